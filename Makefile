@@ -1,0 +1,49 @@
+# Tupa: the two commands are `make run` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: install run test lint format bench messages migration clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Tupa needs Python 3.11 or newer")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+run: install
+	$(BIN)/tupa migrate
+	$(BIN)/tupa demo --if-empty
+	$(BIN)/tupa serve --host $(HOST) --port $(PORT)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test: lint
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: install
+	$(BIN)/python -m tests.benchmarks $(BENCH_ARGS)
+
+# Extract translatable strings and merge them into every catalogue under locales/.
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 -k lazy_gettext -o locales/messages.pot --no-location --sort-output --project Tupa .
+	$(BIN)/pybabel update -i locales/messages.pot -d locales --no-fuzzy-matching --ignore-obsolete
+
+# New empty migration for an app: make migration app=accounts
+migration: install
+	PICCOLO_CONF=service.piccolo_conf $(BIN)/piccolo migrations new $(app) --auto
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

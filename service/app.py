@@ -1,0 +1,180 @@
+"""`create_app`: the one place where Litestar is wired."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from babel.dates import format_date, format_datetime
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from litestar import Litestar, Request
+from litestar.config.compression import CompressionConfig
+from litestar.datastructures import State
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.middleware import DefineMiddleware
+from litestar.middleware.rate_limit import RateLimitConfig
+from litestar.openapi.config import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin
+from litestar.plugins.flash import FlashConfig, FlashPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.static_files import create_static_files_router
+from litestar.stores.base import Store
+from litestar.stores.file import FileStore
+from litestar.stores.memory import MemoryStore
+from litestar.stores.redis import RedisStore
+from litestar.template.config import TemplateConfig
+
+from service.audit.routes import ROUTES as AUDIT_ROUTES
+from service.auth.csrf import TupaCSRFMiddleware, csrf_config
+from service.auth.middleware import AuthMiddleware, LanguageMiddleware
+from service.auth.routes import LOGIN_PATHS, SESSION_COOKIE
+from service.auth.routes import ROUTES as AUTH_ROUTES
+from service.auth.schemas import role_label
+from service.auth.sessions import SessionConfig
+from service.auth.user_routes import ROUTES as USER_ROUTES
+from service.db import bind_engine, close_engine, engine_from_url, open_engine
+from service.errors import DomainError
+from service.i18n import current_language, translations
+from service.jobs import JobQueue, make_queue
+from service.settings import BASE_DIR, LANGUAGES, Settings
+from service.system.routes import ROUTES as SYSTEM_ROUTES
+from service.web import (
+    handle_domain_error,
+    handle_http_exception,
+    handle_internal_error,
+    handle_validation,
+)
+
+STATIC_DIR = Path(__file__).parent / "static"
+TEMPLATES_DIR = BASE_DIR / "templates"
+
+
+def create_app(settings: Settings | None = None, *, queue: JobQueue | None = None) -> Litestar:
+    settings = settings or Settings.from_env()
+    queue = queue or make_queue(settings)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    sessions = SessionConfig(
+        key=SESSION_COOKIE,
+        store="sessions",
+        max_age=settings.session_max_age,
+        secure=settings.secure_cookies,
+        samesite="lax",
+        httponly=True,
+        renew_on_access=True,
+    )
+    login_limit = RateLimitConfig(
+        rate_limit=("minute", settings.login_attempts_per_minute),
+        check_throttle_handler=_is_login_attempt,
+        store="rate_limit",
+    )
+    template_config = TemplateConfig(engine=JinjaTemplateEngine.from_environment(_jinja(settings)))
+    return Litestar(
+        route_handlers=[
+            *SYSTEM_ROUTES,
+            *AUTH_ROUTES,
+            *USER_ROUTES,
+            *AUDIT_ROUTES,
+            create_static_files_router(
+                path="/static", directories=[STATIC_DIR], include_in_schema=False
+            ),
+        ],
+        middleware=[
+            login_limit.middleware,
+            sessions.middleware,
+            AuthMiddleware(),
+            LanguageMiddleware(settings.default_language),
+            DefineMiddleware(
+                TupaCSRFMiddleware,
+                config=csrf_config(settings.secret_key, secure=settings.secure_cookies),
+            ),
+        ],
+        stores=_stores(settings),
+        template_config=template_config,
+        plugins=[FlashPlugin(config=FlashConfig(template_config=template_config))],
+        exception_handlers={
+            ValidationException: handle_validation,
+            DomainError: handle_domain_error,
+            HTTPException: handle_http_exception,
+            Exception: handle_internal_error,
+        },
+        compression_config=CompressionConfig(
+            backend="gzip", minimum_size=1024, exclude=["^/feeds/"]
+        ),
+        openapi_config=OpenAPIConfig(
+            title="Tupa",
+            version="1",
+            path="/schema",
+            render_plugins=[ScalarRenderPlugin()],
+        ),
+        state=State({"settings": settings, "queue": queue}),
+        lifespan=[_lifespan],
+        debug=False,
+    )
+
+
+@asynccontextmanager
+async def _lifespan(app: Litestar) -> AsyncIterator[None]:
+    """Open the database pool and the job queue with the app, close them with it."""
+    settings: Settings = app.state.settings
+    engine = engine_from_url(settings.database_url)
+    bind_engine(engine)
+    await open_engine(engine)
+    await app.state.queue.start()
+    try:
+        yield
+    finally:
+        await app.state.queue.stop()
+        await close_engine(engine)
+
+
+def _is_login_attempt(request: Request[Any, Any, Any]) -> bool:
+    return request.method == "POST" and request.url.path in LOGIN_PATHS
+
+
+def _stores(settings: Settings) -> dict[str, Store]:
+    """Redis when REDIS_URL is set, so that any number of app processes share them;
+    otherwise sessions in files under the data folder and counters in memory."""
+    if settings.redis_url:
+        root = RedisStore.with_client(url=settings.redis_url, namespace="tupa")
+        return {
+            "sessions": root.with_namespace("sessions"),
+            "rate_limit": root.with_namespace("rate_limit"),
+        }
+    return {
+        "sessions": FileStore(settings.data_dir / "sessions", create_directories=True),
+        "rate_limit": MemoryStore(),
+    }
+
+
+def _jinja(settings: Settings) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    # Jinja fills in the variables itself (newstyle), so it gets the bare lookups.
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        lambda message: translations(current_language()).gettext(message),
+        lambda singular, plural, n: translations(current_language()).ngettext(singular, plural, n),
+        newstyle=True,
+    )
+    env.globals.update(
+        languages=LANGUAGES, current_language=current_language, role_label=role_label
+    )
+    env.filters["datetime"] = lambda value, fmt="short": _format_datetime(value, settings, fmt)
+    env.filters["date"] = lambda value, fmt="medium": (
+        format_date(value, format=fmt, locale=current_language()) if value else ""
+    )
+    return env
+
+
+def _format_datetime(value: datetime | None, settings: Settings, fmt: str) -> str:
+    if value is None:
+        return ""
+    return format_datetime(value, format=fmt, tzinfo=settings.tz, locale=current_language())

@@ -1,0 +1,11 @@
+from piccolo.conf.apps import AppConfig
+
+from service.audit.tables import AuditEvent
+from service.settings import BASE_DIR
+
+APP_CONFIG = AppConfig(
+    app_name="audit",
+    migrations_folder_path=str(BASE_DIR / "migrations" / "audit"),
+    table_classes=[AuditEvent],
+    migration_dependencies=["service.auth.piccolo_app"],
+)

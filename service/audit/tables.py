@@ -1,0 +1,19 @@
+"""The audit log: who did what to which record, when and from where."""
+
+from piccolo.columns import JSON, ForeignKey, OnDelete, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from service.auth.tables import User
+
+
+class AuditEvent(Table, tablename="audit_event"):
+    at = Timestamptz(default=TimestamptzNow(), index=True)
+    actor = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True, index=True)
+    actor_label = Varchar(length=254, default="")
+    action = Varchar(length=80, index=True)
+    entity = Varchar(length=60, default="")
+    entity_id = Varchar(length=64, default="", index=True)
+    ip = Varchar(length=64, default="")
+    user_agent = Varchar(length=200, default="")
+    details = JSON(default="{}")

@@ -1,0 +1,74 @@
+"""Who is asking: a bearer token or the session, set as `scope["user"]` (None when
+nobody is signed in), then the request's language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.enums import ScopeType
+from litestar.middleware import ASGIMiddleware
+from litestar.types import ASGIApp, Receive, Scope, Send
+
+from service.auth import services
+from service.auth.schemas import CurrentUser
+from service.i18n import negotiate_language, use_language
+
+SESSION_USER = "user_id"
+SESSION_STAMP = "stamp"
+LANGUAGE_COOKIE = "tupa_lang"
+
+
+class AuthMiddleware(ASGIMiddleware):
+    scopes = (ScopeType.HTTP, ScopeType.WEBSOCKET)
+    exclude_path_pattern = ("^/static/",)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        connection: ASGIConnection[Any, Any, Any, Any] = ASGIConnection(scope)
+        user, via_token = await _user_from_bearer(connection)
+        if not via_token:
+            user = await _user_from_session(scope)
+        scope["user"] = user
+        scope["auth"] = "token" if via_token else ("session" if user else None)
+        await next_app(scope, receive, send)
+
+
+async def _user_from_bearer(
+    connection: ASGIConnection[Any, Any, Any, Any],
+) -> tuple[CurrentUser | None, bool]:
+    header = connection.headers.get("authorization", "")
+    scheme, _sep, secret = header.partition(" ")
+    if scheme.lower() != "bearer" or not secret:
+        return None, False
+    return await services.user_for_token(secret.strip()), True
+
+
+async def _user_from_session(scope: Scope) -> CurrentUser | None:
+    session = scope.get("session") or {}
+    user_id = session.get(SESSION_USER) if isinstance(session, dict) else None
+    if not isinstance(user_id, int):
+        return None
+    user = await services.load_current_user(user_id)
+    if user is None or user.password_stamp != session.get(SESSION_STAMP):
+        return None
+    return user
+
+
+class LanguageMiddleware(ASGIMiddleware):
+    scopes = (ScopeType.HTTP,)
+    exclude_path_pattern = ("^/static/",)
+
+    def __init__(self, default_language: str) -> None:
+        self.default_language = default_language
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        connection: ASGIConnection[Any, Any, Any, Any] = ASGIConnection(scope)
+        user: CurrentUser | None = scope.get("user")  # type: ignore[assignment]
+        language = negotiate_language(
+            saved=user.language if user else None,
+            chosen=connection.cookies.get(LANGUAGE_COOKIE),
+            accept_language=connection.headers.get("accept-language"),
+            default=self.default_language,
+        )
+        with use_language(language):
+            await next_app(scope, receive, send)

@@ -1,0 +1,184 @@
+"""The `tupa` command: serve, worker, migrate, demo and user administration."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import click
+
+from service.settings import Settings, SettingsError
+
+T = TypeVar("T")
+
+
+def load_settings() -> Settings:
+    """Settings from the environment; a wrong value stops here, naming the variable."""
+    try:
+        return Settings.from_env()
+    except SettingsError as error:
+        click.echo(f"Tupa cannot start: {error}", err=True)
+        sys.exit(2)
+
+
+def with_database(settings: Settings, work: Callable[[], Awaitable[T]]) -> T:
+    from service.db import bind_engine, close_engine, engine_from_url, open_engine
+
+    async def run() -> T:
+        engine = engine_from_url(settings.database_url)
+        bind_engine(engine)
+        await open_engine(engine)
+        try:
+            return await work()
+        finally:
+            await close_engine(engine)
+
+    return asyncio.run(run())
+
+
+@click.group()
+def main() -> None:
+    """Tupa: day-activity and workshop scheduling."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", envvar="HOST", show_default=True)
+@click.option("--port", default=8000, envvar="PORT", show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=int)
+@click.option("--reload", is_flag=True, help="Restart on code changes (development).")
+def serve(host: str, port: int, workers: int, reload: bool) -> None:
+    """Serve the web app with uvicorn."""
+    import uvicorn
+
+    settings = load_settings()
+    uvicorn.run(
+        "service.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        reload=reload,
+        proxy_headers=True,
+        forwarded_allow_ips=settings.trusted_proxies,
+    )
+
+
+@main.command()
+@click.option("--burst", is_flag=True, help="Run the queued jobs, then stop.")
+def worker(burst: bool) -> None:
+    """Run the arq worker (needs REDIS_URL)."""
+    from arq.worker import Worker
+
+    from service.worker import worker_settings
+
+    settings = load_settings()
+    Worker(**worker_settings(settings, burst=burst)).run()
+
+
+@main.command()
+def migrate() -> None:
+    """Apply pending migrations (one process at a time on PostgreSQL)."""
+    from service.db import apply_migrations
+
+    settings = load_settings()
+    applied = with_database(settings, lambda: apply_migrations(settings.database_url, quiet=True))
+    click.echo(f"Applied {len(applied)} migration(s)." if applied else "No migrations to apply.")
+
+
+@main.command()
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database has users.")
+def demo(if_empty: bool) -> None:
+    """Load the demo provider into the database."""
+    from service.demo.loader import DemoExists, load_demo
+
+    settings = load_settings()
+    try:
+        summary = with_database(settings, lambda: load_demo(settings.demo_password))
+    except DemoExists as error:
+        if if_empty:
+            click.echo("The database already has data; demo not loaded.")
+            return
+        raise click.ClickException(str(error)) from None
+    click.echo(summary)
+
+
+@main.group()
+def user() -> None:
+    """Create users and reset passwords."""
+
+
+@user.command("create")
+@click.option("--email", required=True)
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice(["admin", "coordinator", "staff", "partner", "participant"]),
+)
+@click.option("--name", default="", help="Display name.")
+@click.option(
+    "--password",
+    default=None,
+    envvar="TUPA_NEW_PASSWORD",
+    help="Default: a temporary password, printed once, to change at first sign-in.",
+)
+def user_create(email: str, role: str, name: str, password: str | None) -> None:
+    from service.audit.services import Actor
+    from service.auth import services
+    from service.auth.passwords import temporary_password
+    from service.auth.schemas import UserCreate
+    from service.auth.tables import Role
+
+    settings = load_settings()
+    chosen = password or temporary_password()
+    data = UserCreate(
+        email=email,
+        role=Role(role),
+        display_name=name,
+        password=chosen,
+        must_change_password=password is None,
+    )
+    created = _run_service(settings, lambda: services.create_user(Actor.system("cli"), data))
+    click.echo(f"Created {created.role.value} {created.email} (id {created.id}).")
+    if password is None:
+        click.echo(f"Temporary password: {chosen}")
+
+
+@user.command("reset-password")
+@click.option("--email", required=True)
+def user_reset_password(email: str) -> None:
+    from service.audit.services import Actor
+    from service.auth import services
+    from service.auth.tables import User
+
+    settings = load_settings()
+
+    async def reset() -> str:
+        row = (
+            await User.select(User.id).where(User.email == services.normalize_email(email)).first()
+        )
+        if row is None:
+            raise click.ClickException(f"No user has the email {email}.")
+        return await services.reset_password(Actor.system("cli"), row["id"])
+
+    click.echo(f"Temporary password: {with_database(settings, reset)}")
+
+
+@user.command("list")
+def user_list() -> None:
+    from service.auth import services
+
+    settings = load_settings()
+    for item in with_database(settings, services.list_users):
+        state = "" if item.is_active else " (inactive)"
+        click.echo(f"{item.id:>5}  {item.role.value:<12} {item.email}{state}")
+
+
+def _run_service(settings: Settings, work: Callable[[], Awaitable[Any]]) -> Any:
+    from service.errors import DomainError
+
+    try:
+        return with_database(settings, work)
+    except DomainError as error:
+        raise click.ClickException(error.detail) from None

@@ -1,0 +1,137 @@
+"""The database engine from DATABASE_URL, and the migrations runner."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import asyncpg
+from piccolo.apps.migrations.commands.base import BaseMigrationManager
+from piccolo.apps.migrations.commands.forwards import run_forwards
+from piccolo.apps.migrations.tables import Migration
+from piccolo.conf.apps import Finder
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.table import Table
+
+os.environ.setdefault("PICCOLO_CONF", "service.piccolo_conf")
+
+# Any constant works; it only has to be the same for every Tupa process.
+MIGRATION_LOCK_KEY = 7_466_112_097
+
+
+class MigrationError(RuntimeError):
+    pass
+
+
+def sqlite_path(url: str) -> Path:
+    """`sqlite:///var/x.db` is relative, `sqlite:////abs/x.db` absolute."""
+    return Path(unquote(url.removeprefix("sqlite:///")))
+
+
+def engine_from_url(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        path = sqlite_path(url)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return SQLiteEngine(path=str(path), timeout=30)
+    return PostgresEngine(config={"dsn": url})
+
+
+def engine_kind(engine: Engine) -> str:
+    return "sqlite" if isinstance(engine, SQLiteEngine) else "postgres"
+
+
+def app_tables() -> list[type[Table]]:
+    """Every table of every registered app, in dependency order."""
+    finder = Finder()
+    tables: list[type[Table]] = []
+    for app_config in finder.get_app_configs():
+        tables.extend(app_config.table_classes)
+    return tables
+
+
+def bind_engine(engine: Engine) -> None:
+    """Point Piccolo and every table at `engine` (tests switch between engines)."""
+    import service.piccolo_conf as conf
+
+    conf.DB = engine
+    for table in [*app_tables(), Migration]:
+        table._meta.db = engine
+
+
+async def open_engine(engine: Engine) -> None:
+    if isinstance(engine, PostgresEngine):
+        await engine.start_connection_pool(min_size=1, max_size=10)
+    else:
+        # WAL lets readers carry on while a writer commits.
+        await engine.run_ddl("PRAGMA journal_mode=WAL")
+
+
+async def close_engine(engine: Engine) -> None:
+    if isinstance(engine, PostgresEngine):
+        await engine.close_connection_pool()
+
+
+async def check_database() -> bool:
+    """A round trip to the database."""
+    import service.piccolo_conf as conf
+
+    rows = await conf.DB.run_ddl("SELECT 1 AS ok")
+    return bool(rows)
+
+
+async def pending_migrations() -> list[str]:
+    """Migration ids that exist on disk but have not been applied."""
+    manager = BaseMigrationManager()
+    applied: set[tuple[str, str]] = set()
+    if await Migration.table_exists().run():
+        rows = await Migration.select(Migration.app_name, Migration.name).run()
+        applied = {(row["app_name"], row["name"]) for row in rows}
+    pending = []
+    for app_config in manager.get_app_configs():
+        modules = manager.get_migration_modules(app_config.resolved_migrations_folder_path)
+        for migration_id in sorted(modules):
+            if (app_config.app_name, migration_id) not in applied:
+                pending.append(f"{app_config.app_name}:{migration_id}")
+    return pending
+
+
+async def apply_migrations(database_url: str, *, quiet: bool = False) -> list[str]:
+    """Apply pending migrations; on PostgreSQL under an advisory lock, so that two
+    processes started at once migrate one after the other."""
+    lock = await _acquire_migration_lock(database_url)
+    try:
+        pending = await pending_migrations()
+        if pending:
+            output = io.StringIO() if quiet else None
+            with contextlib.redirect_stdout(output) if output else contextlib.nullcontext():
+                result = await run_forwards(app_name="all")
+            if not result.success:
+                raise MigrationError(result.message or "a migration failed")
+        return pending
+    finally:
+        if lock is not None:
+            await lock.close()
+
+
+async def _acquire_migration_lock(database_url: str) -> asyncpg.Connection | None:
+    if urlsplit(database_url).scheme not in {"postgres", "postgresql"}:
+        return None
+    connection = await asyncpg.connect(database_url)
+    await connection.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK_KEY)
+    return connection
+
+
+def transaction() -> Any:
+    """A write transaction on the bound engine. On SQLite it takes the write lock at
+    BEGIN (IMMEDIATE), so that a read-then-write cannot be overtaken by another writer."""
+    import service.piccolo_conf as conf
+
+    if isinstance(conf.DB, SQLiteEngine):
+        return conf.DB.transaction(transaction_type=TransactionType.immediate)
+    return conf.DB.transaction()

@@ -1,0 +1,21 @@
+"""Piccolo's configuration module (PICCOLO_CONF=service.piccolo_conf).
+
+`DB` starts as the engine named by the environment, for the `piccolo` command line;
+the app and the worker replace it through `service.db.bind_engine`.
+"""
+
+from piccolo.conf.apps import AppRegistry
+
+from service.db import engine_from_url
+from service.settings import Settings
+
+APP_REGISTRY = AppRegistry(
+    apps=[
+        "service.catalog.piccolo_app",
+        "service.auth.piccolo_app",
+        "service.audit.piccolo_app",
+        "service.system.piccolo_app",
+    ]
+)
+
+DB = engine_from_url(Settings.from_env().database_url)

@@ -1,0 +1,166 @@
+"""All configuration, read from environment variables with embedded defaults.
+
+With no settings at all Tupa runs embedded: SQLite and generated secrets in a local
+`var/` folder, and jobs in the web process. Production sets `TUPA_ENV=production`,
+`DATABASE_URL`, `REDIS_URL` and `SECRET_KEY`.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+LANGUAGES: dict[str, str] = {"en": "English", "fi": "Suomi"}
+ENVIRONMENTS = ("development", "test", "production")
+
+
+class SettingsError(ValueError):
+    """A setting has a wrong value; the message names the variable."""
+
+    def __init__(self, variable: str, problem: str) -> None:
+        super().__init__(f"{variable}: {problem}")
+        self.variable = variable
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str = "development"
+    data_dir: Path = BASE_DIR / "var"
+    database_url: str = ""
+    redis_url: str | None = None
+    secret_key: str = ""
+    time_zone: str = "Europe/Helsinki"
+    default_language: str = "en"
+    login_attempts_per_minute: int = 10
+    session_max_age: int = 8 * 3600
+    demo_password: str = "tupa-demo"  # noqa: S105 (the documented demo password)
+    queue_name: str = "tupa:queue"
+    trusted_proxies: str = "127.0.0.1"
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def database_engine(self) -> str:
+        """`sqlite` or `postgres`, from the scheme of the database URL."""
+        return "sqlite" if self.database_url.startswith("sqlite") else "postgres"
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.is_production
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read and check every setting; raise `SettingsError` naming the first bad one."""
+        env = dict(os.environ if environ is None else environ)
+        tupa_env = _choice(env, "TUPA_ENV", "development", ENVIRONMENTS)
+        data_dir = Path(env.get("TUPA_DATA_DIR") or BASE_DIR / "var")
+        database_url = _database_url(env.get("DATABASE_URL"), data_dir)
+        redis_url = _redis_url(env.get("REDIS_URL"))
+        production = tupa_env == "production"
+        if production and database_url.startswith("sqlite"):
+            raise SettingsError("DATABASE_URL", "production needs a postgresql:// URL")
+        return cls(
+            env=tupa_env,
+            data_dir=data_dir,
+            database_url=database_url,
+            redis_url=redis_url,
+            secret_key=_secret_key(env.get("SECRET_KEY"), data_dir, production),
+            time_zone=_time_zone(env.get("TUPA_TIME_ZONE") or "Europe/Helsinki"),
+            default_language=_choice(env, "TUPA_DEFAULT_LANGUAGE", "en", tuple(LANGUAGES)),
+            login_attempts_per_minute=_int(env, "TUPA_LOGIN_ATTEMPTS_PER_MINUTE", 10, 1, 1000),
+            session_max_age=_int(env, "TUPA_SESSION_MAX_AGE", 8 * 3600, 60, 30 * 86400),
+            demo_password=env.get("TUPA_DEMO_PASSWORD") or "tupa-demo",
+            queue_name=env.get("TUPA_QUEUE_NAME") or "tupa:queue",
+            trusted_proxies=env.get("TUPA_TRUSTED_PROXIES") or "127.0.0.1",
+        )
+
+
+def _choice(env: Mapping[str, str], name: str, default: str, allowed: tuple[str, ...]) -> str:
+    value = env.get(name) or default
+    if value not in allowed:
+        raise SettingsError(name, f"{value!r} is not one of {', '.join(allowed)}")
+    return value
+
+
+def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(name, f"{raw!r} is not a whole number") from None
+    if not low <= value <= high:
+        raise SettingsError(name, f"{value} is outside {low}..{high}")
+    return value
+
+
+def _database_url(raw: str | None, data_dir: Path) -> str:
+    if not raw:
+        return f"sqlite:///{data_dir / 'tupa.sqlite3'}"
+    scheme = urlsplit(raw).scheme
+    if scheme == "sqlite":
+        if not raw.startswith("sqlite:///") or raw == "sqlite:///":
+            raise SettingsError("DATABASE_URL", "write SQLite as sqlite:///path/to/file.sqlite3")
+        return raw
+    if scheme in {"postgres", "postgresql"}:
+        if not urlsplit(raw).hostname and "host=" not in raw:
+            raise SettingsError("DATABASE_URL", "the PostgreSQL URL has no host")
+        return raw
+    raise SettingsError(
+        "DATABASE_URL", f"scheme {scheme or '(none)'!r} is not sqlite or postgresql"
+    )
+
+
+def _redis_url(raw: str | None) -> str | None:
+    if not raw:
+        return None
+    if urlsplit(raw).scheme not in {"redis", "rediss", "unix"}:
+        raise SettingsError("REDIS_URL", "must start with redis://, rediss:// or unix://")
+    return raw
+
+
+def _time_zone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError("TUPA_TIME_ZONE", f"{name!r} is not a known time zone") from None
+    return name
+
+
+def _secret_key(raw: str | None, data_dir: Path, production: bool) -> str:
+    if raw:
+        if len(raw) < 32:
+            raise SettingsError("SECRET_KEY", "must be at least 32 characters long")
+        return raw
+    if production:
+        raise SettingsError("SECRET_KEY", "is required when TUPA_ENV=production")
+    return _embedded_secret_key(data_dir)
+
+
+def _embedded_secret_key(data_dir: Path) -> str:
+    """Generate the secret once and keep it in the data folder, readable by its owner only."""
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process wrote it first
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key

@@ -1,0 +1,57 @@
+"""Health, the home page and the dashboard."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from litestar import Request, Response, get
+from litestar.datastructures import State
+from litestar.response import Redirect, Template
+
+from service.auth.guards import signed_in
+from service.db import check_database, pending_migrations
+from service.web import current_user, page
+
+
+class Health(msgspec.Struct):
+    status: str
+    database: dict[str, Any]
+    queue: dict[str, Any]
+    migrations: dict[str, Any]
+
+
+@get("/health", tags=["system"], cache=False)
+async def health(state: State) -> Response[Health]:
+    """200 when the database answers, the queue is up and no migration is pending;
+    503 otherwise, with the part that is not."""
+    settings = state.settings
+    try:
+        database_ok = await check_database()
+        pending = await pending_migrations()
+        database: dict[str, Any] = {"ok": database_ok, "engine": settings.database_engine}
+    except Exception as error:
+        database = {"ok": False, "engine": settings.database_engine, "error": type(error).__name__}
+        pending = []
+    queue_ok = await state.queue.ping()
+    healthy = database["ok"] and queue_ok and not pending
+    body = Health(
+        status="ok" if healthy else "degraded",
+        database=database,
+        queue={"ok": queue_ok, "kind": state.queue.kind},
+        migrations={"ok": not pending, "pending": pending},
+    )
+    return Response(body, status_code=200 if healthy else 503)
+
+
+@get("/", name="home")
+async def home(request: Request[Any, Any, Any]) -> Redirect:
+    return Redirect("/dashboard" if current_user(request) else "/login")
+
+
+@get("/dashboard", guards=[signed_in])
+async def dashboard(request: Request[Any, Any, Any]) -> Template:
+    return page(request, "dashboard.html")
+
+
+ROUTES = [health, home, dashboard]

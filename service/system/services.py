@@ -1,0 +1,60 @@
+"""Job-run bookkeeping and maintenance."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from service.clock import utcnow
+from service.system.tables import JobRun
+
+
+async def claim_job_run(job_id: str, name: str, *, stale_after: timedelta) -> bool:
+    """Claim a job id for this run. True when this process should run the job: the id
+    is new, or its earlier run failed or went stale. A conditional UPDATE keeps two
+    workers from both claiming the same id, on SQLite and PostgreSQL alike."""
+    inserted = (
+        await JobRun.insert(JobRun(job_id=job_id, name=name))
+        .on_conflict(target=JobRun.job_id, action="DO NOTHING")
+        .returning(JobRun.id)
+    )
+    if inserted:
+        return True
+    stale = utcnow() - stale_after
+    retaken = (
+        await JobRun.update(
+            {
+                JobRun.status: "running",
+                JobRun.attempts: JobRun.attempts + 1,
+                JobRun.started_at: utcnow(),
+                JobRun.error: "",
+            }
+        )
+        .where(
+            (JobRun.job_id == job_id)
+            & (
+                (JobRun.status == "failed")
+                | ((JobRun.status == "running") & (JobRun.started_at < stale))
+            )
+        )
+        .returning(JobRun.id)
+    )
+    return bool(retaken)
+
+
+async def finish_job_run(job_id: str, *, error: str = "") -> None:
+    await JobRun.update(
+        {
+            JobRun.status: "failed" if error else "done",
+            JobRun.finished_at: utcnow(),
+            JobRun.error: error,
+        }
+    ).where(JobRun.job_id == job_id)
+
+
+async def prune_job_runs(older_than: timedelta) -> int:
+    deleted = (
+        await JobRun.delete()
+        .where((JobRun.finished_at.is_not_null()) & (JobRun.finished_at < utcnow() - older_than))
+        .returning(JobRun.id)
+    )
+    return len(deleted)

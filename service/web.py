@@ -1,0 +1,183 @@
+"""Shared web plumbing: page rendering, JSON problem responses and error handling."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from litestar import Request, Response
+from litestar.exceptions import (
+    HTTPException,
+    NotAuthorizedException,
+    ValidationException,
+)
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from service.audit.services import Actor
+from service.auth.guards import PasswordChangeRequired
+from service.auth.middleware import LANGUAGE_COOKIE
+from service.auth.schemas import CurrentUser
+from service.errors import DomainError, InvalidInput
+from service.i18n import adopt_language, current_language, negotiate_language
+
+log = logging.getLogger("tupa.web")
+
+PROBLEM_JSON = "application/problem+json"
+
+
+def current_user(request: Request[Any, Any, Any]) -> CurrentUser | None:
+    return request.scope.get("user")  # type: ignore[return-value]
+
+
+def actor_of(request: Request[Any, Any, Any]) -> Actor:
+    """The signed-in user and where the request came from, for the audit log."""
+    return Actor(
+        user=current_user(request),
+        ip=request.client.host if request.client else "",
+        user_agent=request.headers.get("user-agent", ""),
+    )
+
+
+def page(
+    request: Request[Any, Any, Any], template: str, *, status_code: int = 200, **context: Any
+) -> Template:
+    """Render a page with what every page needs: the user, the language and the path."""
+    return Template(
+        template_name=template,
+        context={
+            "user": current_user(request),
+            "lang": current_language(),
+            "path": request.url.path,
+            "has_session": "session" in request.scope,
+            **context,
+        },
+        status_code=status_code,
+    )
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """Only a path on this site: never a redirect to somewhere else."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    return target
+
+
+def is_api(request: Request[Any, Any, Any]) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def problem(
+    status: int,
+    title: str,
+    detail: str = "",
+    *,
+    errors: list[dict[str, str]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response[dict[str, Any]]:
+    """An RFC 9457 problem document."""
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    if errors:
+        body["errors"] = errors
+    return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def field_errors(exc: ValidationException) -> list[dict[str, str]]:
+    """Litestar's validation details, as a list of {field, message}."""
+    errors = []
+    for item in exc.extra if isinstance(exc.extra, list) else []:
+        if isinstance(item, dict) and item.get("key"):
+            errors.append({"field": str(item["key"]), "message": str(item.get("message", ""))})
+    return errors
+
+
+def handle_validation(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
+    """Malformed input is 400; well-formed input with a bad field is 422 naming it."""
+    errors = field_errors(exc)
+    status = 422 if errors else 400
+    if is_api(request):
+        return problem(
+            status, "Invalid input" if errors else "Bad request", exc.detail, errors=errors
+        )
+    return _error_page(request, status, errors=errors)
+
+
+def handle_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
+    errors = (
+        [{"field": exc.field, "message": exc.detail}] if isinstance(exc, InvalidInput) else None
+    )
+    if is_api(request):
+        return problem(exc.status_code, _title(exc.status_code), exc.detail, errors=errors)
+    return _error_page(request, exc.status_code, detail=exc.detail, errors=errors or [])
+
+
+def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    status = exc.status_code
+    headers = dict(exc.headers or {})
+    if status == 429 and "Retry-After" not in headers:
+        headers["Retry-After"] = headers.get("RateLimit-Reset", "60")
+    if is_api(request):
+        return problem(status, _title(status), exc.detail, headers=headers)
+    if isinstance(exc, NotAuthorizedException):
+        return Redirect(f"/login?next={quote(request.url.path)}")
+    if isinstance(exc, PasswordChangeRequired):
+        return Redirect("/account/password")
+    return _error_page(request, status, headers=headers)
+
+
+def handle_internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    if is_api(request):
+        return problem(HTTP_500_INTERNAL_SERVER_ERROR, "Internal server error")
+    return _error_page(request, HTTP_500_INTERNAL_SERVER_ERROR)
+
+
+def _error_page(
+    request: Request[Any, Any, Any],
+    status: int,
+    *,
+    detail: str = "",
+    errors: list[dict[str, str]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response[Any]:
+    if "user" not in request.scope:
+        # Unrouted requests (404, 405) skip the middleware that picks the language.
+        adopt_language(
+            negotiate_language(
+                saved=None,
+                chosen=request.cookies.get(LANGUAGE_COOKIE),
+                accept_language=request.headers.get("accept-language"),
+                default=request.app.state.settings.default_language,
+            )
+        )
+    response = page(
+        request,
+        "errors/error.html",
+        status_code=status,
+        status=status,
+        detail=detail,
+        errors=errors or [],
+    )
+    if headers:
+        response.headers.update(headers)
+    return response  # type: ignore[return-value]
+
+
+def _title(status: int) -> str:
+    return {
+        400: "Bad request",
+        401: "Not signed in",
+        403: "Forbidden",
+        404: "Not found",
+        405: "Method not allowed",
+        409: "Conflict",
+        415: "Unsupported media type",
+        422: "Invalid input",
+        429: "Too many requests",
+    }.get(status, "Error")

@@ -1,0 +1,64 @@
+"""arq worker settings: the same job functions and nightly entries as the in-process queue.
+
+Run with `tupa worker`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from arq import cron, func
+from arq.connections import RedisSettings
+
+from service.db import bind_engine, close_engine, engine_from_url, open_engine
+from service.jobs import CRON, KEEP_RESULT_SECONDS, load_jobs, run_job
+from service.settings import Settings
+
+
+def _arq_function(name: str) -> Any:
+    async def run(ctx: dict[str, Any], **kwargs: Any) -> Any:
+        return await run_job(name, ctx, kwargs)
+
+    run.__qualname__ = run.__name__ = name
+    return run
+
+
+def worker_settings(settings: Settings, **overrides: Any) -> dict[str, Any]:
+    """Keyword arguments for `arq.Worker`."""
+    if not settings.redis_url:
+        raise SystemExit("REDIS_URL: `tupa worker` needs Redis; without it jobs run in the app")
+    names = sorted(load_jobs())
+
+    async def on_startup(ctx: dict[str, Any]) -> None:
+        engine = engine_from_url(settings.database_url)
+        bind_engine(engine)
+        await open_engine(engine)
+        ctx["engine"] = engine
+        ctx["settings"] = settings
+
+    async def on_shutdown(ctx: dict[str, Any]) -> None:
+        if "engine" in ctx:
+            await close_engine(ctx["engine"])
+
+    return {
+        "functions": [func(_arq_function(name), name=name) for name in names],
+        "cron_jobs": [
+            cron(
+                _arq_function(entry.job),
+                name=f"cron:{entry.job}",
+                hour=entry.hour,
+                minute=entry.minute,
+                unique=True,
+                run_at_startup=False,
+            )
+            for entry in CRON
+        ],
+        "redis_settings": RedisSettings.from_dsn(settings.redis_url),
+        "queue_name": settings.queue_name,
+        "on_startup": on_startup,
+        "on_shutdown": on_shutdown,
+        "keep_result": KEEP_RESULT_SECONDS,
+        "timezone": settings.tz,
+        "handle_signals": True,
+        **overrides,
+    }
