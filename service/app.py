@@ -27,6 +27,7 @@ from litestar.stores.file import FileStore
 from litestar.stores.memory import MemoryStore
 from litestar.stores.redis import RedisStore
 from litestar.template.config import TemplateConfig
+from piccolo.engine.base import Engine
 
 from service.audit.routes import ROUTES as AUDIT_ROUTES
 from service.auth.csrf import TupaCSRFMiddleware, csrf_config
@@ -53,7 +54,13 @@ STATIC_DIR = Path(__file__).parent / "static"
 TEMPLATES_DIR = BASE_DIR / "templates"
 
 
-def create_app(settings: Settings | None = None, *, queue: JobQueue | None = None) -> Litestar:
+def create_app(
+    settings: Settings | None = None,
+    *,
+    queue: JobQueue | None = None,
+    engine: Engine | None = None,
+) -> Litestar:
+    """The app. `engine` lends it an engine that its caller opens and closes (tests)."""
     settings = settings or Settings.from_env()
     queue = queue or make_queue(settings)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
@@ -110,7 +117,7 @@ def create_app(settings: Settings | None = None, *, queue: JobQueue | None = Non
             path="/schema",
             render_plugins=[ScalarRenderPlugin()],
         ),
-        state=State({"settings": settings, "queue": queue}),
+        state=State({"settings": settings, "queue": queue, "lent_engine": engine}),
         lifespan=[_lifespan],
         debug=False,
     )
@@ -120,15 +127,18 @@ def create_app(settings: Settings | None = None, *, queue: JobQueue | None = Non
 async def _lifespan(app: Litestar) -> AsyncIterator[None]:
     """Open the database pool and the job queue with the app, close them with it."""
     settings: Settings = app.state.settings
-    engine = engine_from_url(settings.database_url)
+    lent: Engine | None = app.state.lent_engine
+    engine = lent or engine_from_url(settings.database_url)
     bind_engine(engine)
-    await open_engine(engine)
+    if lent is None:
+        await open_engine(engine)
     await app.state.queue.start()
     try:
         yield
     finally:
         await app.state.queue.stop()
-        await close_engine(engine)
+        if lent is None:
+            await close_engine(engine)
 
 
 def _is_login_attempt(request: Request[Any, Any, Any]) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -25,6 +26,7 @@ from service.i18n import adopt_language, current_language, negotiate_language
 log = logging.getLogger("tupa.web")
 
 PROBLEM_JSON = "application/problem+json"
+_NAMED_FIELD = re.compile(r"(?:unknown|missing required) field `([^`]+)`")
 
 
 def current_user(request: Request[Any, Any, Any]) -> CurrentUser | None:
@@ -50,7 +52,7 @@ def page(
             "user": current_user(request),
             "lang": current_language(),
             "path": request.url.path,
-            "has_session": "session" in request.scope,
+            "has_session": isinstance(request.scope.get("session"), dict),
             **context,
         },
         status_code=status_code,
@@ -93,7 +95,12 @@ def field_errors(exc: ValidationException) -> list[dict[str, str]]:
     errors = []
     for item in exc.extra if isinstance(exc.extra, list) else []:
         if isinstance(item, dict) and item.get("key"):
-            errors.append({"field": str(item["key"]), "message": str(item.get("message", ""))})
+            message = str(item.get("message", ""))
+            # For a missing or unknown field Litestar names the body, msgspec the field.
+            named = _NAMED_FIELD.search(message)
+            errors.append(
+                {"field": named.group(1) if named else str(item["key"]), "message": message}
+            )
     return errors
 
 

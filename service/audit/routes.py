@@ -6,14 +6,15 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Request, get
-from litestar.params import Parameter
+from litestar.params import FromQuery, QueryParameter
 from litestar.response import Template
 
+from service import web
 from service.audit.services import AuditEntry, AuditFilter, list_events
 from service.auth.guards import admin_only
-from service.web import page
 
 PAGE_SIZE = 50
+PageNumber = Annotated[int, QueryParameter(ge=1, le=100_000)]
 
 
 class AuditPage(msgspec.Struct):
@@ -26,11 +27,11 @@ class AuditPage(msgspec.Struct):
 @get("/admin/audit", guards=[admin_only])
 async def audit_page(
     request: Request[Any, Any, Any],
-    action: str = "",
-    actor: str = "",
-    entity: str = "",
-    entity_id: str = "",
-    page_number: Annotated[int, Parameter(query="page", ge=1, le=100_000)] = 1,
+    action: FromQuery[str] = "",
+    actor: FromQuery[str] = "",
+    entity: FromQuery[str] = "",
+    entity_id: FromQuery[str] = "",
+    page: PageNumber = 1,
 ) -> Template:
     filters = AuditFilter(
         action=action.strip(),
@@ -38,34 +39,30 @@ async def audit_page(
         entity=entity.strip(),
         entity_id=entity_id.strip(),
     )
-    events, total = await list_events(
-        filters, limit=PAGE_SIZE, offset=(page_number - 1) * PAGE_SIZE
-    )
+    events, total = await list_events(filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     pages = max(1, -(-total // PAGE_SIZE))
-    return page(
+    return web.page(
         request,
         "admin/audit.html",
         events=events,
         total=total,
         filters=filters,
-        page_number=page_number,
+        page_number=page,
         pages=pages,
     )
 
 
 @get("/api/v1/audit", guards=[admin_only], tags=["audit"])
 async def api_audit(
-    action: str = "",
-    actor: str = "",
-    entity: str = "",
-    entity_id: str = "",
-    page_number: Annotated[int, Parameter(query="page", ge=1, le=100_000)] = 1,
+    action: FromQuery[str] = "",
+    actor: FromQuery[str] = "",
+    entity: FromQuery[str] = "",
+    entity_id: FromQuery[str] = "",
+    page: PageNumber = 1,
 ) -> AuditPage:
     filters = AuditFilter(action=action, actor=actor, entity=entity, entity_id=entity_id)
-    events, total = await list_events(
-        filters, limit=PAGE_SIZE, offset=(page_number - 1) * PAGE_SIZE
-    )
-    return AuditPage(items=events, total=total, page=page_number, page_size=PAGE_SIZE)
+    events, total = await list_events(filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    return AuditPage(items=events, total=total, page=page, page_size=PAGE_SIZE)
 
 
 ROUTES = [audit_page, api_audit]

@@ -1,8 +1,8 @@
 """CSRF protection for every form post, from Litestar's middleware.
 
-Two kinds of request skip the check because a browser cannot forge them cross-site:
-a request with a bearer token (no ambient credentials), and a JSON request (a
-cross-site page can only send JSON after a CORS preflight, which Tupa never grants).
+Some requests skip the check because a browser cannot forge them cross-site: one with
+a bearer token (no ambient credentials), and those a cross-site page could only send
+after a CORS preflight, which Tupa never grants: JSON bodies, PUT, PATCH and DELETE.
 """
 
 from __future__ import annotations
@@ -18,13 +18,17 @@ CSRF_HEADER = "x-csrftoken"
 
 class TupaCSRFMiddleware(CSRFMiddleware):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and _cannot_be_forged(Headers.from_scope(scope)):
+        if scope["type"] == "http" and _cannot_be_forged(
+            scope["method"], Headers.from_scope(scope)
+        ):
             await self.app(scope, receive, send)
             return
         await super().__call__(scope, receive, send)
 
 
-def _cannot_be_forged(headers: Headers) -> bool:
+def _cannot_be_forged(method: str, headers: Headers) -> bool:
+    if method in {"PUT", "PATCH", "DELETE"}:
+        return True
     if headers.get("authorization", "").lower().startswith("bearer "):
         return True
     content_type = headers.get("content-type", "").split(";")[0].strip().lower()

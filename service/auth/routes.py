@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Request, delete, get, post
 from litestar.exceptions import NotAuthorizedException
-from litestar.params import Body, JSONBody, URLEncodedBody
+from litestar.params import Body, FromQuery, JSONBody, URLEncodedBody
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
@@ -71,14 +71,18 @@ async def _sign_in(request: Request[Any, Any, Any], email: str, password: str) -
 async def _sign_out(request: Request[Any, Any, Any]) -> None:
     if user := current_user(request):
         await record(actor_of(request), "auth.logout", entity="user", entity_id=user.id)
-    request.clear_session()
+    # A fresh, empty session: the old id is forgotten, and a flash message can follow.
+    await rotate_session_id(request, SESSION_COOKIE)
+    request.set_session({})
 
 
 # --- pages ------------------------------------------------------------------------
 
 
 @get("/login", name="login")
-async def login_page(request: Request[Any, Any, Any], next: str = "") -> Template | Redirect:
+async def login_page(
+    request: Request[Any, Any, Any], next: FromQuery[str] = ""
+) -> Template | Redirect:
     if current_user(request):
         return Redirect(safe_next(next))
     return page(request, "auth/login.html", next=safe_next(next, ""), email="", error="")

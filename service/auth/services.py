@@ -113,9 +113,9 @@ async def create_user(actor: Actor, data: UserCreate) -> UserOut:
     check_language(data.language)
     if data.password is not None:
         _check_password(data.password)
-    site_ids = _unique(data.site_ids) if data.role in SITE_ROLES else []
     async with transaction():
-        await _check_sites_exist(site_ids)
+        await _check_sites_exist(_unique(data.site_ids))
+        site_ids = _unique(data.site_ids) if data.role in SITE_ROLES else []
         if await User.exists().where(User.email == email):
             raise Conflict(_("A user with the email %(email)s already exists.", email=email))
         user = User(
@@ -153,11 +153,12 @@ async def update_user(actor: Actor, user_id: int, data: UserUpdate) -> UserOut:
             raise InvalidInput("is_active", _("You cannot deactivate your own account."))
         changes[User.is_active] = data.is_active
     role = data.role or current.role
-    site_ids = current.site_ids if data.site_ids is None else _unique(data.site_ids)
+    requested = None if data.site_ids is None else _unique(data.site_ids)
+    site_ids = current.site_ids if requested is None else requested
     if role not in SITE_ROLES:
         site_ids = []
     async with transaction():
-        await _check_sites_exist(site_ids)
+        await _check_sites_exist(requested or [])
         if changes:
             await User.update(changes).where(User.id == user_id)
         if site_ids != current.site_ids:

@@ -6,6 +6,7 @@ from typing import Any
 
 from litestar import Request, get, patch, post
 from litestar.datastructures import FormMultiDict
+from litestar.params import FromQuery
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
@@ -45,7 +46,9 @@ async def _site_choices() -> list[dict[str, Any]]:
 
 
 @get("/admin/users", guards=[admin_only])
-async def users_page(request: Request[Any, Any, Any], role: str = "", q: str = "") -> Template:
+async def users_page(
+    request: Request[Any, Any, Any], role: FromQuery[str] = "", q: FromQuery[str] = ""
+) -> Template:
     users = await services.list_users(role=_parse_role(role), search=q.strip())
     return page(
         request,
@@ -163,7 +166,9 @@ async def reset_password_submit(request: Request[Any, Any, Any], user_id: int) -
 
 
 @get("/api/v1/users", guards=[admin_only], tags=["users"])
-async def api_list_users(role: Role | None = None, q: str = "") -> list[UserOut]:
+async def api_list_users(
+    role: FromQuery[Role | None] = None, q: FromQuery[str] = ""
+) -> list[UserOut]:
     return await services.list_users(role=role, search=q.strip())
 
 

@@ -1,0 +1,211 @@
+"""Test fixtures: every data-touching test runs on SQLite and on a fresh PostgreSQL
+database made for this run. With TUPA_REQUIRE_SERVICES=1 a missing PostgreSQL or
+Redis fails the run instead of skipping."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+import redis.asyncio as aioredis
+from litestar import Litestar
+from piccolo.engine.base import Engine
+
+from service.app import create_app
+from service.db import (
+    app_tables,
+    apply_migrations,
+    bind_engine,
+    close_engine,
+    engine_from_url,
+    open_engine,
+)
+from service.settings import Settings
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "TUPA_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+REDIS_URL = os.environ.get("TUPA_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+REQUIRE_SERVICES = os.environ.get("TUPA_REQUIRE_SERVICES") == "1"
+
+
+def service_missing(what: str, error: BaseException) -> None:
+    message = f"{what} is not reachable ({type(error).__name__}: {error})"
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{message}; TUPA_REQUIRE_SERVICES=1 forbids skipping", pytrace=False)
+    pytest.skip(message)
+
+
+def postgres_url_for(database: str) -> str:
+    base, _sep, _old = POSTGRES_ADMIN_URL.rpartition("/")
+    return f"{base}/{database}"
+
+
+async def create_postgres_database() -> str:
+    """A new, empty database; its URL."""
+    name = f"tupa_test_{uuid.uuid4().hex[:12]}"
+    connection = await asyncpg.connect(POSTGRES_ADMIN_URL, timeout=5)
+    try:
+        await connection.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await connection.close()
+    return postgres_url_for(name)
+
+
+async def drop_postgres_database(url: str) -> None:
+    name = url.rpartition("/")[2]
+    connection = await asyncpg.connect(POSTGRES_ADMIN_URL, timeout=5)
+    try:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await connection.close()
+
+
+@dataclass
+class Database:
+    kind: str
+    url: str
+    engine: Engine | None = None
+
+
+@pytest.fixture(scope="session")
+async def migrated_databases(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> AsyncIterator[dict[str, Database | BaseException]]:
+    """One migrated database per engine for the whole run (tests empty the tables)."""
+    databases: dict[str, Database | BaseException] = {}
+    sqlite_url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'tupa.sqlite3'}"
+    databases["sqlite"] = Database("sqlite", sqlite_url)
+    try:
+        databases["postgres"] = Database("postgres", await create_postgres_database())
+    except (TimeoutError, OSError, asyncpg.PostgresError) as error:
+        databases["postgres"] = error
+    for database in databases.values():
+        if isinstance(database, Database):
+            await _migrate(database.url)
+    yield databases
+    postgres = databases["postgres"]
+    if isinstance(postgres, Database):
+        await drop_postgres_database(postgres.url)
+
+
+async def _migrate(url: str) -> None:
+    engine = engine_from_url(url)
+    bind_engine(engine)
+    await open_engine(engine)
+    try:
+        await apply_migrations(url, quiet=True)
+    finally:
+        await close_engine(engine)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def db(
+    request: pytest.FixtureRequest, migrated_databases: dict[str, Database | BaseException]
+) -> AsyncIterator[Database]:
+    """A migrated, empty database of each engine, bound as Piccolo's engine."""
+    database = migrated_databases[request.param]
+    if isinstance(database, BaseException):
+        service_missing("PostgreSQL", database)
+    assert isinstance(database, Database)
+    engine = engine_from_url(database.url)
+    bind_engine(engine)
+    await open_engine(engine)
+    await empty_tables(database.kind)
+    try:
+        yield replace(database, engine=engine)
+    finally:
+        await close_engine(engine)
+
+
+async def empty_tables(kind: str) -> None:
+    tables = app_tables()
+    if kind == "postgres":
+        names = ", ".join(f'"{table._meta.tablename}"' for table in tables)
+        await tables[0].raw(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+    else:
+        for table in reversed(tables):
+            await table.raw(f'DELETE FROM "{table._meta.tablename}"')
+
+
+@pytest.fixture
+def settings(db: Database, tmp_path: Path) -> Settings:
+    return Settings(
+        env="test",
+        data_dir=tmp_path,
+        database_url=db.url,
+        secret_key=secrets.token_urlsafe(48),
+        login_attempts_per_minute=5,
+    )
+
+
+@pytest.fixture
+def app(settings: Settings, db: Database) -> Litestar:
+    return create_app(settings, engine=db.engine)
+
+
+@pytest.fixture
+async def client(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client on the app, in the test's own event loop, with the app started."""
+    async with running(app), make_client(app) as test_client:
+        yield test_client
+
+
+@asynccontextmanager
+async def running(app: Litestar) -> AsyncIterator[None]:
+    """Start the app's lifespan and stop it later, both in one task of their own (anyio
+    requires that; pytest-asyncio sets fixtures up and tears them down in others)."""
+    started, stop = asyncio.Event(), asyncio.Event()
+
+    async def lifespan() -> None:
+        async with app.lifespan():
+            started.set()
+            await stop.wait()
+
+    task = asyncio.create_task(lifespan())
+    await asyncio.wait(
+        [task, asyncio.create_task(started.wait())], return_when=asyncio.FIRST_COMPLETED
+    )
+    if task.done():
+        task.result()  # start-up failed: raise its error
+    try:
+        yield
+    finally:
+        stop.set()
+        await task
+
+
+def make_client(app: Litestar) -> httpx.AsyncClient:
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app, client=("10.1.2.3", 50000)),
+        base_url="http://testserver.local",
+        follow_redirects=True,
+    )
+
+
+@pytest.fixture
+async def redis() -> AsyncIterator[str]:
+    """The real Redis (a database number of its own), emptied before and after."""
+    connection = aioredis.from_url(REDIS_URL, socket_connect_timeout=3)
+    try:
+        await connection.flushdb()
+    except (OSError, aioredis.RedisError) as error:
+        await connection.aclose()
+        service_missing("Redis", error)
+    yield REDIS_URL
+    await connection.flushdb()
+    await connection.aclose()
+
+
+def with_settings(settings: Settings, **changes: Any) -> Settings:
+    return replace(settings, **changes)
