@@ -182,3 +182,7 @@ def _run_service(settings: Settings, work: Callable[[], Awaitable[Any]]) -> Any:
         return with_database(settings, work)
     except DomainError as error:
         raise click.ClickException(error.detail) from None
+
+
+if __name__ == "__main__":
+    main()

@@ -7,7 +7,7 @@ the app and the worker replace it through `service.db.bind_engine`.
 from piccolo.conf.apps import AppRegistry
 
 from service.db import engine_from_url
-from service.settings import Settings
+from service.settings import database_url_from_env
 
 APP_REGISTRY = AppRegistry(
     apps=[
@@ -18,4 +18,4 @@ APP_REGISTRY = AppRegistry(
     ]
 )
 
-DB = engine_from_url(Settings.from_env().database_url)
+DB = engine_from_url(database_url_from_env())

@@ -87,6 +87,14 @@ class Settings:
         )
 
 
+def database_url_from_env(environ: Mapping[str, str] | None = None) -> str:
+    """Only the database URL, for tools that need nothing else (Piccolo's CLI)."""
+    env = os.environ if environ is None else environ
+    return _database_url(
+        env.get("DATABASE_URL"), Path(env.get("TUPA_DATA_DIR") or BASE_DIR / "var")
+    )
+
+
 def _choice(env: Mapping[str, str], name: str, default: str, allowed: tuple[str, ...]) -> str:
     value = env.get(name) or default
     if value not in allowed:
