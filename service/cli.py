@@ -67,14 +67,18 @@ def serve(host: str, port: int, workers: int, reload: bool) -> None:
 
 @main.command()
 @click.option("--burst", is_flag=True, help="Run the queued jobs, then stop.")
-def worker(burst: bool) -> None:
+@click.option("--check", is_flag=True, help="Exit 0 if a worker reported in lately (health).")
+def worker(burst: bool, check: bool) -> None:
     """Run the arq worker (needs REDIS_URL)."""
-    from arq.worker import Worker
+    from arq.worker import Worker, check_health
 
     from service.worker import worker_settings
 
     settings = load_settings()
-    Worker(**worker_settings(settings, burst=burst)).run()
+    config = worker_settings(settings, burst=burst)
+    if check:
+        sys.exit(check_health(config))
+    Worker(**config).run()
 
 
 @main.command()

@@ -1,0 +1,77 @@
+"""The deployment files: checked by `docker compose config` where a compose client is
+installed, and by reading them everywhere."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+
+import pytest
+import yaml
+
+from service.settings import BASE_DIR
+
+COMPOSE = BASE_DIR / "docker" / "compose.yaml"
+DOCKERFILE = BASE_DIR / "docker" / "Dockerfile"
+
+
+def compose_command() -> list[str] | None:
+    if shutil.which("docker"):
+        probe = subprocess.run(["docker", "compose", "version"], capture_output=True, check=False)
+        if probe.returncode == 0:
+            return ["docker", "compose"]
+    if shutil.which("docker-compose"):
+        return ["docker-compose"]
+    return None
+
+
+def test_docker_compose_config_accepts_the_file():
+    command = compose_command()
+    if command is None:
+        pytest.skip("no docker compose client on this machine")
+    result = subprocess.run(
+        [*command, "-f", str(COMPOSE), "config"],
+        env={**os.environ, "SECRET_KEY": "x" * 40},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    rendered = yaml.safe_load(result.stdout)
+    assert set(rendered["services"]) == {"postgres", "redis", "migrate", "app", "worker"}
+
+
+def test_compose_refuses_to_start_without_a_secret_key():
+    command = compose_command()
+    if command is None:
+        pytest.skip("no docker compose client on this machine")
+    env = {key: value for key, value in os.environ.items() if key != "SECRET_KEY"}
+    result = subprocess.run([*command, "-f", str(COMPOSE), "config"], env=env,
+                            capture_output=True, text=True, check=False, timeout=60)
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_compose_wires_migrate_before_app_and_worker():
+    services = yaml.safe_load(COMPOSE.read_text())["services"]
+    for name in ("app", "worker"):
+        assert services[name]["depends_on"]["migrate"]["condition"] == (
+            "service_completed_successfully"
+        )
+        assert "healthcheck" in services[name]
+    assert services["migrate"]["restart"] == "no"
+    assert services["migrate"]["depends_on"]["postgres"]["condition"] == "service_healthy"
+    for name in ("postgres", "redis"):
+        assert "healthcheck" in services[name]
+        assert services[name]["volumes"]
+
+
+def test_dockerfile_is_multi_stage_slim_and_non_root():
+    text = DOCKERFILE.read_text()
+    stages = [line for line in text.splitlines() if line.startswith("FROM ")]
+    assert len(stages) >= 2
+    assert all("-slim" in line for line in stages)
+    assert "USER tupa" in text
+    assert "HEALTHCHECK" in text
