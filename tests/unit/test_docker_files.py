@@ -48,8 +48,14 @@ def test_compose_refuses_to_start_without_a_secret_key():
     if command is None:
         pytest.skip("no docker compose client on this machine")
     env = {key: value for key, value in os.environ.items() if key != "SECRET_KEY"}
-    result = subprocess.run([*command, "-f", str(COMPOSE), "config"], env=env,
-                            capture_output=True, text=True, check=False, timeout=60)
+    result = subprocess.run(
+        [*command, "-f", str(COMPOSE), "config"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
 
