@@ -56,8 +56,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         log.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
+    """Module-scoped: Playwright's sync API keeps an event loop running in this thread
+    while it is open, which the asyncio tests that follow must not find."""
     if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
         message = f"Chromium is not installed at {CHROMIUM}"
         if os.environ.get("TUPA_REQUIRE_SERVICES") == "1":
