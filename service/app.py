@@ -37,11 +37,15 @@ from service.auth.routes import ROUTES as AUTH_ROUTES
 from service.auth.schemas import role_label
 from service.auth.sessions import SessionConfig
 from service.auth.user_routes import ROUTES as USER_ROUTES
+from service.catalog.routes import ROUTES as CATALOG_ROUTES
+from service.catalog.vocabulary import domain_label, feature_label, kind_label
 from service.db import bind_engine, close_engine, engine_from_url, open_engine
 from service.errors import DomainError
 from service.i18n import current_language, translations
 from service.jobs import JobQueue, make_queue
+from service.schedule.routes import ROUTES as SCHEDULE_ROUTES
 from service.settings import BASE_DIR, LANGUAGES, Settings
+from service.staff.routes import ROUTES as STAFF_ROUTES
 from service.system.routes import ROUTES as SYSTEM_ROUTES
 from service.web import (
     handle_domain_error,
@@ -85,6 +89,9 @@ def create_app(
             *AUTH_ROUTES,
             *USER_ROUTES,
             *AUDIT_ROUTES,
+            *CATALOG_ROUTES,
+            *STAFF_ROUTES,
+            *SCHEDULE_ROUTES,
             create_static_files_router(
                 path="/static", directories=[STATIC_DIR], include_in_schema=False
             ),
@@ -175,7 +182,12 @@ def _jinja(settings: Settings) -> Environment:
         newstyle=True,
     )
     env.globals.update(
-        languages=LANGUAGES, current_language=current_language, role_label=role_label
+        languages=LANGUAGES,
+        current_language=current_language,
+        role_label=role_label,
+        kind_label=kind_label,
+        feature_label=feature_label,
+        domain_label=domain_label,
     )
     env.filters["datetime"] = lambda value, fmt="short": _format_datetime(value, settings, fmt)
     env.filters["date"] = lambda value, fmt="medium": (

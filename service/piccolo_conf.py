@@ -15,6 +15,8 @@ APP_REGISTRY = AppRegistry(
         "service.auth.piccolo_app",
         "service.audit.piccolo_app",
         "service.system.piccolo_app",
+        "service.staff.piccolo_app",
+        "service.schedule.piccolo_app",
     ]
 )
 

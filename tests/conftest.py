@@ -22,6 +22,7 @@ from litestar import Litestar
 from piccolo.engine.base import Engine
 
 from service.app import create_app
+from service.catalog.services import ensure_default_domains
 from service.db import (
     app_tables,
     apply_migrations,
@@ -136,6 +137,7 @@ async def empty_tables(kind: str) -> None:
     else:
         for table in reversed(tables):
             await table.raw(f'DELETE FROM "{table._meta.tablename}"')
+    await ensure_default_domains()  # reference data the migration seeds
 
 
 @pytest.fixture

@@ -45,3 +45,5 @@ def require(*roles: Role) -> Guard:
 
 admin_only = require(Role.admin)
 planners = require(Role.admin, Role.coordinator)
+#: Everyone who works with the schedule; participants have their own pages.
+schedule_readers = require(Role.admin, Role.coordinator, Role.staff, Role.partner)

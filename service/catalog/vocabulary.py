@@ -1,0 +1,72 @@
+"""Fixed vocabularies of the catalogue, with labels in the current language."""
+
+from __future__ import annotations
+
+from service.catalog.tables import ActivityKind, PartnerKind
+from service.i18n import gettext as _
+
+ACCESSIBILITY_FEATURES = (
+    "step_free",
+    "accessible_toilet",
+    "hearing_loop",
+    "quiet_space",
+    "seated_work",
+    "parking",
+    "public_transport",
+)
+
+DEFAULT_DOMAINS = {
+    "everyday_living": "Everyday living",
+    "interaction": "Interaction",
+    "social_networks": "Social networks",
+    "decision_making": "Decision-making",
+    "stress_management": "Stress management",
+    "self_confidence": "Self-confidence",
+    "work_and_study": "Work and study",
+}
+
+
+def feature_label(feature: str) -> str:
+    return {
+        "step_free": _("Step-free access"),
+        "accessible_toilet": _("Accessible toilet"),
+        "hearing_loop": _("Hearing loop"),
+        "quiet_space": _("Quiet space to rest"),
+        "seated_work": _("Work can be done seated"),
+        "parking": _("Parking nearby"),
+        "public_transport": _("Near public transport"),
+    }.get(feature, feature)
+
+
+def kind_label(kind: str) -> str:
+    return {
+        ActivityKind.workshop: _("Workshop"),
+        ActivityKind.day_activity: _("Day activity"),
+        ActivityKind.green_care: _("Green care"),
+        ActivityKind.supported_employment: _("Supported employment"),
+    }.get(kind, kind)
+
+
+def partner_kind_label(kind: str) -> str:
+    return {
+        PartnerKind.farm: _("Green-care farm"),
+        PartnerKind.employer: _("Employer"),
+        PartnerKind.community: _("Community group"),
+    }.get(kind, kind)
+
+
+def domain_label(key: str, stored: str) -> str:
+    """The default domains have translated names; ones added by an administrator
+    show as they were written."""
+    translated = {
+        "everyday_living": _("Everyday living"),
+        "interaction": _("Interaction"),
+        "social_networks": _("Social networks"),
+        "decision_making": _("Decision-making"),
+        "stress_management": _("Stress management"),
+        "self_confidence": _("Self-confidence"),
+        "work_and_study": _("Work and study"),
+    }
+    if key in translated and stored == DEFAULT_DOMAINS[key]:
+        return translated[key]
+    return stored

@@ -1,0 +1,404 @@
+"""The schedule: JSON API for slots, sessions and closures, and the planner page."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from litestar import Request, Response, delete, get, patch, post, put
+from litestar.datastructures import FormMultiDict, State
+from litestar.params import FromQuery
+from litestar.response import Redirect, Template
+from litestar.status_codes import (
+    HTTP_200_OK,
+    HTTP_201_CREATED,
+    HTTP_202_ACCEPTED,
+    HTTP_204_NO_CONTENT,
+)
+
+from service.auth.guards import admin_only, planners, schedule_readers
+from service.catalog import services as catalog
+from service.catalog.tables import ActivityKind
+from service.catalog.vocabulary import kind_label
+from service.errors import DomainError, InvalidInput
+from service.i18n import gettext as _
+from service.schedule import services
+from service.schedule.schemas import (
+    CancelIn,
+    ClosureIn,
+    ClosureOut,
+    SessionChange,
+    SessionIn,
+    SessionOut,
+    SlotIn,
+    SlotOut,
+)
+from service.staff.services import list_staff
+from service.web import actor_of, current_user, page
+
+Req = Request[Any, Any, Any]
+
+
+# --- JSON API: slots -----------------------------------------------------------------
+
+
+@get("/api/v1/slots", guards=[schedule_readers], tags=["schedule"])
+async def list_slots(request: Req, activity: FromQuery[int | None] = None) -> list[SlotOut]:
+    return await services.list_slots(current_user(request), activity_id=activity)
+
+
+@get("/api/v1/slots/{slot_id:int}", guards=[schedule_readers], tags=["schedule"])
+async def get_slot(request: Req, slot_id: int) -> SlotOut:
+    return await services.get_slot(slot_id, current_user(request))
+
+
+@post("/api/v1/slots", guards=[planners], status_code=HTTP_201_CREATED, tags=["schedule"])
+async def create_slot(request: Req, data: SlotIn) -> SlotOut:
+    """Create a weekly slot; its sessions over the horizon are made at once."""
+    return await services.save_slot(actor_of(request), data)
+
+
+@put("/api/v1/slots/{slot_id:int}", guards=[planners], tags=["schedule"])
+async def update_slot(request: Req, slot_id: int, data: SlotIn) -> SlotOut:
+    """Change a slot; its coming sessions follow, except those edited by hand."""
+    return await services.save_slot(actor_of(request), data, slot_id)
+
+
+@delete(
+    "/api/v1/slots/{slot_id:int}",
+    guards=[planners],
+    status_code=HTTP_204_NO_CONTENT,
+    tags=["schedule"],
+)
+async def end_slot(request: Req, slot_id: int) -> None:
+    """End a slot today: its coming sessions are cancelled, past ones kept."""
+    await services.end_slot(actor_of(request), slot_id)
+
+
+# --- JSON API: sessions --------------------------------------------------------------
+
+
+@get("/api/v1/sessions", guards=[schedule_readers], tags=["schedule"])
+async def list_sessions(
+    request: Req,
+    start: FromQuery[date],
+    end: FromQuery[date],
+    site: FromQuery[int | None] = None,
+    kind: FromQuery[ActivityKind | None] = None,
+) -> list[SessionOut]:
+    """Sessions from `start` to `end` (inclusive, at most 62 days), with warnings."""
+    return await services.list_sessions(
+        start, end, current_user(request), site_id=site, kind=kind.value if kind else None
+    )
+
+
+@get("/api/v1/sessions/{session_id:int}", guards=[schedule_readers], tags=["schedule"])
+async def get_session(request: Req, session_id: int) -> SessionOut:
+    return await services.get_session(session_id, current_user(request))
+
+
+@post("/api/v1/sessions", guards=[planners], status_code=HTTP_201_CREATED, tags=["schedule"])
+async def create_session(request: Req, data: SessionIn) -> SessionOut:
+    """A one-off session. A room already booked at that time is refused with 409."""
+    return await services.create_session(actor_of(request), data)
+
+
+@patch("/api/v1/sessions/{session_id:int}", guards=[planners], tags=["schedule"])
+async def change_session(request: Req, session_id: int, data: SessionChange) -> SessionOut:
+    """Move a session or change its room, staff or note; the sequence number grows."""
+    return await services.change_session(actor_of(request), session_id, data)
+
+
+@post(
+    "/api/v1/sessions/{session_id:int}/cancel",
+    guards=[planners],
+    status_code=HTTP_200_OK,
+    tags=["schedule"],
+)
+async def cancel_session(request: Req, session_id: int, data: CancelIn) -> SessionOut:
+    return await services.cancel_session(actor_of(request), session_id, data.reason)
+
+
+@post(
+    "/api/v1/sessions/generate", guards=[planners], status_code=HTTP_202_ACCEPTED, tags=["schedule"]
+)
+async def generate(state: State) -> dict[str, Any]:
+    """Queue the generation of sessions over the horizon (it also runs nightly)."""
+    job_id = f"generate_sessions:{datetime.now().strftime('%Y%m%dT%H%M')}"
+    queued = await state.queue.enqueue("generate_sessions", job_id=job_id)
+    return {"job_id": job_id, "queued": queued}
+
+
+# --- JSON API: closures --------------------------------------------------------------
+
+
+@get("/api/v1/closures", guards=[schedule_readers], tags=["schedule"])
+async def list_closures() -> list[ClosureOut]:
+    return await services.list_closures()
+
+
+@post("/api/v1/closures", guards=[admin_only], status_code=HTTP_201_CREATED, tags=["schedule"])
+async def add_closure(request: Req, data: ClosureIn) -> ClosureOut:
+    """Close a site (or every site) for some days; the sessions it hits are cancelled."""
+    return await services.add_closure(actor_of(request), data)
+
+
+@delete(
+    "/api/v1/closures/{closure_id:int}",
+    guards=[admin_only],
+    status_code=HTTP_204_NO_CONTENT,
+    tags=["schedule"],
+)
+async def remove_closure(request: Req, closure_id: int) -> None:
+    await services.remove_closure(actor_of(request), closure_id)
+
+
+# --- the planner page ----------------------------------------------------------------
+
+
+def week_start(value: str | None) -> date:
+    """The Monday of the week holding `value` (an ISO date), or of this week."""
+    if not value:
+        day = date.today()
+    else:
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:
+            raise InvalidInput(
+                "week", _("Give the week as a date, for example 2026-11-23.")
+            ) from None
+    return day - timedelta(days=day.weekday())
+
+
+async def planner_context(
+    request: Req, monday: date, site: int | None, kind: str | None
+) -> dict[str, Any]:
+    user = current_user(request)
+    days = [monday + timedelta(days=n) for n in range(7)]
+    sessions = await services.list_sessions(days[0], days[-1], user, site_id=site, kind=kind)
+    sites = await catalog.list_sites(user)
+    shown_sites = [s for s in sites if site is None or s.id == site]
+    grid: dict[tuple[int, date], list[SessionOut]] = {}
+    for session in sessions:
+        grid.setdefault((session.site_id, session.date), []).append(session)
+    return {
+        "monday": monday,
+        "days": days,
+        "sites": sites,
+        "shown_sites": shown_sites,
+        "grid": grid,
+        "site": site,
+        "kind": kind or "",
+        "kinds": [(k.value, kind_label(k.value)) for k in ActivityKind],
+        "previous_week": monday - timedelta(days=7),
+        "next_week": monday + timedelta(days=7),
+        "warning_count": sum(len(s.warnings) for s in sessions),
+        "can_edit": user is not None and user.role.value in ("admin", "coordinator"),
+        "today": date.today(),
+    }
+
+
+@get("/planner", guards=[schedule_readers])
+async def planner_page(
+    request: Req,
+    week: FromQuery[str | None] = None,
+    site: FromQuery[int | None] = None,
+    kind: FromQuery[ActivityKind | None] = None,
+    print_view: FromQuery[bool] = False,
+) -> Template:
+    monday = week_start(week)
+    context = await planner_context(request, monday, site, kind.value if kind else None)
+    template = "schedule/planner_print.html" if print_view else "schedule/planner.html"
+    if request.headers.get("hx-request") and not print_view:
+        template = "schedule/_grid.html"
+    return page(request, template, **context)
+
+
+async def _form_choices(request: Req, site_id: int | None) -> dict[str, Any]:
+    user = current_user(request)
+    activities = await catalog.list_activities(user, site_id=site_id)
+    sites = {s.id: s for s in await catalog.list_sites(user)}
+    return {
+        "activities": [a for a in activities if a.is_active],
+        "rooms": [(room, sites[room.site_id].name) for s in sites.values() for room in s.rooms],
+        "staff": await list_staff(),
+    }
+
+
+@get("/planner/sessions/new", guards=[planners])
+async def new_session_form(
+    request: Req, day: FromQuery[date | None] = None, site: FromQuery[int | None] = None
+) -> Template:
+    form = {"date": (day or date.today()).isoformat(), "start": "09:00", "end": "12:00"}
+    return page(
+        request,
+        "schedule/_session_form.html",
+        session=None,
+        form=form,
+        errors={},
+        **await _form_choices(request, site),
+    )
+
+
+@get("/planner/sessions/{session_id:int}/edit", guards=[planners])
+async def edit_session_form(request: Req, session_id: int) -> Template:
+    session = await services.get_session(session_id)
+    form = {
+        "date": session.date.isoformat(),
+        "start": session.start.strftime("%H:%M"),
+        "end": session.end.strftime("%H:%M"),
+        "room_id": session.room_id or "",
+        "staff_ids": [s.id for s in session.staff],
+        "note": session.note,
+    }
+    return page(
+        request,
+        "schedule/_session_form.html",
+        session=session,
+        form=form,
+        errors={},
+        **await _form_choices(request, session.site_id),
+    )
+
+
+def _parse_time(form: FormMultiDict, field: str) -> time:
+    try:
+        return time.fromisoformat(str(form.get(field, "")))
+    except ValueError:
+        raise InvalidInput(field, _("Give a time such as 09:30.")) from None
+
+
+def _parse_date(form: FormMultiDict, field: str) -> date:
+    try:
+        return date.fromisoformat(str(form.get(field, "")))
+    except ValueError:
+        raise InvalidInput(field, _("Give a date such as 2026-11-23.")) from None
+
+
+def _parse_int(form: FormMultiDict, field: str) -> int | None:
+    value = str(form.get(field) or "").strip()
+    if not value:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise InvalidInput(field, _("Choose from the list.")) from None
+
+
+def _parse_ids(form: FormMultiDict, field: str) -> list[int]:
+    try:
+        return [int(value) for value in form.getall(field, [])]
+    except ValueError:
+        raise InvalidInput(field, _("Choose from the list.")) from None
+
+
+async def _after_change(request: Req, day: date) -> Response[Any]:
+    """htmx gets the refreshed grid of the session's week; a plain form post goes back
+    to the planner on that week."""
+    monday = day - timedelta(days=day.weekday())
+    if not request.headers.get("hx-request"):
+        return Redirect(f"/planner?week={monday.isoformat()}")
+    context = await planner_context(request, monday, None, None)
+    response = page(request, "schedule/_grid.html", **context)
+    response.headers["HX-Trigger"] = "session-saved"
+    response.headers["HX-Retarget"] = "#planner-grid"
+    response.headers["HX-Reswap"] = "outerHTML"
+    return response  # type: ignore[return-value]
+
+
+async def _form_error(
+    request: Req, error: DomainError, form: FormMultiDict, session: SessionOut | None
+) -> Template:
+    field = error.field if isinstance(error, InvalidInput) else "form"
+    site_id = session.site_id if session else None
+    values = {key: form.getall(key) if key == "staff_ids" else form.get(key) for key in form}
+    return page(
+        request,
+        "schedule/_session_form.html",
+        status_code=error.status_code,
+        session=session,
+        form=values,
+        errors={field: error.detail},
+        **await _form_choices(request, site_id),
+    )
+
+
+@post("/planner/sessions", guards=[planners], status_code=HTTP_200_OK)
+async def create_session_submit(request: Req) -> Response[Any]:
+    form = await request.form()
+    try:
+        activity_id = _parse_int(form, "activity_id")
+        if activity_id is None:
+            raise InvalidInput("activity_id", _("Choose an activity."))
+        data = SessionIn(
+            activity_id=activity_id,
+            date=_parse_date(form, "date"),
+            start=_parse_time(form, "start"),
+            end=_parse_time(form, "end"),
+            room_id=_parse_int(form, "room_id"),
+            staff_ids=_parse_ids(form, "staff_ids"),
+            note=str(form.get("note", ""))[:1000],
+        )
+        created = await services.create_session(actor_of(request), data)
+    except DomainError as error:
+        return await _form_error(request, error, form, None)
+    return await _after_change(request, created.date)
+
+
+@post("/planner/sessions/{session_id:int}", guards=[planners], status_code=HTTP_200_OK)
+async def change_session_submit(request: Req, session_id: int) -> Response[Any]:
+    form = await request.form()
+    session = await services.get_session(session_id)
+    try:
+        room_id = _parse_int(form, "room_id")
+        data = SessionChange(
+            date=_parse_date(form, "date"),
+            start=_parse_time(form, "start"),
+            end=_parse_time(form, "end"),
+            room_id=room_id,
+            clear_room=room_id is None,
+            staff_ids=_parse_ids(form, "staff_ids"),
+            note=str(form.get("note", ""))[:1000],
+        )
+        changed = await services.change_session(actor_of(request), session_id, data)
+    except DomainError as error:
+        return await _form_error(request, error, form, session)
+    return await _after_change(request, changed.date)
+
+
+@post("/planner/sessions/{session_id:int}/cancel", guards=[planners], status_code=HTTP_200_OK)
+async def cancel_session_submit(request: Req, session_id: int) -> Response[Any]:
+    form = await request.form()
+    session = await services.get_session(session_id)
+    try:
+        reason = str(form.get("reason", "")).strip()
+        if not reason:
+            raise InvalidInput("reason", _("Say why the session is cancelled."))
+        await services.cancel_session(actor_of(request), session_id, reason[:200])
+    except DomainError as error:
+        return await _form_error(request, error, form, session)
+    return await _after_change(request, session.date)
+
+
+ROUTES = [
+    list_slots,
+    get_slot,
+    create_slot,
+    update_slot,
+    end_slot,
+    list_sessions,
+    get_session,
+    create_session,
+    change_session,
+    cancel_session,
+    generate,
+    list_closures,
+    add_closure,
+    remove_closure,
+    planner_page,
+    new_session_form,
+    edit_session_form,
+    create_session_submit,
+    change_session_submit,
+    cancel_session_submit,
+]

@@ -1,0 +1,126 @@
+"""Shapes of schedule data for services, pages and the JSON API."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Annotated
+
+import msgspec
+
+from service.catalog.tables import ActivityKind
+from service.schedule.tables import SessionStatus
+
+Weekday = Annotated[int, msgspec.Meta(ge=0, le=6)]
+Reason = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+
+
+class SlotIn(msgspec.Struct, forbid_unknown_fields=True):
+    activity_id: int
+    weekday: Weekday
+    start: time
+    end: time
+    valid_from: date
+    valid_until: date | None = None
+    room_id: int | None = None
+    staff_ids: list[int] = msgspec.field(default_factory=list)
+
+
+class SlotOut(msgspec.Struct):
+    id: int
+    activity_id: int
+    weekday: int
+    start: time
+    end: time
+    valid_from: date
+    valid_until: date | None
+    room_id: int | None
+    staff_ids: list[int]
+
+
+class StaffName(msgspec.Struct):
+    id: int
+    name: str
+
+
+class WarningOut(msgspec.Struct):
+    code: str
+    message: str
+    staff_id: int | None = None
+    other_session_id: int | None = None
+
+
+class SessionOut(msgspec.Struct):
+    id: int
+    activity_id: int
+    title: str
+    kind: ActivityKind
+    site_id: int
+    site_name: str
+    room_id: int | None
+    room_name: str | None
+    slot_id: int | None
+    date: date
+    start: time
+    end: time
+    starts_at: datetime
+    ends_at: datetime
+    status: SessionStatus
+    cancel_reason: str
+    sequence: int
+    edited_by_hand: bool
+    slot_changed_since_edit: bool
+    placed: int
+    capacity: int
+    staff: list[StaffName]
+    warnings: list[WarningOut]
+    note: str
+
+
+class SessionIn(msgspec.Struct, forbid_unknown_fields=True):
+    """A one-off session."""
+
+    activity_id: int
+    date: date
+    start: time
+    end: time
+    room_id: int | None = None
+    staff_ids: list[int] = msgspec.field(default_factory=list)
+    note: Annotated[str, msgspec.Meta(max_length=1000)] = ""
+
+
+class SessionChange(msgspec.Struct, forbid_unknown_fields=True):
+    """Move a session or change its room, staff or note; unset fields stay."""
+
+    date: date | None = None
+    start: time | None = None
+    end: time | None = None
+    room_id: int | None = None
+    clear_room: bool = False
+    staff_ids: list[int] | None = None
+    note: Annotated[str, msgspec.Meta(max_length=1000)] | None = None
+
+
+class CancelIn(msgspec.Struct, forbid_unknown_fields=True):
+    reason: Reason
+
+
+class ClosureIn(msgspec.Struct, forbid_unknown_fields=True):
+    start_date: date
+    end_date: date
+    reason: Reason
+    site_id: int | None = None
+
+
+class ClosureOut(msgspec.Struct):
+    id: int
+    site_id: int | None
+    start_date: date
+    end_date: date
+    reason: str
+
+
+class GenerationResult(msgspec.Struct):
+    created: int
+    updated: int
+    cancelled: int
+    kept_as_edited: int

@@ -1,0 +1,33 @@
+"""JSON API of staff profiles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, get, put
+
+from service.auth.guards import planners
+from service.staff import services
+from service.staff.schemas import StaffProfileIn, StaffProfileOut
+from service.web import actor_of
+
+
+@get("/api/v1/staff", guards=[planners], tags=["staff"])
+async def list_staff() -> list[StaffProfileOut]:
+    return await services.list_staff()
+
+
+@get("/api/v1/staff/{user_id:int}", guards=[planners], tags=["staff"])
+async def get_staff(user_id: int) -> StaffProfileOut:
+    return await services.get_staff(user_id)
+
+
+@put("/api/v1/staff/{user_id:int}", guards=[planners], tags=["staff"])
+async def save_staff(
+    request: Request[Any, Any, Any], user_id: int, data: StaffProfileIn
+) -> StaffProfileOut:
+    """Replace a staff member's skills, sites and weekly availability."""
+    return await services.save_staff(actor_of(request), user_id, data)
+
+
+ROUTES = [list_staff, get_staff, save_staff]
