@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, time
 from typing import Any
 
+import msgspec
+
 from service.audit.services import Actor
 from service.catalog import services as catalog
 from service.catalog.schemas import ActivityIn, DomainStrength, RoomIn, SiteIn
@@ -26,8 +28,9 @@ async def room(site_id: int, name: str = "Woodwork room") -> int:
 async def activity(site_id: int, title: str = "Woodwork", **extra: Any) -> int:
     extra.setdefault("kind", ActivityKind.workshop)
     extra.setdefault("domains", [DomainStrength(key="everyday_living", strength=2)])
-    return (await catalog.save_activity(ACTOR, ActivityIn(title=title, site_id=site_id,
-                                                          **extra))).id
+    extra = msgspec.to_builtins(extra)  # then validated as the API would
+    data = msgspec.convert({"title": title, "site_id": site_id, **extra}, ActivityIn)
+    return (await catalog.save_activity(ACTOR, data)).id
 
 
 async def slot(
@@ -40,6 +43,12 @@ async def slot(
     today: date,
     **extra: Any,
 ) -> int:
-    data = SlotIn(activity_id=activity_id, weekday=weekday, start=start, end=end,
-                  valid_from=valid_from, **extra)
+    data = SlotIn(
+        activity_id=activity_id,
+        weekday=weekday,
+        start=start,
+        end=end,
+        valid_from=valid_from,
+        **extra,
+    )
     return (await schedule.save_slot(ACTOR, data, today=today)).id

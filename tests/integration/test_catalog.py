@@ -18,9 +18,14 @@ async def coordinator(client, db):
     return user
 
 
-SITE = {"name": "Kotiranta farm", "time_zone": "Europe/Helsinki", "country": "FI",
-        "address": "Kotirannantie 88", "phone": "+358 50 765 4321",
-        "features": ["parking", "step_free"]}
+SITE = {
+    "name": "Kotiranta farm",
+    "time_zone": "Europe/Helsinki",
+    "country": "FI",
+    "address": "Kotirannantie 88",
+    "phone": "+358 50 765 4321",
+    "features": ["parking", "step_free"],
+}
 
 
 async def test_sites_and_rooms(client, coordinator):
@@ -28,13 +33,15 @@ async def test_sites_and_rooms(client, coordinator):
     assert created.status_code == 201
     site = created.json()
     assert site["features"] == ["parking", "step_free"]
-    room = await client.post(f"/api/v1/sites/{site['id']}/rooms", json={"name": "Barn",
-                                                                          "capacity": 12})
+    room = await client.post(
+        f"/api/v1/sites/{site['id']}/rooms", json={"name": "Barn", "capacity": 12}
+    )
     assert room.status_code == 201
     duplicate = await client.post(f"/api/v1/sites/{site['id']}/rooms", json={"name": "barn"})
     assert duplicate.status_code == 409
-    updated = await client.put(f"/api/v1/sites/{site['id']}",
-                               json={**SITE, "name": "Kotiranta", "features": []})
+    updated = await client.put(
+        f"/api/v1/sites/{site['id']}", json={**SITE, "name": "Kotiranta", "features": []}
+    )
     assert updated.json()["name"] == "Kotiranta"
     assert updated.json()["features"] == []
     assert updated.json()["rooms"][0]["name"] == "Barn"
@@ -72,13 +79,16 @@ async def test_site_with_activities_cannot_be_deleted(client, coordinator):
 
 
 async def test_partners(client, coordinator):
-    created = await client.post("/api/v1/partners", json={
-        "name": "Kotiranta farm", "kind": "farm", "contact_name": "Heikki"})
+    created = await client.post(
+        "/api/v1/partners",
+        json={"name": "Kotiranta farm", "kind": "farm", "contact_name": "Heikki"},
+    )
     assert created.status_code == 201
     partner = created.json()
     site = await client.post("/api/v1/sites", json={**SITE, "partner_id": partner["id"]})
     assert (await client.get(f"/api/v1/partners/{partner['id']}")).json()["site_ids"] == [
-        site.json()["id"]]
+        site.json()["id"]
+    ]
     assert (await client.delete(f"/api/v1/partners/{partner['id']}")).status_code == 409
     bad = await client.post("/api/v1/partners", json={"name": "X", "kind": "bank"})
     assert bad.status_code == 422
@@ -86,10 +96,16 @@ async def test_partners(client, coordinator):
 
 
 ACTIVITY = {
-    "title": "Woodwork", "kind": "workshop", "demand_level": 3, "min_participants": 3,
-    "max_participants": 8, "participants_per_staff": 4, "what_to_bring": "Sturdy shoes",
+    "title": "Woodwork",
+    "kind": "workshop",
+    "demand_level": 3,
+    "min_participants": 3,
+    "max_participants": 8,
+    "participants_per_staff": 4,
+    "what_to_bring": "Sturdy shoes",
     "domains": [{"key": "everyday_living", "strength": 2}, {"key": "self_confidence"}],
-    "required_skills": ["woodwork"], "features": ["seated_work"],
+    "required_skills": ["woodwork"],
+    "features": ["seated_work"],
 }
 
 
@@ -103,8 +119,9 @@ async def test_activities(client, coordinator):
     listed = await client.get("/api/v1/activities", params={"kind": "workshop"})
     assert [a["id"] for a in listed.json()] == [activity["id"]]
     assert (await client.get("/api/v1/activities", params={"kind": "green_care"})).json() == []
-    changed = await client.put(f"/api/v1/activities/{activity['id']}",
-                               json={**ACTIVITY, "site_id": site, "domains": []})
+    changed = await client.put(
+        f"/api/v1/activities/{activity['id']}", json={**ACTIVITY, "site_id": site, "domains": []}
+    )
     assert changed.json()["domains"] == []
     assert (await client.delete(f"/api/v1/activities/{activity['id']}")).status_code == 204
 
@@ -125,8 +142,7 @@ async def test_activities(client, coordinator):
 )
 async def test_activity_refuses_bad_input(client, coordinator, change, field):
     site = await h.site()
-    response = await client.post("/api/v1/activities", json={**ACTIVITY, "site_id": site,
-                                                             **change})
+    response = await client.post("/api/v1/activities", json={**ACTIVITY, "site_id": site, **change})
     assert response.status_code == 422, response.text
     fields = [error["field"] for error in response.json()["errors"]]
     assert any(field in name for name in fields), fields
@@ -138,26 +154,39 @@ async def test_goal_domains_are_seeded_and_admins_add_more(client, db):
     admin = await make_user(Role.admin, "admin@example.org")
     await api_login(client, admin.email)
     keys = [d["key"] for d in (await client.get("/api/v1/goal-domains")).json()]
-    assert keys[:6] == ["everyday_living", "interaction", "social_networks", "decision_making",
-                        "stress_management", "self_confidence"]
-    added = await client.post("/api/v1/goal-domains", json={"key": "housing",
-                                                            "label": "Housing"})
+    assert keys[:6] == [
+        "everyday_living",
+        "interaction",
+        "social_networks",
+        "decision_making",
+        "stress_management",
+        "self_confidence",
+    ]
+    added = await client.post("/api/v1/goal-domains", json={"key": "housing", "label": "Housing"})
     assert added.status_code == 200
-    assert (await client.post("/api/v1/goal-domains", json={"key": "Bad Key",
-                                                            "label": "x"})).status_code == 422
+    assert (
+        await client.post("/api/v1/goal-domains", json={"key": "Bad Key", "label": "x"})
+    ).status_code == 422
 
 
 async def test_staff_profiles(client, coordinator):
     site = await h.site()
     staff = await make_user(Role.staff, "olli@example.org")
-    saved = await client.put(f"/api/v1/staff/{staff.id}", json={
-        "skills": ["woodwork", "first_aid"], "site_ids": [site],
-        "availability": [{"weekday": 0, "start": "08:00:00", "end": "16:00:00"}]})
+    saved = await client.put(
+        f"/api/v1/staff/{staff.id}",
+        json={
+            "skills": ["woodwork", "first_aid"],
+            "site_ids": [site],
+            "availability": [{"weekday": 0, "start": "08:00:00", "end": "16:00:00"}],
+        },
+    )
     assert saved.status_code == 200
     assert saved.json()["skills"] == ["first_aid", "woodwork"]
     assert saved.json()["site_ids"] == [site]
-    bad = await client.put(f"/api/v1/staff/{staff.id}", json={
-        "availability": [{"weekday": 0, "start": "16:00:00", "end": "08:00:00"}]})
+    bad = await client.put(
+        f"/api/v1/staff/{staff.id}",
+        json={"availability": [{"weekday": 0, "start": "16:00:00", "end": "08:00:00"}]},
+    )
     assert bad.status_code == 422
     assert bad.json()["errors"][0]["field"] == "availability[0].end"
     assert (await client.get(f"/api/v1/staff/{coordinator.id}")).status_code == 404
@@ -198,6 +227,12 @@ async def test_staff_and_partners_read_only_their_own_sites(client, db):
 async def test_participants_have_no_access_here(client, db):
     participant = await make_user(Role.participant, "p@example.org")
     await api_login(client, participant.email)
-    for url in ("/api/v1/sites", "/api/v1/activities", "/api/v1/slots", "/planner",
-                "/api/v1/sessions?start=2026-01-05&end=2026-01-11", "/api/v1/closures"):
+    for url in (
+        "/api/v1/sites",
+        "/api/v1/activities",
+        "/api/v1/slots",
+        "/planner",
+        "/api/v1/sessions?start=2026-01-05&end=2026-01-11",
+        "/api/v1/closures",
+    ):
         assert (await client.get(url)).status_code == 403, url

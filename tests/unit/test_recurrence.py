@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from service.schedule.recurrence import (
@@ -97,7 +97,9 @@ def test_validity_days_that_are_not_the_weekday_do_not_add_occurrences():
 
 
 def test_open_ended_slot_runs_to_the_end_of_the_range():
-    occurrences = expand([slot(TUE, valid_from=date(2026, 2, 20))], date(2026, 2, 1), date(2026, 3, 31))
+    occurrences = expand(
+        [slot(TUE, valid_from=date(2026, 2, 20))], date(2026, 2, 1), date(2026, 3, 31)
+    )
     assert [occurrence.date for occurrence in occurrences] == [
         date(2026, 2, 24),
         date(2026, 3, 3),
@@ -412,6 +414,8 @@ def springs_forward(day: date, time_zone: str) -> bool:
 
 @settings(deadline=None, max_examples=150)
 @given(rule=slot_rules(), first=DAYS, length=st.integers(min_value=-3, max_value=400))
+@example(rule=slot(SUN, start=time(3, 30), end=time(4, 15)), first=date(2026, 3, 29), length=0)
+@example(rule=slot(SUN, start=time(3, 30), end=time(4)), first=date(2026, 10, 25), length=0)
 def test_every_occurrence_is_on_the_weekday_inside_range_and_validity(rule, first, length):
     last = first + timedelta(days=length)
     occurrences = expand([rule], first, last)
