@@ -192,7 +192,7 @@ async def planner_context(
         "kinds": [(k.value, kind_label(k.value)) for k in ActivityKind],
         "previous_week": monday - timedelta(days=7),
         "next_week": monday + timedelta(days=7),
-        "warning_count": sum(len(s.warnings) for s in sessions),
+        "warning_count": sum(1 for s in sessions for w in s.warnings if w.code != "below_minimum"),
         "can_edit": user is not None and user.role.value in ("admin", "coordinator"),
         "today": date.today(),
     }
@@ -202,12 +202,16 @@ async def planner_context(
 async def planner_page(
     request: Req,
     week: FromQuery[str | None] = None,
-    site: FromQuery[int | None] = None,
-    kind: FromQuery[ActivityKind | None] = None,
+    site: FromQuery[str] = "",
+    kind: FromQuery[str] = "",
     print_view: FromQuery[bool] = False,
 ) -> Template:
+    """The week grid. Empty filters (as a form sends them) mean "all"."""
     monday = week_start(week)
-    context = await planner_context(request, monday, site, kind.value if kind else None)
+    site_id = _optional_int(site, "site")
+    if kind and kind not in ActivityKind.__members__:
+        raise InvalidInput("kind", _("Choose one of the kinds."))
+    context = await planner_context(request, monday, site_id, kind or None)
     template = "schedule/planner_print.html" if print_view else "schedule/planner.html"
     if request.headers.get("hx-request") and not print_view:
         template = "schedule/_grid.html"
@@ -261,6 +265,13 @@ async def edit_session_form(request: Req, session_id: int) -> Template:
     )
 
 
+def _optional_int(value: str, field: str) -> int | None:
+    try:
+        return int(value) if value.strip() else None
+    except ValueError:
+        raise InvalidInput(field, _("Choose from the list.")) from None
+
+
 def _parse_time(form: FormMultiDict, field: str) -> time:
     try:
         return time.fromisoformat(str(form.get(field, "")))
@@ -276,13 +287,7 @@ def _parse_date(form: FormMultiDict, field: str) -> date:
 
 
 def _parse_int(form: FormMultiDict, field: str) -> int | None:
-    value = str(form.get(field) or "").strip()
-    if not value:
-        return None
-    try:
-        return int(value)
-    except ValueError:
-        raise InvalidInput(field, _("Choose from the list.")) from None
+    return _optional_int(str(form.get(field) or ""), field)
 
 
 def _parse_ids(form: FormMultiDict, field: str) -> list[int]:

@@ -13,7 +13,7 @@ from service.audit.services import Actor, record
 from service.auth.schemas import CurrentUser
 from service.auth.tables import Role, User
 from service.catalog import services as catalog
-from service.catalog.tables import Activity, ActivitySkill, Room, Site
+from service.catalog.tables import Activity, ActivityKind, ActivitySkill, Room, Site
 from service.clock import utcnow
 from service.db import transaction
 from service.errors import Conflict, InvalidInput, NotFound
@@ -799,7 +799,7 @@ def _session_out(
         id=row["id"],
         activity_id=row["activity"],
         title=row["activity.title"],
-        kind=row["activity.kind"],
+        kind=ActivityKind(row["activity.kind"]),
         site_id=row["site"],
         site_name=row["site.name"],
         room_id=row["room"],
