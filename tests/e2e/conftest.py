@@ -27,7 +27,13 @@ def free_port() -> int:
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     data_dir: Path = tmp_path_factory.mktemp("e2e")
-    env = {**os.environ, "TUPA_DATA_DIR": str(data_dir), "TUPA_DEMO_PASSWORD": DEMO_PASSWORD}
+    env = {
+        **os.environ,
+        "TUPA_DATA_DIR": str(data_dir),
+        "TUPA_DEMO_PASSWORD": DEMO_PASSWORD,
+        # Every browser test signs in; the real limit is tested at the API.
+        "TUPA_LOGIN_ATTEMPTS_PER_MINUTE": "1000",
+    }
     env.pop("DATABASE_URL", None)
     env.pop("REDIS_URL", None)
     command = [sys.executable, "-m", "service.cli"]
