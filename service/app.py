@@ -37,8 +37,14 @@ from service.auth.routes import ROUTES as AUTH_ROUTES
 from service.auth.schemas import role_label
 from service.auth.sessions import SessionConfig
 from service.auth.user_routes import ROUTES as USER_ROUTES
+from service.catalog.pages import PAGES as CATALOG_PAGES
 from service.catalog.routes import ROUTES as CATALOG_ROUTES
-from service.catalog.vocabulary import domain_label, feature_label, kind_label
+from service.catalog.vocabulary import (
+    domain_label,
+    feature_label,
+    kind_label,
+    partner_kind_label,
+)
 from service.db import bind_engine, close_engine, engine_from_url, open_engine
 from service.errors import DomainError
 from service.i18n import current_language, translations
@@ -90,6 +96,7 @@ def create_app(
             *USER_ROUTES,
             *AUDIT_ROUTES,
             *CATALOG_ROUTES,
+            *CATALOG_PAGES,
             *STAFF_ROUTES,
             *SCHEDULE_ROUTES,
             create_static_files_router(
@@ -188,6 +195,7 @@ def _jinja(settings: Settings) -> Environment:
         kind_label=kind_label,
         feature_label=feature_label,
         domain_label=domain_label,
+        partner_kind_label=partner_kind_label,
     )
     env.filters["datetime"] = lambda value, fmt="short": _format_datetime(value, settings, fmt)
     env.filters["date"] = lambda value, fmt="medium": (

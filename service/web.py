@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit
 
+import msgspec
 from litestar import Request, Response
 from litestar.exceptions import (
     HTTPException,
@@ -27,6 +28,8 @@ log = logging.getLogger("tupa.web")
 
 PROBLEM_JSON = "application/problem+json"
 _NAMED_FIELD = re.compile(r"(?:unknown|missing required) field `([^`]+)`")
+_PATH_FIELD = re.compile(r"at `\$\.([A-Za-z_]+)")
+T = TypeVar("T")
 
 
 def current_user(request: Request[Any, Any, Any]) -> CurrentUser | None:
@@ -67,6 +70,17 @@ def safe_next(target: str | None, default: str = "/") -> str:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return default
     return target
+
+
+def form_to(struct_type: type[T], data: dict[str, Any]) -> T:
+    """Turn a page form's fields into the API's struct, with the API's checks; a bad
+    field becomes `InvalidInput` naming it, so pages and API refuse alike."""
+    try:
+        return msgspec.convert(data, struct_type, strict=False)
+    except msgspec.ValidationError as error:
+        message = str(error)
+        named = _NAMED_FIELD.search(message) or _PATH_FIELD.search(message)
+        raise InvalidInput(named.group(1) if named else "form", message) from None
 
 
 def is_api(request: Request[Any, Any, Any]) -> bool:
