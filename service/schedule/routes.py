@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from litestar import Request, Response, delete, get, patch, post, put
 from litestar.datastructures import FormMultiDict, State
@@ -194,6 +195,7 @@ async def planner_context(
         "next_week": monday + timedelta(days=7),
         "warning_count": sum(1 for s in sessions for w in s.warnings if w.code != "below_minimum"),
         "can_edit": user is not None and user.role.value in ("admin", "coordinator"),
+        "filter_query": urlencode({"filter_site": site or "", "filter_kind": kind or ""}),
         "today": date.today(),
     }
 
@@ -229,9 +231,18 @@ async def _form_choices(request: Req, site_id: int | None) -> dict[str, Any]:
     }
 
 
+def _filters(site: str, kind: str) -> dict[str, str]:
+    """The planner's filters, carried through the dialog so the grid keeps them."""
+    return {"site": site, "kind": kind}
+
+
 @get("/planner/sessions/new", guards=[planners])
 async def new_session_form(
-    request: Req, day: FromQuery[date | None] = None, site: FromQuery[int | None] = None
+    request: Req,
+    day: FromQuery[date | None] = None,
+    site: FromQuery[int | None] = None,
+    filter_site: FromQuery[str] = "",
+    filter_kind: FromQuery[str] = "",
 ) -> Template:
     form = {"date": (day or date.today()).isoformat(), "start": "09:00", "end": "12:00"}
     return page(
@@ -240,12 +251,18 @@ async def new_session_form(
         session=None,
         form=form,
         errors={},
+        filters=_filters(filter_site, filter_kind),
         **await _form_choices(request, site),
     )
 
 
 @get("/planner/sessions/{session_id:int}/edit", guards=[planners])
-async def edit_session_form(request: Req, session_id: int) -> Template:
+async def edit_session_form(
+    request: Req,
+    session_id: int,
+    filter_site: FromQuery[str] = "",
+    filter_kind: FromQuery[str] = "",
+) -> Template:
     session = await services.get_session(session_id)
     form = {
         "date": session.date.isoformat(),
@@ -261,6 +278,7 @@ async def edit_session_form(request: Req, session_id: int) -> Template:
         session=session,
         form=form,
         errors={},
+        filters=_filters(filter_site, filter_kind),
         **await _form_choices(request, session.site_id),
     )
 
@@ -297,13 +315,17 @@ def _parse_ids(form: FormMultiDict, field: str) -> list[int]:
         raise InvalidInput(field, _("Choose from the list.")) from None
 
 
-async def _after_change(request: Req, day: date) -> Response[Any]:
-    """htmx gets the refreshed grid of the session's week; a plain form post goes back
-    to the planner on that week."""
+async def _after_change(request: Req, day: date, form: FormMultiDict) -> Response[Any]:
+    """htmx gets the refreshed grid of the session's week, with the filters it had; a
+    plain form post goes back to the planner on that week."""
     monday = day - timedelta(days=day.weekday())
+    site = _optional_int(str(form.get("filter_site") or ""), "filter_site")
+    kind = str(form.get("filter_kind") or "")
+    kind = kind if kind in ActivityKind.__members__ else ""
     if not request.headers.get("hx-request"):
-        return Redirect(f"/planner?week={monday.isoformat()}")
-    context = await planner_context(request, monday, None, None)
+        query = urlencode({"week": monday.isoformat(), "site": site or "", "kind": kind})
+        return Redirect(f"/planner?{query}")
+    context = await planner_context(request, monday, site, kind or None)
     response = page(request, "schedule/_grid.html", **context)
     response.headers["HX-Trigger"] = "session-saved"
     response.headers["HX-Retarget"] = "#planner-grid"
@@ -324,6 +346,7 @@ async def _form_error(
         session=session,
         form=values,
         errors={field: error.detail},
+        filters=_filters(str(form.get("filter_site") or ""), str(form.get("filter_kind") or "")),
         **await _form_choices(request, site_id),
     )
 
@@ -347,7 +370,7 @@ async def create_session_submit(request: Req) -> Response[Any]:
         created = await services.create_session(actor_of(request), data)
     except DomainError as error:
         return await _form_error(request, error, form, None)
-    return await _after_change(request, created.date)
+    return await _after_change(request, created.date, form)
 
 
 @post("/planner/sessions/{session_id:int}", guards=[planners], status_code=HTTP_200_OK)
@@ -368,7 +391,7 @@ async def change_session_submit(request: Req, session_id: int) -> Response[Any]:
         changed = await services.change_session(actor_of(request), session_id, data)
     except DomainError as error:
         return await _form_error(request, error, form, session)
-    return await _after_change(request, changed.date)
+    return await _after_change(request, changed.date, form)
 
 
 @post("/planner/sessions/{session_id:int}/cancel", guards=[planners], status_code=HTTP_200_OK)
@@ -382,7 +405,7 @@ async def cancel_session_submit(request: Req, session_id: int) -> Response[Any]:
         await services.cancel_session(actor_of(request), session_id, reason[:200])
     except DomainError as error:
         return await _form_error(request, error, form, session)
-    return await _after_change(request, session.date)
+    return await _after_change(request, session.date, form)
 
 
 ROUTES = [

@@ -43,6 +43,8 @@ def test_create_move_and_cancel_a_session_from_the_grid(page):
     new_card = page.locator("article.session-card", has_text="14:00–15:30")
     new_card.wait_for()
     assert cards.count() == before + 1
+    rows = page.locator("table.week-grid tbody th[scope=row]").all_inner_texts()
+    assert rows == ["Meijeri day centre"]  # the grid kept its filter
     assert "Sanna Saarinen" in new_card.inner_text()
     assert "Day activity" in new_card.inner_text()  # the kind in words, not colour alone
 
