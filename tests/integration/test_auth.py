@@ -271,3 +271,34 @@ async def test_login_never_redirects_off_site(client, db, next_url):
     )
     assert response.status_code == 302
     assert response.headers["location"] == "/"
+
+
+async def test_sessions_and_rate_limits_live_in_redis_when_it_is_set(db, settings, redis):
+    """Several app processes share sign-ins through Redis: a session made by one app is
+    read by another, and both count toward one rate limit."""
+    from dataclasses import replace
+
+    import redis.asyncio as aioredis
+
+    from service.app import create_app
+    from tests.conftest import running
+
+    await make_user(Role.staff, "olli@example.org")
+    shared = replace(settings, redis_url=redis, queue_name="tupa:test-queue")
+    first, second = create_app(shared, engine=db.engine), create_app(shared, engine=db.engine)
+    async with (
+        running(first),
+        running(second),
+        make_client(first) as one,
+        make_client(second) as two,
+    ):
+        assert (await api_login(one, "olli@example.org")).status_code == 200
+        two.cookies.set("tupa_session", one.cookies["tupa_session"])
+        assert (await two.get("/api/v1/auth/me")).json()["email"] == "olli@example.org"
+        connection = aioredis.from_url(redis)
+        keys = [key.decode() for key in await connection.keys("tupa_sessions:*")]
+        await connection.aclose()
+        assert len(keys) == 1
+        for _ in range(4):
+            await api_login(one, "olli@example.org", "wrong")
+        assert (await api_login(two, "olli@example.org", "wrong")).status_code == 429
