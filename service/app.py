@@ -49,6 +49,7 @@ from service.db import bind_engine, close_engine, engine_from_url, open_engine
 from service.errors import DomainError
 from service.i18n import current_language, translations
 from service.jobs import JobQueue, make_queue
+from service.people.routes import ROUTES as PEOPLE_ROUTES
 from service.schedule.routes import ROUTES as SCHEDULE_ROUTES
 from service.settings import BASE_DIR, LANGUAGES, Settings
 from service.staff.routes import ROUTES as STAFF_ROUTES
@@ -99,6 +100,7 @@ def create_app(
             *CATALOG_PAGES,
             *STAFF_ROUTES,
             *SCHEDULE_ROUTES,
+            *PEOPLE_ROUTES,
             create_static_files_router(
                 path="/static", directories=[STATIC_DIR], include_in_schema=False
             ),

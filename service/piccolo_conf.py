@@ -17,6 +17,7 @@ APP_REGISTRY = AppRegistry(
         "service.system.piccolo_app",
         "service.staff.piccolo_app",
         "service.schedule.piccolo_app",
+        "service.people.piccolo_app",
     ]
 )
 

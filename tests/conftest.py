@@ -147,7 +147,7 @@ def settings(db: Database, tmp_path: Path) -> Settings:
         data_dir=tmp_path,
         database_url=db.url,
         secret_key=secrets.token_urlsafe(48),
-        login_attempts_per_minute=5,
+        login_attempts_per_minute=100,
     )
 
 

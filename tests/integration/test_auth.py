@@ -66,18 +66,25 @@ async def test_inactive_user_cannot_sign_in(client, db):
     assert (await api_login(client, "gone@example.org")).status_code == 401
 
 
-async def test_login_is_rate_limited(client, db):
+async def test_login_is_rate_limited(db, settings):
+    from dataclasses import replace
+
+    from service.app import create_app
+    from tests.conftest import running
+
     await make_user(Role.admin, "admin@example.org")
-    statuses = []
-    for _ in range(6):  # the test settings allow 5 a minute
-        response = await api_login(client, "admin@example.org", "wrong password")
-        statuses.append(response.status_code)
-    assert statuses == [401] * 5 + [429]
-    assert "Retry-After" in response.headers
-    # Even the right password waits now.
-    assert (await api_login(client, "admin@example.org")).status_code == 429
-    # Other pages are not limited.
-    assert (await client.get("/login")).status_code == 200
+    app = create_app(replace(settings, login_attempts_per_minute=5), engine=db.engine)
+    async with running(app), make_client(app) as client:
+        statuses = []
+        for _ in range(6):
+            response = await api_login(client, "admin@example.org", "wrong password")
+            statuses.append(response.status_code)
+        assert statuses == [401] * 5 + [429]
+        assert "Retry-After" in response.headers
+        # Even the right password waits now.
+        assert (await api_login(client, "admin@example.org")).status_code == 429
+        # Other pages are not limited.
+        assert (await client.get("/login")).status_code == 200
 
 
 async def test_form_post_without_csrf_token_is_refused(client, db):
@@ -284,7 +291,9 @@ async def test_sessions_and_rate_limits_live_in_redis_when_it_is_set(db, setting
     from tests.conftest import running
 
     await make_user(Role.staff, "olli@example.org")
-    shared = replace(settings, redis_url=redis, queue_name="tupa:test-queue")
+    shared = replace(
+        settings, redis_url=redis, queue_name="tupa:test-queue", login_attempts_per_minute=5
+    )
     first, second = create_app(shared, engine=db.engine), create_app(shared, engine=db.engine)
     async with (
         running(first),

@@ -1,0 +1,191 @@
+"""JSON API of participants and their plans. Every route checks who may see whom;
+another person's id answers 404."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, get, post, put
+from litestar.params import FromQuery
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+
+from service.auth.guards import admin_only, planners, require, signed_in
+from service.auth.tables import Role
+from service.people import services
+from service.people.schemas import (
+    CapacityIn,
+    CapacityOut,
+    DueReview,
+    GoalIn,
+    GoalOut,
+    InterestsIn,
+    InterestsOut,
+    ParticipantIn,
+    ParticipantOut,
+    ReviewIn,
+    ReviewOut,
+)
+from service.people.tables import ParticipantStatus
+from service.web import actor_of, current_user
+
+Req = Request[Any, Any, Any]
+#: Who reads participant records at all (each is then limited to whom they may see).
+readers = require(Role.admin, Role.coordinator, Role.staff, Role.participant)
+followers = require(Role.admin, Role.coordinator, Role.staff)
+
+
+def _user(request: Req) -> Any:
+    user = current_user(request)
+    assert user is not None
+    return user
+
+
+@get("/api/v1/participants", guards=[followers], tags=["participants"])
+async def list_participants(
+    request: Req,
+    q: FromQuery[str] = "",
+    status: FromQuery[ParticipantStatus | None] = None,
+    site: FromQuery[int | None] = None,
+    review_due: FromQuery[bool] = False,
+) -> list[ParticipantOut]:
+    return await services.list_participants(
+        actor_of(request),
+        _user(request),
+        search=q.strip(),
+        status=status,
+        site_id=site,
+        review_due=review_due,
+    )
+
+
+@post(
+    "/api/v1/participants", guards=[planners], status_code=HTTP_201_CREATED, tags=["participants"]
+)
+async def create_participant(request: Req, data: ParticipantIn) -> ParticipantOut:
+    return await services.save_participant(actor_of(request), data)
+
+
+@get("/api/v1/participants/{participant_id:int}", guards=[readers], tags=["participants"])
+async def get_participant(request: Req, participant_id: int) -> ParticipantOut:
+    return await services.get_participant(actor_of(request), _user(request), participant_id)
+
+
+@put("/api/v1/participants/{participant_id:int}", guards=[planners], tags=["participants"])
+async def update_participant(
+    request: Req, participant_id: int, data: ParticipantIn
+) -> ParticipantOut:
+    return await services.save_participant(actor_of(request), data, participant_id)
+
+
+@get("/api/v1/participants/{participant_id:int}/capacity", guards=[readers], tags=["participants"])
+async def get_capacity(request: Req, participant_id: int) -> CapacityOut:
+    return await services.get_capacity(actor_of(request), _user(request), participant_id)
+
+
+@put("/api/v1/participants/{participant_id:int}/capacity", guards=[planners], tags=["participants"])
+async def save_capacity(request: Req, participant_id: int, data: CapacityIn) -> CapacityOut:
+    return await services.save_capacity(actor_of(request), participant_id, data)
+
+
+@get("/api/v1/participants/{participant_id:int}/goals", guards=[readers], tags=["participants"])
+async def list_goals(request: Req, participant_id: int) -> list[GoalOut]:
+    return await services.list_goals(actor_of(request), _user(request), participant_id)
+
+
+@post(
+    "/api/v1/participants/{participant_id:int}/goals",
+    guards=[readers],
+    status_code=HTTP_201_CREATED,
+    tags=["participants"],
+)
+async def add_goal(request: Req, participant_id: int, data: GoalIn) -> GoalOut:
+    """Staff write goals with the participant; a participant may add a wish of their own."""
+    return await services.save_goal(actor_of(request), _user(request), participant_id, data)
+
+
+@put(
+    "/api/v1/participants/{participant_id:int}/goals/{goal_id:int}",
+    guards=[followers],
+    tags=["participants"],
+)
+async def update_goal(request: Req, participant_id: int, goal_id: int, data: GoalIn) -> GoalOut:
+    return await services.save_goal(
+        actor_of(request), _user(request), participant_id, data, goal_id
+    )
+
+
+@get("/api/v1/participants/{participant_id:int}/reviews", guards=[readers], tags=["participants"])
+async def list_reviews(request: Req, participant_id: int) -> list[ReviewOut]:
+    return await services.list_reviews(actor_of(request), _user(request), participant_id)
+
+
+@post(
+    "/api/v1/participants/{participant_id:int}/reviews",
+    guards=[followers],
+    status_code=HTTP_201_CREATED,
+    tags=["participants"],
+)
+async def add_review(request: Req, participant_id: int, data: ReviewIn) -> ReviewOut:
+    return await services.add_review(actor_of(request), _user(request), participant_id, data)
+
+
+@get("/api/v1/reviews/due", guards=[followers], tags=["participants"])
+async def due_reviews(request: Req, within_days: FromQuery[int] = 14) -> list[DueReview]:
+    return await services.due_reviews(_user(request), within_days=max(0, min(within_days, 365)))
+
+
+@get("/api/v1/participants/{participant_id:int}/interests", guards=[readers], tags=["participants"])
+async def get_interests(request: Req, participant_id: int) -> InterestsOut:
+    return await services.get_interests(actor_of(request), _user(request), participant_id)
+
+
+@put("/api/v1/participants/{participant_id:int}/interests", guards=[readers], tags=["participants"])
+async def save_interests(request: Req, participant_id: int, data: InterestsIn) -> InterestsOut:
+    return await services.save_interests(actor_of(request), _user(request), participant_id, data)
+
+
+@get("/api/v1/participants/{participant_id:int}/export", guards=[admin_only], tags=["participants"])
+async def export_participant(request: Req, participant_id: int) -> dict[str, Any]:
+    """All data about one participant, as JSON (a subject access request)."""
+    return await services.export(actor_of(request), participant_id)
+
+
+@post(
+    "/api/v1/participants/{participant_id:int}/erase",
+    guards=[admin_only],
+    status_code=HTTP_200_OK,
+    tags=["participants"],
+)
+async def erase_participant(request: Req, participant_id: int) -> dict[str, Any]:
+    """Erase a participant's personal data everywhere; anonymous counts stay."""
+    await services.erase(actor_of(request), participant_id)
+    return {"erased": participant_id}
+
+
+@get("/api/v1/me/participant", guards=[signed_in], tags=["participants"])
+async def my_record(request: Req) -> ParticipantOut:
+    """The signed-in participant's own record."""
+    user = _user(request)
+    participant_id = await services.own_participant_id(user)
+    return await services.get_participant(actor_of(request), user, participant_id or -1)
+
+
+ROUTES = [
+    list_participants,
+    create_participant,
+    get_participant,
+    update_participant,
+    get_capacity,
+    save_capacity,
+    list_goals,
+    add_goal,
+    update_goal,
+    list_reviews,
+    add_review,
+    due_reviews,
+    get_interests,
+    save_interests,
+    export_participant,
+    erase_participant,
+    my_record,
+]

@@ -1,0 +1,135 @@
+"""Shapes of participant data for services, pages and the JSON API."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Annotated
+
+import msgspec
+
+from service.catalog.tables import ActivityKind
+from service.people.tables import GoalStatus, ParticipantStatus
+
+Weekday = Annotated[int, msgspec.Meta(ge=0, le=6)]
+
+
+class ParticipantIn(msgspec.Struct, forbid_unknown_fields=True):
+    display_name: Annotated[str, msgspec.Meta(min_length=1, max_length=120)]
+    preferred_language: str = "fi"
+    contact: Annotated[str, msgspec.Meta(max_length=254)] = ""
+    support_person: Annotated[str, msgspec.Meta(max_length=120)] = ""
+    support_contact: Annotated[str, msgspec.Meta(max_length=254)] = ""
+    consent_calendar: bool = False
+    consent_notifications: bool = False
+    referral_date: date | None = None
+    plan_start: date | None = None
+    plan_end: date | None = None
+    status: ParticipantStatus = ParticipantStatus.waiting
+    contact_staff_id: int | None = None
+    next_review: date | None = None
+
+
+class ParticipantOut(msgspec.Struct):
+    id: int
+    display_name: str
+    preferred_language: str
+    contact: str
+    support_person: str
+    support_contact: str
+    consent_calendar: bool
+    consent_notifications: bool
+    referral_date: date | None
+    plan_start: date | None
+    plan_end: date | None
+    status: ParticipantStatus
+    contact_staff_id: int | None
+    next_review: date | None
+    user_id: int | None
+    created_at: datetime
+
+
+class WindowIn(msgspec.Struct, forbid_unknown_fields=True):
+    weekday: Weekday
+    start: time
+    end: time
+
+
+class BlockedIn(msgspec.Struct, forbid_unknown_fields=True):
+    """Weekly (give weekday) or once (give on_date), never both."""
+
+    start: time
+    end: time
+    weekday: Weekday | None = None
+    on_date: date | None = None
+    note: Annotated[str, msgspec.Meta(max_length=120)] = ""
+
+
+class CapacityIn(msgspec.Struct, forbid_unknown_fields=True):
+    weekly_hours: Annotated[float, msgspec.Meta(ge=0, le=40)] = 0
+    max_sessions_per_day: Annotated[int, msgspec.Meta(ge=1, le=4)] = 1
+    demand_tolerance: Annotated[int, msgspec.Meta(ge=1, le=5)] = 3
+    animal_contact_allowed: bool = True
+    windows: list[WindowIn] = msgspec.field(default_factory=list)
+    blocked: list[BlockedIn] = msgspec.field(default_factory=list)
+    reachable_site_ids: list[int] = msgspec.field(default_factory=list)
+    accessibility_needs: list[str] = msgspec.field(default_factory=list)
+
+
+class CapacityOut(CapacityIn):
+    participant_id: int = 0
+
+
+class GoalIn(msgspec.Struct, forbid_unknown_fields=True):
+    text: Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]
+    domains: list[str] = msgspec.field(default_factory=list)
+    priority: Annotated[int, msgspec.Meta(ge=1, le=3)] = 2
+    status: GoalStatus = GoalStatus.active
+
+
+class GoalOut(msgspec.Struct):
+    id: int
+    participant_id: int
+    text: str
+    domains: list[str]
+    priority: int
+    status: GoalStatus
+    created_at: datetime
+    reviewed_at: date | None
+
+
+class ReviewIn(msgspec.Struct, forbid_unknown_fields=True):
+    goal_id: int
+    rating: Annotated[int, msgspec.Meta(ge=1, le=5)]
+    on_date: date | None = None
+    note: Annotated[str, msgspec.Meta(max_length=500)] = ""
+    next_review: date | None = None
+
+
+class ReviewOut(msgspec.Struct):
+    id: int
+    goal_id: int
+    on_date: date
+    rating: int
+    note: str
+    reviewer_id: int | None
+
+
+class InterestsIn(msgspec.Struct, forbid_unknown_fields=True):
+    wanted_activity_ids: list[int] = msgspec.field(default_factory=list)
+    unwanted_activity_ids: list[int] = msgspec.field(default_factory=list)
+    wanted_kinds: list[ActivityKind] = msgspec.field(default_factory=list)
+    unwanted_kinds: list[ActivityKind] = msgspec.field(default_factory=list)
+    strengths: list[Annotated[str, msgspec.Meta(min_length=1, max_length=60)]] = msgspec.field(
+        default_factory=list
+    )
+
+
+class InterestsOut(InterestsIn):
+    participant_id: int = 0
+
+
+class DueReview(msgspec.Struct):
+    participant_id: int
+    display_name: str
+    next_review: date
+    contact_staff_id: int | None

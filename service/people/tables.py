@@ -1,0 +1,128 @@
+"""Participants and their individual plans. Personal data is kept minimal: no
+diagnoses, only what planning and contact need."""
+
+from enum import StrEnum
+
+from piccolo.columns import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    OnDelete,
+    Real,
+    Text,
+    Time,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from service.auth.tables import User
+from service.catalog.tables import Activity, GoalDomain, Site
+
+
+class ParticipantStatus(StrEnum):
+    waiting = "waiting"
+    active = "active"
+    paused = "paused"
+    ended = "ended"
+
+
+class GoalStatus(StrEnum):
+    active = "active"
+    achieved = "achieved"
+    paused = "paused"
+    dropped = "dropped"
+
+
+class Participant(Table, tablename="participant"):
+    user = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True, index=True)
+    display_name = Varchar(length=120)
+    preferred_language = Varchar(length=8, default="fi")
+    contact = Varchar(length=254, default="")
+    support_person = Varchar(length=120, default="")
+    support_contact = Varchar(length=254, default="")
+    consent_calendar = Boolean(default=False)
+    consent_notifications = Boolean(default=False)
+    referral_date = Date(null=True, default=None)
+    plan_start = Date(null=True, default=None)
+    plan_end = Date(null=True, default=None)
+    status = Varchar(length=12, choices=ParticipantStatus, default=ParticipantStatus.waiting)
+    contact_staff = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True, index=True)
+    next_review = Date(null=True, default=None, index=True)
+    weekly_hours = Real(default=0.0)
+    max_sessions_per_day = Integer(default=1)
+    demand_tolerance = Integer(default=3)
+    animal_contact_allowed = Boolean(default=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+    erased_at = Timestamptz(null=True, default=None)
+
+
+class AvailabilityWindow(Table, tablename="participant_window"):
+    """When in the week the participant can take part (local time)."""
+
+    participant = ForeignKey(references=Participant, on_delete=OnDelete.cascade, index=True)
+    weekday = Integer()
+    start = Time()
+    end = Time()
+
+
+class BlockedTime(Table, tablename="participant_blocked"):
+    """Time taken by work, study or treatment: weekly (weekday) or once (on_date)."""
+
+    participant = ForeignKey(references=Participant, on_delete=OnDelete.cascade, index=True)
+    weekday = Integer(null=True, default=None)
+    on_date = Date(null=True, default=None)
+    start = Time()
+    end = Time()
+    note = Varchar(length=120, default="")
+
+
+class ReachableSite(Table, tablename="participant_site"):
+    participant = ForeignKey(references=Participant, on_delete=OnDelete.cascade, index=True)
+    site = ForeignKey(references=Site, on_delete=OnDelete.cascade, index=True)
+
+
+class AccessibilityNeed(Table, tablename="participant_need"):
+    participant = ForeignKey(references=Participant, on_delete=OnDelete.cascade, index=True)
+    feature = Varchar(length=40)
+
+
+class Strength(Table, tablename="participant_strength"):
+    participant = ForeignKey(references=Participant, on_delete=OnDelete.cascade, index=True)
+    tag = Varchar(length=60)
+
+
+class Interest(Table, tablename="participant_interest"):
+    """An activity or a kind the participant wants (wants=True) or does not want."""
+
+    participant = ForeignKey(references=Participant, on_delete=OnDelete.cascade, index=True)
+    activity = ForeignKey(references=Activity, on_delete=OnDelete.cascade, null=True)
+    kind = Varchar(length=24, null=True, default=None)
+    wants = Boolean(default=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Goal(Table, tablename="goal"):
+    participant = ForeignKey(references=Participant, on_delete=OnDelete.cascade, index=True)
+    text = Text()
+    priority = Integer(default=2)
+    status = Varchar(length=12, choices=GoalStatus, default=GoalStatus.active)
+    created_at = Timestamptz(default=TimestamptzNow())
+    reviewed_at = Date(null=True, default=None)
+
+
+class GoalDomainLink(Table, tablename="goal_domain_link"):
+    goal = ForeignKey(references=Goal, on_delete=OnDelete.cascade, index=True)
+    domain = ForeignKey(references=GoalDomain, on_delete=OnDelete.restrict, index=True)
+
+
+class Review(Table, tablename="goal_review"):
+    goal = ForeignKey(references=Goal, on_delete=OnDelete.cascade, index=True)
+    on_date = Date()
+    rating = Integer()
+    note = Varchar(length=500, default="")
+    reviewer = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True)
+    created_at = Timestamptz(default=TimestamptzNow())
