@@ -19,9 +19,16 @@ SESSION_STAMP = "stamp"
 LANGUAGE_COOKIE = "tupa_lang"
 
 
+def _is_static(scope: Scope) -> bool:
+    """Static files need neither a user nor a language."""
+    return scope["path"].startswith("/static/")
+
+
 class AuthMiddleware(ASGIMiddleware):
     scopes = (ScopeType.HTTP, ScopeType.WEBSOCKET)
-    exclude_path_pattern = ("^/static/",)
+
+    def should_bypass_for_scope(self, scope: Scope) -> bool:
+        return _is_static(scope)
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         connection: ASGIConnection[Any, Any, Any, Any] = ASGIConnection(scope)
@@ -56,7 +63,9 @@ async def _user_from_session(scope: Scope) -> CurrentUser | None:
 
 class LanguageMiddleware(ASGIMiddleware):
     scopes = (ScopeType.HTTP,)
-    exclude_path_pattern = ("^/static/",)
+
+    def should_bypass_for_scope(self, scope: Scope) -> bool:
+        return _is_static(scope)
 
     def __init__(self, default_language: str) -> None:
         self.default_language = default_language

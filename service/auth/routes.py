@@ -3,12 +3,12 @@ and API tokens."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 import msgspec
 from litestar import Request, delete, get, post
 from litestar.exceptions import NotAuthorizedException
-from litestar.params import Body, FromQuery, JSONBody, URLEncodedBody
+from litestar.params import FromPath, FromQuery, JSONBody, URLEncodedBody
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
@@ -90,7 +90,7 @@ async def login_page(
 
 @post("/login", status_code=HTTP_200_OK)
 async def login_submit(
-    request: Request[Any, Any, Any], data: URLEncodedBody[LoginForm]
+    request: Request[Any, Any, Any], data: JSONBody[URLEncodedBody][LoginForm]
 ) -> Template | Redirect:
     try:
         user = await _sign_in(request, data.email, data.password)
@@ -122,7 +122,7 @@ async def password_page(request: Request[Any, Any, Any]) -> Template:
 
 @post("/account/password", guards=[signed_in], status_code=HTTP_200_OK)
 async def password_submit(
-    request: Request[Any, Any, Any], data: URLEncodedBody[PasswordForm]
+    request: Request[Any, Any, Any], data: JSONBody[URLEncodedBody][PasswordForm]
 ) -> Template | Redirect:
     user = current_user(request)
     assert user is not None
@@ -145,7 +145,7 @@ async def password_submit(
 
 @post("/language", status_code=HTTP_200_OK)
 async def language_submit(
-    request: Request[Any, Any, Any], data: URLEncodedBody[LanguageForm]
+    request: Request[Any, Any, Any], data: JSONBody[URLEncodedBody][LanguageForm]
 ) -> Redirect:
     services.check_language(data.language)
     if user := current_user(request):
@@ -188,7 +188,7 @@ async def api_list_tokens(request: Request[Any, Any, Any]) -> list[TokenOut]:
 
 @post("/api/v1/auth/tokens", guards=[signed_in], status_code=HTTP_201_CREATED, tags=["auth"])
 async def api_create_token(
-    request: Request[Any, Any, Any], data: Annotated[TokenCreate, Body()]
+    request: Request[Any, Any, Any], data: JSONBody[TokenCreate]
 ) -> TokenCreated:
     """Create a bearer token. The secret is shown in this response only."""
     user = current_user(request)
@@ -199,7 +199,7 @@ async def api_create_token(
 @delete(
     "/api/v1/auth/tokens/{token_id:int}", guards=[signed_in], status_code=HTTP_200_OK, tags=["auth"]
 )
-async def api_revoke_token(request: Request[Any, Any, Any], token_id: int) -> TokenOut:
+async def api_revoke_token(request: Request[Any, Any, Any], token_id: FromPath[int]) -> TokenOut:
     user = current_user(request)
     assert user is not None
     return await services.revoke_token(actor_of(request), user, token_id)

@@ -6,7 +6,7 @@ from typing import Any
 
 from litestar import Request, get, patch, post
 from litestar.datastructures import FormMultiDict
-from litestar.params import FromQuery
+from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
@@ -109,7 +109,7 @@ async def new_user_submit(request: Request[Any, Any, Any]) -> Template | Redirec
 
 
 @get("/admin/users/{user_id:int}", guards=[admin_only])
-async def edit_user_page(request: Request[Any, Any, Any], user_id: int) -> Template:
+async def edit_user_page(request: Request[Any, Any, Any], user_id: FromPath[int]) -> Template:
     user = await services.get_user(user_id)
     return page(
         request,
@@ -123,7 +123,9 @@ async def edit_user_page(request: Request[Any, Any, Any], user_id: int) -> Templ
 
 
 @post("/admin/users/{user_id:int}", guards=[admin_only], status_code=HTTP_200_OK)
-async def edit_user_submit(request: Request[Any, Any, Any], user_id: int) -> Template | Redirect:
+async def edit_user_submit(
+    request: Request[Any, Any, Any], user_id: FromPath[int]
+) -> Template | Redirect:
     form = await request.form()
     user = await services.get_user(user_id)
     try:
@@ -154,7 +156,9 @@ async def edit_user_submit(request: Request[Any, Any, Any], user_id: int) -> Tem
 
 
 @post("/admin/users/{user_id:int}/reset-password", guards=[admin_only], status_code=HTTP_200_OK)
-async def reset_password_submit(request: Request[Any, Any, Any], user_id: int) -> Template:
+async def reset_password_submit(
+    request: Request[Any, Any, Any], user_id: FromPath[int]
+) -> Template:
     target = await services.get_user(user_id)
     temporary = await services.reset_password(actor_of(request), user_id)
     return page(
@@ -173,18 +177,18 @@ async def api_list_users(
 
 
 @post("/api/v1/users", guards=[admin_only], status_code=HTTP_201_CREATED, tags=["users"])
-async def api_create_user(request: Request[Any, Any, Any], data: UserCreate) -> UserOut:
+async def api_create_user(request: Request[Any, Any, Any], data: JSONBody[UserCreate]) -> UserOut:
     return await services.create_user(actor_of(request), data)
 
 
 @get("/api/v1/users/{user_id:int}", guards=[admin_only], tags=["users"])
-async def api_get_user(user_id: int) -> UserOut:
+async def api_get_user(user_id: FromPath[int]) -> UserOut:
     return await services.get_user(user_id)
 
 
 @patch("/api/v1/users/{user_id:int}", guards=[admin_only], tags=["users"])
 async def api_update_user(
-    request: Request[Any, Any, Any], user_id: int, data: UserUpdate
+    request: Request[Any, Any, Any], user_id: FromPath[int], data: JSONBody[UserUpdate]
 ) -> UserOut:
     return await services.update_user(actor_of(request), user_id, data)
 
@@ -195,7 +199,9 @@ async def api_update_user(
     status_code=HTTP_200_OK,
     tags=["users"],
 )
-async def api_reset_password(request: Request[Any, Any, Any], user_id: int) -> PasswordReset:
+async def api_reset_password(
+    request: Request[Any, Any, Any], user_id: FromPath[int]
+) -> PasswordReset:
     """Set a temporary password, shown once; the user must change it at next sign-in."""
     temporary = await services.reset_password(actor_of(request), user_id)
     return PasswordReset(user_id=user_id, temporary_password=temporary)

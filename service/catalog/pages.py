@@ -9,6 +9,7 @@ from typing import Any
 
 from litestar import Request, get, post
 from litestar.datastructures import FormMultiDict
+from litestar.params import FromPath
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK
@@ -101,7 +102,7 @@ async def new_site_page(request: Req) -> Template:
 
 
 @get("/catalog/sites/{site_id:int}", guards=[planners])
-async def edit_site_page(request: Req, site_id: int) -> Template:
+async def edit_site_page(request: Req, site_id: FromPath[int]) -> Template:
     site = await services.get_site(site_id)
     form = {
         "name": site.name,
@@ -121,7 +122,7 @@ async def create_site_submit(request: Req) -> Template | Redirect:
 
 
 @post("/catalog/sites/{site_id:int}", guards=[planners], status_code=HTTP_200_OK)
-async def update_site_submit(request: Req, site_id: int) -> Template | Redirect:
+async def update_site_submit(request: Req, site_id: FromPath[int]) -> Template | Redirect:
     return await _save_site(request, site_id)
 
 
@@ -136,7 +137,7 @@ async def _save_site(request: Req, site_id: int | None) -> Template | Redirect:
 
 
 @post("/catalog/sites/{site_id:int}/rooms", guards=[planners], status_code=HTTP_200_OK)
-async def add_room_submit(request: Req, site_id: int) -> Template | Redirect:
+async def add_room_submit(request: Req, site_id: FromPath[int]) -> Template | Redirect:
     data = _fields(await request.form())
     try:
         await services.add_room(actor_of(request), site_id, form_to(RoomIn, data))
@@ -158,14 +159,14 @@ async def add_room_submit(request: Req, site_id: int) -> Template | Redirect:
 
 
 @post("/catalog/rooms/{room_id:int}/delete", guards=[planners], status_code=HTTP_200_OK)
-async def delete_room_submit(request: Req, room_id: int) -> Redirect:
+async def delete_room_submit(request: Req, room_id: FromPath[int]) -> Redirect:
     row = await services.get_row(services.Room, room_id, _("There is no room %(id)s.", id=room_id))
     await services.delete_room(actor_of(request), room_id)
     return Redirect(f"/catalog/sites/{row['site']}")
 
 
 @post("/catalog/sites/{site_id:int}/delete", guards=[planners], status_code=HTTP_200_OK)
-async def delete_site_submit(request: Req, site_id: int) -> Redirect:
+async def delete_site_submit(request: Req, site_id: FromPath[int]) -> Redirect:
     await services.delete_site(actor_of(request), site_id)
     flash(request, _("The site is deleted."), category="info")
     return Redirect("/catalog/sites")
@@ -208,7 +209,7 @@ async def new_partner_page(request: Req) -> Template:
 
 
 @get("/catalog/partners/{partner_id:int}", guards=[planners])
-async def edit_partner_page(request: Req, partner_id: int) -> Template:
+async def edit_partner_page(request: Req, partner_id: FromPath[int]) -> Template:
     partner = await services.get_partner(partner_id)
     form = {
         key: getattr(partner, key)
@@ -223,7 +224,7 @@ async def create_partner_submit(request: Req) -> Template | Redirect:
 
 
 @post("/catalog/partners/{partner_id:int}", guards=[planners], status_code=HTTP_200_OK)
-async def update_partner_submit(request: Req, partner_id: int) -> Template | Redirect:
+async def update_partner_submit(request: Req, partner_id: FromPath[int]) -> Template | Redirect:
     return await _save_partner(request, partner_id)
 
 
@@ -238,7 +239,7 @@ async def _save_partner(request: Req, partner_id: int | None) -> Template | Redi
 
 
 @post("/catalog/partners/{partner_id:int}/delete", guards=[planners], status_code=HTTP_200_OK)
-async def delete_partner_submit(request: Req, partner_id: int) -> Template | Redirect:
+async def delete_partner_submit(request: Req, partner_id: FromPath[int]) -> Template | Redirect:
     try:
         await services.delete_partner(actor_of(request), partner_id)
     except DomainError as error:
@@ -355,7 +356,7 @@ async def new_activity_page(request: Req) -> Template:
 
 
 @get("/catalog/activities/{activity_id:int}", guards=[planners])
-async def edit_activity_page(request: Req, activity_id: int) -> Template:
+async def edit_activity_page(request: Req, activity_id: FromPath[int]) -> Template:
     activity = await services.get_activity(activity_id)
     return await _activity_form(request, activity_id, _activity_values(activity), {})
 
@@ -366,7 +367,7 @@ async def create_activity_submit(request: Req) -> Template | Redirect:
 
 
 @post("/catalog/activities/{activity_id:int}", guards=[planners], status_code=HTTP_200_OK)
-async def update_activity_submit(request: Req, activity_id: int) -> Template | Redirect:
+async def update_activity_submit(request: Req, activity_id: FromPath[int]) -> Template | Redirect:
     return await _save_activity(request, activity_id)
 
 
@@ -392,7 +393,7 @@ async def _save_activity(request: Req, activity_id: int | None) -> Template | Re
 
 
 @post("/catalog/activities/{activity_id:int}/slots", guards=[planners], status_code=HTTP_200_OK)
-async def add_slot_submit(request: Req, activity_id: int) -> Template | Redirect:
+async def add_slot_submit(request: Req, activity_id: FromPath[int]) -> Template | Redirect:
     form = await request.form()
     data = {**_fields(form, lists=("staff_ids",)), "activity_id": activity_id}
     for key in ("start", "end"):
@@ -416,7 +417,7 @@ async def add_slot_submit(request: Req, activity_id: int) -> Template | Redirect
 
 
 @post("/catalog/slots/{slot_id:int}/end", guards=[planners], status_code=HTTP_200_OK)
-async def end_slot_submit(request: Req, slot_id: int) -> Redirect:
+async def end_slot_submit(request: Req, slot_id: FromPath[int]) -> Redirect:
     slot = await schedule.get_slot(slot_id)
     await schedule.end_slot(actor_of(request), slot_id)
     flash(
@@ -441,7 +442,11 @@ async def staff_page(request: Req) -> Template:
 
 
 async def _staff_form(
-    request: Req, user_id: int, form: dict[str, Any], errors: dict[str, str], status: int = 200
+    request: Req,
+    user_id: int,
+    form: dict[str, Any],
+    errors: dict[str, str],
+    status: int = 200,
 ) -> Template:
     return page(
         request,
@@ -456,7 +461,7 @@ async def _staff_form(
 
 
 @get("/catalog/staff/{user_id:int}", guards=[planners])
-async def edit_staff_page(request: Req, user_id: int) -> Template:
+async def edit_staff_page(request: Req, user_id: FromPath[int]) -> Template:
     member = await staff_services.get_staff(user_id)
     windows = {
         w.weekday: (w.start.strftime("%H:%M"), w.end.strftime("%H:%M")) for w in member.availability
@@ -466,7 +471,7 @@ async def edit_staff_page(request: Req, user_id: int) -> Template:
 
 
 @post("/catalog/staff/{user_id:int}", guards=[planners], status_code=HTTP_200_OK)
-async def save_staff_submit(request: Req, user_id: int) -> Template | Redirect:
+async def save_staff_submit(request: Req, user_id: FromPath[int]) -> Template | Redirect:
     form = await request.form()
     windows = {
         day: (str(form.get(f"start_{day}", "")), str(form.get(f"end_{day}", "")))
@@ -543,7 +548,7 @@ async def add_closure_submit(request: Req) -> Template | Redirect:
 
 
 @post("/admin/closures/{closure_id:int}/delete", guards=[admin_only], status_code=HTTP_200_OK)
-async def remove_closure_submit(request: Req, closure_id: int) -> Redirect:
+async def remove_closure_submit(request: Req, closure_id: FromPath[int]) -> Redirect:
     await schedule.remove_closure(actor_of(request), closure_id)
     flash(request, _("The closure is removed; its sessions are planned again."), category="info")
     return Redirect("/admin/closures")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, delete, get, post, put
-from litestar.params import FromQuery
+from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from service.auth.guards import admin_only, planners, schedule_readers, signed_in
@@ -38,17 +38,17 @@ async def list_sites(request: Req) -> list[SiteOut]:
 
 
 @get("/api/v1/sites/{site_id:int}", guards=[schedule_readers], tags=["catalogue"])
-async def get_site(request: Req, site_id: int) -> SiteOut:
+async def get_site(request: Req, site_id: FromPath[int]) -> SiteOut:
     return await services.get_site(site_id, current_user(request))
 
 
 @post("/api/v1/sites", guards=[planners], status_code=HTTP_201_CREATED, tags=["catalogue"])
-async def create_site(request: Req, data: SiteIn) -> SiteOut:
+async def create_site(request: Req, data: JSONBody[SiteIn]) -> SiteOut:
     return await services.save_site(actor_of(request), data)
 
 
 @put("/api/v1/sites/{site_id:int}", guards=[planners], tags=["catalogue"])
-async def update_site(request: Req, site_id: int, data: SiteIn) -> SiteOut:
+async def update_site(request: Req, site_id: FromPath[int], data: JSONBody[SiteIn]) -> SiteOut:
     return await services.save_site(actor_of(request), data, site_id)
 
 
@@ -58,7 +58,7 @@ async def update_site(request: Req, site_id: int, data: SiteIn) -> SiteOut:
     status_code=HTTP_204_NO_CONTENT,
     tags=["catalogue"],
 )
-async def delete_site(request: Req, site_id: int) -> None:
+async def delete_site(request: Req, site_id: FromPath[int]) -> None:
     await services.delete_site(actor_of(request), site_id)
 
 
@@ -68,7 +68,7 @@ async def delete_site(request: Req, site_id: int) -> None:
     status_code=HTTP_201_CREATED,
     tags=["catalogue"],
 )
-async def add_room(request: Req, site_id: int, data: RoomIn) -> RoomOut:
+async def add_room(request: Req, site_id: FromPath[int], data: JSONBody[RoomIn]) -> RoomOut:
     return await services.add_room(actor_of(request), site_id, data)
 
 
@@ -78,7 +78,7 @@ async def add_room(request: Req, site_id: int, data: RoomIn) -> RoomOut:
     status_code=HTTP_204_NO_CONTENT,
     tags=["catalogue"],
 )
-async def delete_room(request: Req, room_id: int) -> None:
+async def delete_room(request: Req, room_id: FromPath[int]) -> None:
     await services.delete_room(actor_of(request), room_id)
 
 
@@ -91,17 +91,19 @@ async def list_partners() -> list[PartnerOut]:
 
 
 @get("/api/v1/partners/{partner_id:int}", guards=[planners], tags=["catalogue"])
-async def get_partner(partner_id: int) -> PartnerOut:
+async def get_partner(partner_id: FromPath[int]) -> PartnerOut:
     return await services.get_partner(partner_id)
 
 
 @post("/api/v1/partners", guards=[planners], status_code=HTTP_201_CREATED, tags=["catalogue"])
-async def create_partner(request: Req, data: PartnerIn) -> PartnerOut:
+async def create_partner(request: Req, data: JSONBody[PartnerIn]) -> PartnerOut:
     return await services.save_partner(actor_of(request), data)
 
 
 @put("/api/v1/partners/{partner_id:int}", guards=[planners], tags=["catalogue"])
-async def update_partner(request: Req, partner_id: int, data: PartnerIn) -> PartnerOut:
+async def update_partner(
+    request: Req, partner_id: FromPath[int], data: JSONBody[PartnerIn]
+) -> PartnerOut:
     return await services.save_partner(actor_of(request), data, partner_id)
 
 
@@ -111,7 +113,7 @@ async def update_partner(request: Req, partner_id: int, data: PartnerIn) -> Part
     status_code=HTTP_204_NO_CONTENT,
     tags=["catalogue"],
 )
-async def delete_partner(request: Req, partner_id: int) -> None:
+async def delete_partner(request: Req, partner_id: FromPath[int]) -> None:
     await services.delete_partner(actor_of(request), partner_id)
 
 
@@ -124,7 +126,7 @@ async def list_domains() -> list[GoalDomainOut]:
 
 
 @post("/api/v1/goal-domains", guards=[admin_only], status_code=HTTP_200_OK, tags=["catalogue"])
-async def save_domain(request: Req, data: GoalDomainIn) -> GoalDomainOut:
+async def save_domain(request: Req, data: JSONBody[GoalDomainIn]) -> GoalDomainOut:
     """Add a goal domain, or relabel or retire the one with this key."""
     return await services.save_domain(actor_of(request), data)
 
@@ -140,17 +142,19 @@ async def list_activities(
 
 
 @get("/api/v1/activities/{activity_id:int}", guards=[schedule_readers], tags=["catalogue"])
-async def get_activity(request: Req, activity_id: int) -> ActivityOut:
+async def get_activity(request: Req, activity_id: FromPath[int]) -> ActivityOut:
     return await services.get_activity(activity_id, current_user(request))
 
 
 @post("/api/v1/activities", guards=[planners], status_code=HTTP_201_CREATED, tags=["catalogue"])
-async def create_activity(request: Req, data: ActivityIn) -> ActivityOut:
+async def create_activity(request: Req, data: JSONBody[ActivityIn]) -> ActivityOut:
     return await services.save_activity(actor_of(request), data)
 
 
 @put("/api/v1/activities/{activity_id:int}", guards=[planners], tags=["catalogue"])
-async def update_activity(request: Req, activity_id: int, data: ActivityIn) -> ActivityOut:
+async def update_activity(
+    request: Req, activity_id: FromPath[int], data: JSONBody[ActivityIn]
+) -> ActivityOut:
     return await services.save_activity(actor_of(request), data, activity_id)
 
 
@@ -160,7 +164,7 @@ async def update_activity(request: Req, activity_id: int, data: ActivityIn) -> A
     status_code=HTTP_204_NO_CONTENT,
     tags=["catalogue"],
 )
-async def delete_activity(request: Req, activity_id: int) -> None:
+async def delete_activity(request: Req, activity_id: FromPath[int]) -> None:
     await services.delete_activity(actor_of(request), activity_id)
 
 

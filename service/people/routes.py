@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, get, post, put
-from litestar.params import FromQuery
+from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from service.auth.guards import admin_only, planners, require, signed_in
@@ -61,34 +61,36 @@ async def list_participants(
 @post(
     "/api/v1/participants", guards=[planners], status_code=HTTP_201_CREATED, tags=["participants"]
 )
-async def create_participant(request: Req, data: ParticipantIn) -> ParticipantOut:
+async def create_participant(request: Req, data: JSONBody[ParticipantIn]) -> ParticipantOut:
     return await services.save_participant(actor_of(request), data)
 
 
 @get("/api/v1/participants/{participant_id:int}", guards=[readers], tags=["participants"])
-async def get_participant(request: Req, participant_id: int) -> ParticipantOut:
+async def get_participant(request: Req, participant_id: FromPath[int]) -> ParticipantOut:
     return await services.get_participant(actor_of(request), _user(request), participant_id)
 
 
 @put("/api/v1/participants/{participant_id:int}", guards=[planners], tags=["participants"])
 async def update_participant(
-    request: Req, participant_id: int, data: ParticipantIn
+    request: Req, participant_id: FromPath[int], data: JSONBody[ParticipantIn]
 ) -> ParticipantOut:
     return await services.save_participant(actor_of(request), data, participant_id)
 
 
 @get("/api/v1/participants/{participant_id:int}/capacity", guards=[readers], tags=["participants"])
-async def get_capacity(request: Req, participant_id: int) -> CapacityOut:
+async def get_capacity(request: Req, participant_id: FromPath[int]) -> CapacityOut:
     return await services.get_capacity(actor_of(request), _user(request), participant_id)
 
 
 @put("/api/v1/participants/{participant_id:int}/capacity", guards=[planners], tags=["participants"])
-async def save_capacity(request: Req, participant_id: int, data: CapacityIn) -> CapacityOut:
+async def save_capacity(
+    request: Req, participant_id: FromPath[int], data: JSONBody[CapacityIn]
+) -> CapacityOut:
     return await services.save_capacity(actor_of(request), participant_id, data)
 
 
 @get("/api/v1/participants/{participant_id:int}/goals", guards=[readers], tags=["participants"])
-async def list_goals(request: Req, participant_id: int) -> list[GoalOut]:
+async def list_goals(request: Req, participant_id: FromPath[int]) -> list[GoalOut]:
     return await services.list_goals(actor_of(request), _user(request), participant_id)
 
 
@@ -98,7 +100,7 @@ async def list_goals(request: Req, participant_id: int) -> list[GoalOut]:
     status_code=HTTP_201_CREATED,
     tags=["participants"],
 )
-async def add_goal(request: Req, participant_id: int, data: GoalIn) -> GoalOut:
+async def add_goal(request: Req, participant_id: FromPath[int], data: JSONBody[GoalIn]) -> GoalOut:
     """Staff write goals with the participant; a participant may add a wish of their own."""
     return await services.save_goal(actor_of(request), _user(request), participant_id, data)
 
@@ -108,14 +110,16 @@ async def add_goal(request: Req, participant_id: int, data: GoalIn) -> GoalOut:
     guards=[followers],
     tags=["participants"],
 )
-async def update_goal(request: Req, participant_id: int, goal_id: int, data: GoalIn) -> GoalOut:
+async def update_goal(
+    request: Req, participant_id: FromPath[int], goal_id: FromPath[int], data: JSONBody[GoalIn]
+) -> GoalOut:
     return await services.save_goal(
         actor_of(request), _user(request), participant_id, data, goal_id
     )
 
 
 @get("/api/v1/participants/{participant_id:int}/reviews", guards=[readers], tags=["participants"])
-async def list_reviews(request: Req, participant_id: int) -> list[ReviewOut]:
+async def list_reviews(request: Req, participant_id: FromPath[int]) -> list[ReviewOut]:
     return await services.list_reviews(actor_of(request), _user(request), participant_id)
 
 
@@ -125,7 +129,9 @@ async def list_reviews(request: Req, participant_id: int) -> list[ReviewOut]:
     status_code=HTTP_201_CREATED,
     tags=["participants"],
 )
-async def add_review(request: Req, participant_id: int, data: ReviewIn) -> ReviewOut:
+async def add_review(
+    request: Req, participant_id: FromPath[int], data: JSONBody[ReviewIn]
+) -> ReviewOut:
     return await services.add_review(actor_of(request), _user(request), participant_id, data)
 
 
@@ -135,17 +141,19 @@ async def due_reviews(request: Req, within_days: FromQuery[int] = 14) -> list[Du
 
 
 @get("/api/v1/participants/{participant_id:int}/interests", guards=[readers], tags=["participants"])
-async def get_interests(request: Req, participant_id: int) -> InterestsOut:
+async def get_interests(request: Req, participant_id: FromPath[int]) -> InterestsOut:
     return await services.get_interests(actor_of(request), _user(request), participant_id)
 
 
 @put("/api/v1/participants/{participant_id:int}/interests", guards=[readers], tags=["participants"])
-async def save_interests(request: Req, participant_id: int, data: InterestsIn) -> InterestsOut:
+async def save_interests(
+    request: Req, participant_id: FromPath[int], data: JSONBody[InterestsIn]
+) -> InterestsOut:
     return await services.save_interests(actor_of(request), _user(request), participant_id, data)
 
 
 @get("/api/v1/participants/{participant_id:int}/export", guards=[admin_only], tags=["participants"])
-async def export_participant(request: Req, participant_id: int) -> dict[str, Any]:
+async def export_participant(request: Req, participant_id: FromPath[int]) -> dict[str, Any]:
     """All data about one participant, as JSON (a subject access request)."""
     return await services.export(actor_of(request), participant_id)
 
@@ -156,7 +164,7 @@ async def export_participant(request: Req, participant_id: int) -> dict[str, Any
     status_code=HTTP_200_OK,
     tags=["participants"],
 )
-async def erase_participant(request: Req, participant_id: int) -> dict[str, Any]:
+async def erase_participant(request: Req, participant_id: FromPath[int]) -> dict[str, Any]:
     """Erase a participant's personal data everywhere; anonymous counts stay."""
     await services.erase(actor_of(request), participant_id)
     return {"erased": participant_id}

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from litestar import Request, Response, delete, get, patch, post, put
 from litestar.datastructures import FormMultiDict, State
-from litestar.params import FromQuery
+from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Redirect, Template
 from litestar.status_codes import (
     HTTP_200_OK,
@@ -49,18 +49,18 @@ async def list_slots(request: Req, activity: FromQuery[int | None] = None) -> li
 
 
 @get("/api/v1/slots/{slot_id:int}", guards=[schedule_readers], tags=["schedule"])
-async def get_slot(request: Req, slot_id: int) -> SlotOut:
+async def get_slot(request: Req, slot_id: FromPath[int]) -> SlotOut:
     return await services.get_slot(slot_id, current_user(request))
 
 
 @post("/api/v1/slots", guards=[planners], status_code=HTTP_201_CREATED, tags=["schedule"])
-async def create_slot(request: Req, data: SlotIn) -> SlotOut:
+async def create_slot(request: Req, data: JSONBody[SlotIn]) -> SlotOut:
     """Create a weekly slot; its sessions over the horizon are made at once."""
     return await services.save_slot(actor_of(request), data)
 
 
 @put("/api/v1/slots/{slot_id:int}", guards=[planners], tags=["schedule"])
-async def update_slot(request: Req, slot_id: int, data: SlotIn) -> SlotOut:
+async def update_slot(request: Req, slot_id: FromPath[int], data: JSONBody[SlotIn]) -> SlotOut:
     """Change a slot; its coming sessions follow, except those edited by hand."""
     return await services.save_slot(actor_of(request), data, slot_id)
 
@@ -71,7 +71,7 @@ async def update_slot(request: Req, slot_id: int, data: SlotIn) -> SlotOut:
     status_code=HTTP_204_NO_CONTENT,
     tags=["schedule"],
 )
-async def end_slot(request: Req, slot_id: int) -> None:
+async def end_slot(request: Req, slot_id: FromPath[int]) -> None:
     """End a slot today: its coming sessions are cancelled, past ones kept."""
     await services.end_slot(actor_of(request), slot_id)
 
@@ -94,18 +94,20 @@ async def list_sessions(
 
 
 @get("/api/v1/sessions/{session_id:int}", guards=[schedule_readers], tags=["schedule"])
-async def get_session(request: Req, session_id: int) -> SessionOut:
+async def get_session(request: Req, session_id: FromPath[int]) -> SessionOut:
     return await services.get_session(session_id, current_user(request))
 
 
 @post("/api/v1/sessions", guards=[planners], status_code=HTTP_201_CREATED, tags=["schedule"])
-async def create_session(request: Req, data: SessionIn) -> SessionOut:
+async def create_session(request: Req, data: JSONBody[SessionIn]) -> SessionOut:
     """A one-off session. A room already booked at that time is refused with 409."""
     return await services.create_session(actor_of(request), data)
 
 
 @patch("/api/v1/sessions/{session_id:int}", guards=[planners], tags=["schedule"])
-async def change_session(request: Req, session_id: int, data: SessionChange) -> SessionOut:
+async def change_session(
+    request: Req, session_id: FromPath[int], data: JSONBody[SessionChange]
+) -> SessionOut:
     """Move a session or change its room, staff or note; the sequence number grows."""
     return await services.change_session(actor_of(request), session_id, data)
 
@@ -116,7 +118,9 @@ async def change_session(request: Req, session_id: int, data: SessionChange) -> 
     status_code=HTTP_200_OK,
     tags=["schedule"],
 )
-async def cancel_session(request: Req, session_id: int, data: CancelIn) -> SessionOut:
+async def cancel_session(
+    request: Req, session_id: FromPath[int], data: JSONBody[CancelIn]
+) -> SessionOut:
     return await services.cancel_session(actor_of(request), session_id, data.reason)
 
 
@@ -139,7 +143,7 @@ async def list_closures() -> list[ClosureOut]:
 
 
 @post("/api/v1/closures", guards=[admin_only], status_code=HTTP_201_CREATED, tags=["schedule"])
-async def add_closure(request: Req, data: ClosureIn) -> ClosureOut:
+async def add_closure(request: Req, data: JSONBody[ClosureIn]) -> ClosureOut:
     """Close a site (or every site) for some days; the sessions it hits are cancelled."""
     return await services.add_closure(actor_of(request), data)
 
@@ -150,7 +154,7 @@ async def add_closure(request: Req, data: ClosureIn) -> ClosureOut:
     status_code=HTTP_204_NO_CONTENT,
     tags=["schedule"],
 )
-async def remove_closure(request: Req, closure_id: int) -> None:
+async def remove_closure(request: Req, closure_id: FromPath[int]) -> None:
     await services.remove_closure(actor_of(request), closure_id)
 
 
@@ -259,7 +263,7 @@ async def new_session_form(
 @get("/planner/sessions/{session_id:int}/edit", guards=[planners])
 async def edit_session_form(
     request: Req,
-    session_id: int,
+    session_id: FromPath[int],
     filter_site: FromQuery[str] = "",
     filter_kind: FromQuery[str] = "",
 ) -> Template:
@@ -374,7 +378,7 @@ async def create_session_submit(request: Req) -> Response[Any]:
 
 
 @post("/planner/sessions/{session_id:int}", guards=[planners], status_code=HTTP_200_OK)
-async def change_session_submit(request: Req, session_id: int) -> Response[Any]:
+async def change_session_submit(request: Req, session_id: FromPath[int]) -> Response[Any]:
     form = await request.form()
     session = await services.get_session(session_id)
     try:
@@ -395,7 +399,7 @@ async def change_session_submit(request: Req, session_id: int) -> Response[Any]:
 
 
 @post("/planner/sessions/{session_id:int}/cancel", guards=[planners], status_code=HTTP_200_OK)
-async def cancel_session_submit(request: Req, session_id: int) -> Response[Any]:
+async def cancel_session_submit(request: Req, session_id: FromPath[int]) -> Response[Any]:
     form = await request.form()
     session = await services.get_session(session_id)
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, get, put
+from litestar.params import FromPath, JSONBody
 
 from service.auth.guards import planners
 from service.staff import services
@@ -18,13 +19,13 @@ async def list_staff() -> list[StaffProfileOut]:
 
 
 @get("/api/v1/staff/{user_id:int}", guards=[planners], tags=["staff"])
-async def get_staff(user_id: int) -> StaffProfileOut:
+async def get_staff(user_id: FromPath[int]) -> StaffProfileOut:
     return await services.get_staff(user_id)
 
 
 @put("/api/v1/staff/{user_id:int}", guards=[planners], tags=["staff"])
 async def save_staff(
-    request: Request[Any, Any, Any], user_id: int, data: StaffProfileIn
+    request: Request[Any, Any, Any], user_id: FromPath[int], data: JSONBody[StaffProfileIn]
 ) -> StaffProfileOut:
     """Replace a staff member's skills, sites and weekly availability."""
     return await services.save_staff(actor_of(request), user_id, data)
