@@ -50,6 +50,7 @@ from service.errors import DomainError
 from service.i18n import current_language, translations
 from service.jobs import JobQueue, make_queue
 from service.people.routes import ROUTES as PEOPLE_ROUTES
+from service.placements.routes import ROUTES as PLACEMENT_ROUTES
 from service.schedule.routes import ROUTES as SCHEDULE_ROUTES
 from service.settings import BASE_DIR, LANGUAGES, Settings
 from service.staff.routes import ROUTES as STAFF_ROUTES
@@ -101,6 +102,7 @@ def create_app(
             *STAFF_ROUTES,
             *SCHEDULE_ROUTES,
             *PEOPLE_ROUTES,
+            *PLACEMENT_ROUTES,
             create_static_files_router(
                 path="/static", directories=[STATIC_DIR], include_in_schema=False
             ),

@@ -18,6 +18,7 @@ APP_REGISTRY = AppRegistry(
         "service.staff.piccolo_app",
         "service.schedule.piccolo_app",
         "service.people.piccolo_app",
+        "service.placements.piccolo_app",
     ]
 )
 

@@ -18,6 +18,7 @@ from service.clock import utcnow
 from service.db import transaction
 from service.errors import Conflict, InvalidInput, NotFound
 from service.i18n import gettext as _
+from service.placements.services import placed_counts
 from service.schedule import conflicts, recurrence
 from service.schedule.schemas import (
     ClosureIn,
@@ -678,8 +679,10 @@ async def _session_rows(where: Any) -> list[dict[str, Any]]:
         .order_by(Session.id)
     )
     staff = await _links(SessionStaff, SessionStaff.session, [row["id"] for row in rows])
+    placed = await placed_counts((row["id"], row["slot"], row["date"]) for row in rows)
     for row in rows:
         row["staff_ids"] = staff[row["id"]]
+        row["placed"] = placed.get(row["id"], 0)
     return rows
 
 
@@ -700,7 +703,7 @@ def _facts(
         required_skills=skills,
         min_participants=row["activity.min_participants"],
         participants_per_staff=row["activity.participants_per_staff"],
-        placed=0,
+        placed=row["placed"],
         cancelled=row["status"] == SessionStatus.cancelled,
     )
 
@@ -815,7 +818,7 @@ def _session_out(
         sequence=row["sequence"],
         edited_by_hand=row["edited_by_hand"],
         slot_changed_since_edit=row["slot_changed_since_edit"],
-        placed=0,
+        placed=row["placed"],
         capacity=row["activity.max_participants"],
         staff=[StaffName(id=user, name=names.get(user, "")) for user in sorted(row["staff_ids"])],
         warnings=warnings,

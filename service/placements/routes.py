@@ -1,0 +1,103 @@
+"""JSON API of placements, the participant's own sessions, and absence notices."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import msgspec
+from litestar import Request, get, post
+from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+
+from service.auth.guards import planners, require, schedule_readers
+from service.auth.tables import Role
+from service.errors import InvalidInput, NotFound
+from service.i18n import gettext as _
+from service.people.services import own_participant_id
+from service.placements import services
+from service.placements.services import (
+    AbsenceIn,
+    AbsenceOut,
+    MySession,
+    PlacementIn,
+    PlacementOut,
+)
+from service.schedule.services import get_session
+from service.web import actor_of, current_user
+
+Req = Request[Any, Any, Any]
+participants_only = require(Role.participant)
+absence_givers = require(Role.admin, Role.coordinator, Role.staff, Role.participant)
+
+
+class EndIn(msgspec.Struct, forbid_unknown_fields=True):
+    end_date: date
+
+
+@get("/api/v1/placements", guards=[planners], tags=["placements"])
+async def list_placements(
+    participant: FromQuery[int | None] = None, slot: FromQuery[int | None] = None
+) -> list[PlacementOut]:
+    return await services.list_placements(participant_id=participant, slot_id=slot)
+
+
+@post("/api/v1/placements", guards=[planners], status_code=HTTP_201_CREATED, tags=["placements"])
+async def create_placement(request: Req, data: JSONBody[PlacementIn]) -> PlacementOut:
+    """Place a participant in a weekly slot by hand (confirmed at once)."""
+    return await services.place(actor_of(request), data)
+
+
+@post(
+    "/api/v1/placements/{placement_id:int}/end",
+    guards=[planners],
+    status_code=HTTP_200_OK,
+    tags=["placements"],
+)
+async def end_placement(
+    request: Req, placement_id: FromPath[int], data: JSONBody[EndIn]
+) -> PlacementOut:
+    return await services.end_placement(actor_of(request), placement_id, data.end_date)
+
+
+@get("/api/v1/me/sessions", guards=[participants_only], tags=["placements"])
+async def my_sessions(
+    request: Req, start: FromQuery[date | None] = None, end: FromQuery[date | None] = None
+) -> list[MySession]:
+    """The signed-in participant's sessions (default: today and the next 13 days)."""
+    first = start or date.today()
+    last = end or first + timedelta(days=13)
+    if last < first or (last - first).days > 62:
+        raise InvalidInput("end", _("Ask for at most 62 days, ending after the start."))
+    user = current_user(request)
+    assert user is not None
+    participant_id = await own_participant_id(user)
+    if participant_id is None:
+        raise NotFound(_("Your account is not linked to a participant record yet."))
+    return await services.my_sessions(participant_id, first, last)
+
+
+@post(
+    "/api/v1/absences", guards=[absence_givers], status_code=HTTP_201_CREATED, tags=["placements"]
+)
+async def give_absence(request: Req, data: JSONBody[AbsenceIn]) -> AbsenceOut:
+    """ "I can't come": an absence notice for a coming session, with the time given."""
+    user = current_user(request)
+    assert user is not None
+    return await services.give_absence(actor_of(request), user, data)
+
+
+@get("/api/v1/absences", guards=[schedule_readers], tags=["placements"])
+async def list_absences(request: Req, session: FromQuery[int]) -> list[AbsenceOut]:
+    await get_session(session, current_user(request))  # 404 outside the user's sites
+    return await services.list_absences(session)
+
+
+ROUTES = [
+    list_placements,
+    create_placement,
+    end_placement,
+    my_sessions,
+    give_absence,
+    list_absences,
+]

@@ -1,0 +1,358 @@
+"""Placements (manual for now; the matcher will propose them too), the sessions a
+participant is placed in, and absence notices."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, datetime, time
+from typing import Any
+
+import msgspec
+
+from service.audit.services import Actor, record
+from service.auth.schemas import CurrentUser
+from service.auth.tables import Role
+from service.catalog.tables import ActivityKind
+from service.clock import utcnow
+from service.db import transaction
+from service.errors import Conflict, InvalidInput, NotFound
+from service.i18n import gettext as _
+from service.people import services as people
+from service.people.tables import Participant
+from service.placements.tables import AbsenceNotice, Placement, PlacementSource, PlacementStatus
+from service.schedule.tables import Session, SessionStatus, WeeklySlot
+
+
+class PlacementIn(msgspec.Struct, forbid_unknown_fields=True):
+    participant_id: int
+    slot_id: int
+    start_date: date
+    end_date: date | None = None
+    pinned: bool = False
+
+
+class PlacementOut(msgspec.Struct):
+    id: int
+    participant_id: int
+    slot_id: int
+    start_date: date
+    end_date: date | None
+    status: PlacementStatus
+    source: PlacementSource
+    pinned: bool
+
+
+class MySession(msgspec.Struct):
+    """A session as its participant sees it: no one else's name."""
+
+    id: int
+    title: str
+    kind: ActivityKind
+    site_name: str
+    address: str
+    phone: str
+    date: date
+    start: time
+    end: time
+    status: SessionStatus
+    cancel_reason: str
+    what_to_bring: str
+    absence_given_at: datetime | None
+
+
+class AbsenceIn(msgspec.Struct, forbid_unknown_fields=True):
+    session_id: int
+    participant_id: int | None = None
+    note: str = ""
+
+
+class AbsenceOut(msgspec.Struct):
+    id: int
+    participant_id: int
+    session_id: int
+    given_at: datetime
+    note: str
+
+
+# --- placements ----------------------------------------------------------------------
+
+
+async def place(actor: Actor, data: PlacementIn) -> PlacementOut:
+    """Place a participant in a weekly slot; a full slot or a double placement is a 409."""
+    if data.end_date is not None and data.end_date < data.start_date:
+        raise InvalidInput("end_date", _("The placement must end on or after its start."))
+    participant = (
+        await Participant.select(Participant.id)
+        .where((Participant.id == data.participant_id) & Participant.erased_at.is_null())
+        .first()
+    )
+    if participant is None:
+        raise InvalidInput(
+            "participant_id", _("There is no participant %(id)s.", id=data.participant_id)
+        )
+    slot = (
+        await WeeklySlot.select(WeeklySlot.id, WeeklySlot.activity.max_participants)
+        .where(WeeklySlot.id == data.slot_id)
+        .first()
+    )
+    if slot is None:
+        raise InvalidInput("slot_id", _("There is no weekly slot %(id)s.", id=data.slot_id))
+    async with transaction():
+        overlapping = await _overlapping(data.slot_id, data.start_date, data.end_date)
+        if any(p["participant"] == data.participant_id for p in overlapping):
+            raise Conflict(_("The participant is already placed in this slot."))
+        capacity = slot["activity.max_participants"]
+        if len(overlapping) >= capacity:
+            raise Conflict(_("The slot is full (%(n)s of %(n)s places).", n=capacity))
+        row = Placement(
+            participant=data.participant_id,
+            slot=data.slot_id,
+            start_date=data.start_date,
+            end_date=data.end_date,
+            pinned=data.pinned,
+            created_by=actor.user_id,
+        )
+        await row.save()
+        await record(
+            actor,
+            "placement.create",
+            entity="placement",
+            entity_id=row.id,
+            details={"participant_id": data.participant_id, "slot_id": data.slot_id},
+        )
+    return await get_placement(row.id)
+
+
+async def end_placement(actor: Actor, placement_id: int, end_date: date) -> PlacementOut:
+    current = await get_placement(placement_id)
+    if end_date < current.start_date:
+        raise InvalidInput("end_date", _("The placement must end on or after its start."))
+    async with transaction():
+        await Placement.update(
+            {Placement.end_date: end_date, Placement.status: PlacementStatus.ended.value}
+        ).where(Placement.id == placement_id)
+        await record(
+            actor,
+            "placement.end",
+            entity="placement",
+            entity_id=placement_id,
+            details={"end_date": end_date.isoformat()},
+        )
+    return await get_placement(placement_id)
+
+
+async def get_placement(placement_id: int) -> PlacementOut:
+    row = await Placement.select().where(Placement.id == placement_id).first()
+    if row is None:
+        raise NotFound(_("There is no placement %(id)s.", id=placement_id))
+    return _placement_out(row)
+
+
+async def list_placements(
+    *, participant_id: int | None = None, slot_id: int | None = None
+) -> list[PlacementOut]:
+    query = Placement.select().order_by(Placement.id)
+    if participant_id is not None:
+        query = query.where(Placement.participant == participant_id)
+    if slot_id is not None:
+        query = query.where(Placement.slot == slot_id)
+    return [_placement_out(row) for row in await query]
+
+
+async def _overlapping(slot_id: int, start: date, end: date | None) -> list[dict[str, Any]]:
+    """Confirmed placements in the slot whose period meets [start, end]."""
+    query = Placement.select().where(
+        (Placement.slot == slot_id)
+        & (Placement.status == PlacementStatus.confirmed.value)
+        & (Placement.end_date.is_null() | (Placement.end_date >= start))
+    )
+    if end is not None:
+        query = query.where(Placement.start_date <= end)
+    return await query
+
+
+def _placement_out(row: dict[str, Any]) -> PlacementOut:
+    return PlacementOut(
+        id=row["id"],
+        participant_id=row["participant"],
+        slot_id=row["slot"],
+        start_date=row["start_date"],
+        end_date=row["end_date"],
+        status=PlacementStatus(row["status"]),
+        source=PlacementSource(row["source"]),
+        pinned=row["pinned"],
+    )
+
+
+async def placed_counts(sessions: Iterable[tuple[int, int | None, date]]) -> dict[int, int]:
+    """How many are placed in each (session id, slot id, date)."""
+    sessions = list(sessions)
+    slot_ids = sorted({slot for _id, slot, _day in sessions if slot is not None})
+    if not slot_ids:
+        return {}
+    by_slot: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    rows = await Placement.select(Placement.slot, Placement.start_date, Placement.end_date).where(
+        Placement.slot.is_in(slot_ids) & (Placement.status == PlacementStatus.confirmed.value)
+    )
+    for row in rows:
+        by_slot[row["slot"]].append(row)
+    return {
+        session_id: sum(1 for p in by_slot[slot] if _covers(p, day))
+        for session_id, slot, day in sessions
+        if slot is not None
+    }
+
+
+def _covers(placement: dict[str, Any], day: date) -> bool:
+    return placement["start_date"] <= day and (
+        placement["end_date"] is None or placement["end_date"] >= day
+    )
+
+
+# --- the participant's sessions ------------------------------------------------------
+
+
+async def my_sessions(participant_id: int, first: date, last: date) -> list[MySession]:
+    """The sessions of the slots the participant is placed in, on the dates placed."""
+    placements = await Placement.select().where(
+        (Placement.participant == participant_id)
+        & (Placement.status == PlacementStatus.confirmed.value)
+    )
+    if not placements:
+        return []
+    rows = (
+        await Session.select(
+            Session.id,
+            Session.slot,
+            Session.date,
+            Session.start,
+            Session.end,
+            Session.status,
+            Session.cancel_reason,
+            Session.activity.title,
+            Session.activity.kind,
+            Session.activity.what_to_bring,
+            Session.site.name,
+            Session.site.address,
+            Session.site.phone,
+        )
+        .where(
+            Session.slot.is_in(sorted({p["slot"] for p in placements}))
+            & (Session.date >= first)
+            & (Session.date <= last)
+        )
+        .order_by(Session.starts_at)
+    )
+    notices = {
+        n["session"]: n["given_at"]
+        for n in await AbsenceNotice.select().where(AbsenceNotice.participant == participant_id)
+    }
+    by_slot = defaultdict(list)
+    for placement in placements:
+        by_slot[placement["slot"]].append(placement)
+    return [
+        MySession(
+            id=row["id"],
+            title=row["activity.title"],
+            kind=ActivityKind(row["activity.kind"]),
+            site_name=row["site.name"],
+            address=row["site.address"],
+            phone=row["site.phone"],
+            date=row["date"],
+            start=row["start"],
+            end=row["end"],
+            status=SessionStatus(row["status"]),
+            cancel_reason=row["cancel_reason"],
+            what_to_bring=row["activity.what_to_bring"],
+            absence_given_at=notices.get(row["id"]),
+        )
+        for row in rows
+        if any(_covers(p, row["date"]) for p in by_slot[row["slot"]])
+    ]
+
+
+# --- absence notices -----------------------------------------------------------------
+
+
+async def give_absence(actor: Actor, user: CurrentUser, data: AbsenceIn) -> AbsenceOut:
+    """Record "I can't come" for a coming session of the participant's own. Giving it
+    twice keeps the first notice and its time."""
+    participant_id = await _absent_participant(user, data.participant_id)
+    session = await Session.select().where(Session.id == data.session_id).first()
+    mine = session is not None and any(
+        s.id == data.session_id
+        for s in await my_sessions(participant_id, session["date"], session["date"])
+    )
+    if not mine:
+        raise NotFound(
+            _("There is no session %(id)s in this participant's week.", id=data.session_id)
+        )
+    assert session is not None
+    if session["status"] == SessionStatus.cancelled:
+        raise Conflict(_("The session is cancelled already."))
+    if session["starts_at"] <= utcnow():
+        raise InvalidInput("session_id", _("The session has already started."))
+    existing = (
+        await AbsenceNotice.select()
+        .where(
+            (AbsenceNotice.participant == participant_id)
+            & (AbsenceNotice.session == data.session_id)
+        )
+        .first()
+    )
+    if existing is None:
+        async with transaction():
+            notice = AbsenceNotice(
+                participant=participant_id,
+                session=data.session_id,
+                given_by=user.id,
+                note=data.note.strip()[:300],
+            )
+            await notice.save()
+            await record(
+                actor,
+                "absence.notice",
+                entity="session",
+                entity_id=data.session_id,
+                details={"participant_id": participant_id},
+            )
+        existing = await AbsenceNotice.select().where(AbsenceNotice.id == notice.id).first()
+    assert existing is not None
+    return AbsenceOut(
+        id=existing["id"],
+        participant_id=participant_id,
+        session_id=data.session_id,
+        given_at=existing["given_at"],
+        note=existing["note"],
+    )
+
+
+async def _absent_participant(user: CurrentUser, participant_id: int | None) -> int:
+    if user.role == Role.participant:
+        own = await people.own_participant_id(user)
+        if own is None or (participant_id is not None and participant_id != own):
+            raise NotFound(_("There is no participant %(id)s.", id=participant_id or 0))
+        return own
+    if participant_id is None:
+        raise InvalidInput("participant_id", _("Say whose absence this is."))
+    await people.visible_row(user, participant_id)
+    return participant_id
+
+
+async def list_absences(session_id: int) -> list[AbsenceOut]:
+    rows = (
+        await AbsenceNotice.select()
+        .where(AbsenceNotice.session == session_id)
+        .order_by(AbsenceNotice.given_at)
+    )
+    return [
+        AbsenceOut(
+            id=r["id"],
+            participant_id=r["participant"],
+            session_id=r["session"],
+            given_at=r["given_at"],
+            note=r["note"],
+        )
+        for r in rows
+    ]
