@@ -49,6 +49,7 @@ from service.db import bind_engine, close_engine, engine_from_url, open_engine
 from service.errors import DomainError
 from service.i18n import current_language, translations
 from service.jobs import JobQueue, make_queue
+from service.people.pages import PAGES as PEOPLE_PAGES
 from service.people.routes import ROUTES as PEOPLE_ROUTES
 from service.placements.routes import ROUTES as PLACEMENT_ROUTES
 from service.schedule.routes import ROUTES as SCHEDULE_ROUTES
@@ -102,6 +103,7 @@ def create_app(
             *STAFF_ROUTES,
             *SCHEDULE_ROUTES,
             *PEOPLE_ROUTES,
+            *PEOPLE_PAGES,
             *PLACEMENT_ROUTES,
             create_static_files_router(
                 path="/static", directories=[STATIC_DIR], include_in_schema=False

@@ -12,6 +12,7 @@ from service.auth.tables import Role, User
 from service.catalog import services as catalog
 from service.catalog.schemas import ActivityIn, DomainStrength, PartnerIn, RoomIn, SiteIn
 from service.catalog.tables import ActivityKind, PartnerKind
+from service.demo.people import demo_name, load_participants
 from service.schedule import services as schedule
 from service.schedule.schemas import SlotIn
 from service.staff import services as staff_profiles
@@ -19,6 +20,7 @@ from service.staff.schemas import StaffProfileIn, WindowIn
 
 DEMO_DOMAIN = "demo.tupa"
 PARTICIPANT_ACCOUNTS = 5
+DEMO_PARTICIPANTS = 60
 MON, TUE, WED, THU, FRI = range(5)
 
 PARTNERS = {
@@ -316,7 +318,7 @@ async def load_demo(password: str, *, today: date | None = None) -> str:
     sites, rooms = await _sites(actor, partners)
     users = await _accounts(actor, password, sites)
     monday = (today or date.today()) - timedelta(days=(today or date.today()).weekday())
-    slots = 0
+    slot_ids: dict[str, list[int]] = {}
     for title, spec in ACTIVITIES.items():
         (
             kind,
@@ -352,7 +354,7 @@ async def load_demo(password: str, *, today: date | None = None) -> str:
             ),
         )
         for weekday, start, end, staff in times:
-            await schedule.save_slot(
+            slot = await schedule.save_slot(
                 actor,
                 SlotIn(
                     activity_id=activity.id,
@@ -365,10 +367,22 @@ async def load_demo(password: str, *, today: date | None = None) -> str:
                 ),
                 today=monday,
             )
-            slots += 1
+            slot_ids.setdefault(title, []).append(slot.id)
+    activities = {a.title: a.id for a in await catalog.list_activities(None)}
+    accounts = [users[f"participant{n}"] for n in range(1, PARTICIPANT_ACCOUNTS + 1)]
+    placed = await load_participants(
+        actor,
+        sites=sites,
+        activities=activities,
+        slots=slot_ids,
+        accounts=accounts,
+        today=today or date.today(),
+    )
+    slots = sum(len(ids) for ids in slot_ids.values())
     return (
         f"Demo loaded: {len(SITES)} sites, {len(ACTIVITIES)} activities, {slots} weekly "
-        f"slots and {len(users)} accounts."
+        f"slots, {len(users)} accounts, {DEMO_PARTICIPANTS} participants and {placed} "
+        "placements."
     )
 
 
@@ -408,7 +422,8 @@ async def _accounts(actor: Actor, password: str, sites: dict[str, int]) -> dict[
         for local, (name, _skills, site_names) in STAFF.items()
     ]
     people += [
-        (f"participant{n}", Role.participant, "", []) for n in range(1, PARTICIPANT_ACCOUNTS + 1)
+        (f"participant{n}", Role.participant, demo_name(n - 1), [])
+        for n in range(1, PARTICIPANT_ACCOUNTS + 1)
     ]
     users = {}
     for local, role, name, site_ids in people:

@@ -55,6 +55,7 @@ class MySession(msgspec.Struct):
     date: date
     start: time
     end: time
+    starts_at: datetime
     status: SessionStatus
     cancel_reason: str
     what_to_bring: str
@@ -228,6 +229,7 @@ async def my_sessions(participant_id: int, first: date, last: date) -> list[MySe
             Session.date,
             Session.start,
             Session.end,
+            Session.starts_at,
             Session.status,
             Session.cancel_reason,
             Session.activity.title,
@@ -262,6 +264,7 @@ async def my_sessions(participant_id: int, first: date, last: date) -> list[MySe
             date=row["date"],
             start=row["start"],
             end=row["end"],
+            starts_at=row["starts_at"],
             status=SessionStatus(row["status"]),
             cancel_reason=row["cancel_reason"],
             what_to_bring=row["activity.what_to_bring"],

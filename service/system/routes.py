@@ -10,6 +10,7 @@ from litestar.datastructures import State
 from litestar.response import Redirect, Template
 
 from service.auth.guards import signed_in
+from service.auth.tables import Role
 from service.db import check_database, pending_migrations
 from service.web import current_user, page
 
@@ -46,7 +47,10 @@ async def health(state: State) -> Response[Health]:
 
 @get("/", name="home")
 async def home(request: Request[Any, Any, Any]) -> Redirect:
-    return Redirect("/dashboard" if current_user(request) else "/login")
+    user = current_user(request)
+    if user is None:
+        return Redirect("/login")
+    return Redirect("/me" if user.role == Role.participant else "/dashboard")
 
 
 @get("/dashboard", guards=[signed_in])

@@ -1,0 +1,211 @@
+"""About 60 demo participants with goals in their own words, capacities and interests
+varied enough that matching has real work to do, and a few placements by hand."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, time, timedelta
+
+from service.audit.services import Actor
+from service.auth.schemas import CurrentUser
+from service.auth.tables import Role
+from service.catalog.tables import ActivityKind
+from service.errors import DomainError
+from service.people import services as people
+from service.people.schemas import (
+    BlockedIn,
+    CapacityIn,
+    GoalIn,
+    InterestsIn,
+    ParticipantIn,
+    WindowIn,
+)
+from service.people.tables import ParticipantStatus
+from service.placements.services import PlacementIn, place
+
+FIRST_NAMES = [
+    "Aino",
+    "Eero",
+    "Liisa",
+    "Mikko",
+    "Sanna",
+    "Juho",
+    "Helmi",
+    "Ville",
+    "Emmi",
+    "Teemu",
+    "Kaisa",
+    "Onni",
+    "Laura",
+    "Antti",
+    "Noora",
+    "Jari",
+    "Elina",
+    "Petri",
+    "Veera",
+    "Tuomas",
+    "Heli",
+    "Arto",
+    "Minna",
+    "Lauri",
+    "Riikka",
+    "Jussi",
+    "Satu",
+    "Olli",
+    "Tiina",
+    "Kalle",
+]
+INITIALS = "AHJKLMNPRSTV"
+
+# (the participant's own words, goal domains)
+GOALS = [
+    ("I want to get up in the morning and have somewhere to go twice a week.", ["everyday_living"]),
+    ("I'd like to cook proper meals for myself instead of just snacks.", ["everyday_living"]),
+    ("Being around other people without feeling anxious.", ["interaction", "stress_management"]),
+    ("Finding a friend or two I can have coffee with.", ["social_networks", "interaction"]),
+    (
+        "Learning to say no when something is too much for me.",
+        ["decision_making", "self_confidence"],
+    ),
+    ("I want to try working again, a few hours at first.", ["work_and_study"]),
+    ("Getting back to studying, maybe a vocational school next autumn.", ["work_and_study"]),
+    ("Handling stress so that I don't end up in bed for days.", ["stress_management"]),
+    ("Doing something with my hands and finishing it.", ["self_confidence", "everyday_living"]),
+    ("Being outdoors more, the forest calms me down.", ["stress_management"]),
+    (
+        "Taking care of animals, I have always liked horses.",
+        ["stress_management", "self_confidence"],
+    ),
+    ("Keeping my money matters in order.", ["everyday_living", "decision_making"]),
+    ("Talking in a group without my voice shaking.", ["interaction", "self_confidence"]),
+    ("Having a rhythm to my week, with rest in between.", ["everyday_living", "stress_management"]),
+    ("Making decisions about my own life, not letting others decide.", ["decision_making"]),
+    ("Getting to know people who have been through similar things.", ["social_networks"]),
+    ("Feeling that I am good at something.", ["self_confidence"]),
+    ("Learning to use public transport on my own.", ["everyday_living", "self_confidence"]),
+]
+STRENGTHS = [
+    "patient",
+    "good with animals",
+    "creative",
+    "reliable",
+    "funny",
+    "good listener",
+    "handy",
+    "good with numbers",
+    "likes to cook",
+    "knows plants",
+]
+NEEDS = ["step_free", "quiet_space", "hearing_loop", "seated_work"]
+
+
+async def load_participants(
+    actor: Actor,
+    *,
+    sites: dict[str, int],
+    activities: dict[str, int],
+    slots: dict[str, list[int]],
+    accounts: list[int],
+    count: int = 60,
+    today: date,
+) -> int:
+    """Create the demo participants; the first ones get the demo participant accounts."""
+    rng = random.Random(2026)
+    site_ids = list(sites.values())
+    placed = 0
+    for n in range(count):
+        name = demo_name(n)
+        status = (
+            ParticipantStatus.active
+            if n % 6 or n < len(accounts)
+            else rng.choice([ParticipantStatus.waiting, ParticipantStatus.paused])
+        )
+        referral = today - timedelta(days=rng.randint(10, 400))
+        record = await people.save_participant(
+            actor,
+            ParticipantIn(
+                display_name=name,
+                preferred_language="fi",
+                contact=f"+358 40 {rng.randint(1000000, 9999999)}",
+                consent_calendar=rng.random() < 0.7,
+                consent_notifications=rng.random() < 0.5,
+                referral_date=referral,
+                plan_start=referral + timedelta(days=rng.randint(5, 60)),
+                status=status,
+                next_review=today + timedelta(days=rng.randint(-10, 90)),
+            ),
+            today=today,
+        )
+        if n < len(accounts):
+            await people.link_account(actor, record.id, accounts[n])
+        await people.save_capacity(actor, record.id, _capacity(rng, site_ids))
+        for text, domains in rng.sample(GOALS, rng.randint(1, 3)):
+            await people.save_goal(
+                actor,
+                _demo_user(),
+                record.id,
+                GoalIn(text=text, domains=domains, priority=rng.randint(1, 3)),
+            )
+        await people.save_interests(
+            actor,
+            _demo_user(),
+            record.id,
+            InterestsIn(
+                wanted_activity_ids=rng.sample(list(activities.values()), rng.randint(0, 2)),
+                unwanted_kinds=[ActivityKind.green_care] if rng.random() < 0.15 else [],
+                strengths=rng.sample(STRENGTHS, rng.randint(0, 2)),
+            ),
+        )
+        if status == ParticipantStatus.active and (n < len(accounts) or rng.random() < 0.45):
+            placed += await _place_some(actor, rng, record.id, slots, today)
+    return placed
+
+
+def demo_name(n: int) -> str:
+    return f"{FIRST_NAMES[n % len(FIRST_NAMES)]} {INITIALS[n % len(INITIALS)]}."
+
+
+def _capacity(rng: random.Random, site_ids: list[int]) -> CapacityIn:
+    days = sorted(rng.sample(range(5), rng.randint(2, 5)))
+    start = rng.choice([time(8), time(9), time(10)])
+    end = rng.choice([time(13), time(15), time(16)])
+    blocked = []
+    if rng.random() < 0.3:
+        blocked.append(
+            BlockedIn(weekday=rng.choice(days), start=time(10), end=time(11), note="Appointment")
+        )
+    return CapacityIn(
+        weekly_hours=float(rng.choice([3, 4, 6, 8, 10, 12, 15, 20])),
+        max_sessions_per_day=rng.choice([1, 1, 1, 2]),
+        demand_tolerance=rng.randint(1, 5),
+        animal_contact_allowed=rng.random() < 0.8,
+        windows=[WindowIn(weekday=d, start=start, end=end) for d in days],
+        blocked=blocked,
+        reachable_site_ids=sorted(rng.sample(site_ids, rng.randint(1, len(site_ids)))),
+        accessibility_needs=[rng.choice(NEEDS)] if rng.random() < 0.2 else [],
+    )
+
+
+async def _place_some(
+    actor: Actor, rng: random.Random, participant_id: int, slots: dict[str, list[int]], today: date
+) -> int:
+    placed = 0
+    for title in rng.sample(sorted(slots), 2):
+        try:
+            await place(
+                actor,
+                PlacementIn(
+                    participant_id=participant_id,
+                    slot_id=rng.choice(slots[title]),
+                    start_date=today - timedelta(days=today.weekday()),
+                ),
+            )
+            placed += 1
+        except DomainError:
+            continue  # full, or placed there already
+    return placed
+
+
+def _demo_user() -> CurrentUser:
+    """The demo loader acts as a coordinator would."""
+    return CurrentUser(id=0, email="demo", display_name="demo", role=Role.coordinator)

@@ -1,0 +1,47 @@
+"""The participant's pages in Chromium at a phone's size: my week, "I can't come",
+a wish of my own, and "I'm interested"."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.test_foundation_pages import sign_in
+
+pytestmark = pytest.mark.e2e
+
+
+def test_participant_week_on_a_phone(phone):
+    sign_in(phone, "participant1@demo.tupa")
+    phone.wait_for_url("**/me")
+    assert phone.get_by_role("heading", level=1).inner_text() == "My week"
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    buttons = phone.get_by_role("link", name="I can't come")
+    assert buttons.count() >= 1
+    target = buttons.last  # a session that has surely not started yet
+    box = target.bounding_box()
+    assert box["height"] >= 44
+    target.click()
+    phone.wait_for_url("**/absence")
+    phone.get_by_label("Do you want to say something? (You don't have to.)").fill("Flu")
+    phone.get_by_role("button", name="Yes, tell them I can't come").click()
+    phone.wait_for_url("**/me")
+    assert "Thank you for telling us." in phone.get_by_role("status").first.inner_text()
+    assert phone.get_by_text("You told us you can't come.").count() >= 1
+
+
+def test_participant_adds_a_wish_and_shows_interest(phone):
+    sign_in(phone, "participant2@demo.tupa")
+    phone.wait_for_url("**/me")
+    phone.get_by_role("link", name="My goals").click()
+    phone.get_by_label("Add a wish in your own words").fill("I'd like to try the farm")
+    phone.get_by_role("button", name="Save my wish").click()
+    phone.wait_for_url("**/me/goals")
+    assert phone.get_by_text("I'd like to try the farm").count() == 1
+    phone.get_by_role("link", name="Activities").click()
+    first = phone.locator("article.me-activity").first
+    title = first.get_by_role("heading").inner_text()
+    first.get_by_role("button", name="I'm interested").click()
+    phone.wait_for_url("**/me/activities**")
+    chosen = phone.locator("article.me-activity", has_text=title)
+    assert chosen.get_by_text("You said you are interested.").count() == 1
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
