@@ -51,6 +51,7 @@ from service.i18n import current_language, translations
 from service.jobs import JobQueue, make_queue
 from service.people.pages import PAGES as PEOPLE_PAGES
 from service.people.routes import ROUTES as PEOPLE_ROUTES
+from service.people.staff_pages import PAGES as PARTICIPANT_PAGES
 from service.placements.routes import ROUTES as PLACEMENT_ROUTES
 from service.schedule.routes import ROUTES as SCHEDULE_ROUTES
 from service.settings import BASE_DIR, LANGUAGES, Settings
@@ -104,6 +105,7 @@ def create_app(
             *SCHEDULE_ROUTES,
             *PEOPLE_ROUTES,
             *PEOPLE_PAGES,
+            *PARTICIPANT_PAGES,
             *PLACEMENT_ROUTES,
             create_static_files_router(
                 path="/static", directories=[STATIC_DIR], include_in_schema=False

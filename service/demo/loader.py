@@ -374,8 +374,8 @@ async def load_demo(password: str, *, today: date | None = None) -> str:
         actor,
         sites=sites,
         activities=activities,
-        slots=slot_ids,
         accounts=accounts,
+        count=DEMO_PARTICIPANTS,
         today=today or date.today(),
     )
     slots = sum(len(ids) for ids in slot_ids.values())

@@ -9,6 +9,7 @@ from datetime import date, time, timedelta
 from service.audit.services import Actor
 from service.auth.schemas import CurrentUser
 from service.auth.tables import Role
+from service.catalog.services import list_activities
 from service.catalog.tables import ActivityKind
 from service.errors import DomainError
 from service.people import services as people
@@ -22,6 +23,7 @@ from service.people.schemas import (
 )
 from service.people.tables import ParticipantStatus
 from service.placements.services import PlacementIn, place
+from service.schedule.services import list_slots
 
 FIRST_NAMES = [
     "Aino",
@@ -104,7 +106,6 @@ async def load_participants(
     *,
     sites: dict[str, int],
     activities: dict[str, int],
-    slots: dict[str, list[int]],
     accounts: list[int],
     count: int = 60,
     today: date,
@@ -113,6 +114,7 @@ async def load_participants(
     rng = random.Random(2026)
     site_ids = list(sites.values())
     placed = 0
+    slot_places = await _slot_places()
     for n in range(count):
         name = demo_name(n)
         status = (
@@ -138,7 +140,8 @@ async def load_participants(
         )
         if n < len(accounts):
             await people.link_account(actor, record.id, accounts[n])
-        await people.save_capacity(actor, record.id, _capacity(rng, site_ids))
+        capacity = _capacity(rng, site_ids)
+        await people.save_capacity(actor, record.id, capacity)
         for text, domains in rng.sample(GOALS, rng.randint(1, 3)):
             await people.save_goal(
                 actor,
@@ -157,7 +160,7 @@ async def load_participants(
             ),
         )
         if status == ParticipantStatus.active and (n < len(accounts) or rng.random() < 0.45):
-            placed += await _place_some(actor, rng, record.id, slots, today)
+            placed += await _place_some(actor, rng, record.id, capacity, slot_places, today)
     return placed
 
 
@@ -186,17 +189,35 @@ def _capacity(rng: random.Random, site_ids: list[int]) -> CapacityIn:
     )
 
 
+async def _slot_places() -> list[tuple[int, int, int]]:
+    """(slot id, weekday, site id) of every weekly slot."""
+    sites = {activity.id: activity.site_id for activity in await list_activities(None)}
+    return [(slot.id, slot.weekday, sites[slot.activity_id]) for slot in await list_slots()]
+
+
 async def _place_some(
-    actor: Actor, rng: random.Random, participant_id: int, slots: dict[str, list[int]], today: date
+    actor: Actor,
+    rng: random.Random,
+    participant_id: int,
+    capacity: CapacityIn,
+    slot_places: list[tuple[int, int, int]],
+    today: date,
 ) -> int:
+    """Up to two placements in slots that the person can reach, on days they are free."""
+    days = {window.weekday for window in capacity.windows}
+    fitting = [
+        slot
+        for slot, weekday, site in slot_places
+        if weekday in days and site in capacity.reachable_site_ids
+    ]
     placed = 0
-    for title in rng.sample(sorted(slots), 2):
+    for slot_id in rng.sample(fitting, min(2, len(fitting))):
         try:
             await place(
                 actor,
                 PlacementIn(
                     participant_id=participant_id,
-                    slot_id=rng.choice(slots[title]),
+                    slot_id=slot_id,
                     start_date=today - timedelta(days=today.weekday()),
                 ),
             )

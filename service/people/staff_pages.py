@@ -1,0 +1,237 @@
+"""Participant pages for coordinators and staff: the list, the profile (goals,
+capacity, interests, reviews, placements), the record form and goal reviews."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from litestar import Request, get, post
+from litestar.params import FromPath, FromQuery
+from litestar.plugins.flash import flash
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_200_OK
+
+from service.auth.guards import planners, require
+from service.auth.tables import Role
+from service.catalog import services as catalog
+from service.catalog.vocabulary import domain_label
+from service.errors import DomainError, InvalidInput
+from service.i18n import gettext as _
+from service.people import services
+from service.people.schemas import ParticipantIn, ReviewIn
+from service.people.tables import ParticipantStatus
+from service.placements import services as placements
+from service.schedule import services as schedule
+from service.staff.services import list_staff
+from service.web import actor_of, current_user, form_to, page
+
+Req = Request[Any, Any, Any]
+followers = require(Role.admin, Role.coordinator, Role.staff)
+RECORD_FIELDS = (
+    "display_name",
+    "preferred_language",
+    "contact",
+    "support_person",
+    "support_contact",
+    "referral_date",
+    "plan_start",
+    "plan_end",
+    "status",
+    "contact_staff_id",
+    "next_review",
+)
+
+
+def status_label(status: str) -> str:
+    return {
+        ParticipantStatus.waiting: _("Waiting"),
+        ParticipantStatus.active: _("Active"),
+        ParticipantStatus.paused: _("Paused"),
+        ParticipantStatus.ended: _("Ended"),
+    }.get(status, status)
+
+
+@get("/participants", guards=[followers])
+async def participants_page(
+    request: Req,
+    q: FromQuery[str] = "",
+    status: FromQuery[str] = "",
+    site: FromQuery[str] = "",
+    review_due: FromQuery[bool] = False,
+) -> Template:
+    user = current_user(request)
+    assert user is not None
+    if status and status not in ParticipantStatus.__members__:
+        raise InvalidInput("status", _("Choose one of the statuses."))
+    site_id = int(site) if site.isdigit() else None
+    people = await services.list_participants(
+        actor_of(request),
+        user,
+        search=q.strip(),
+        status=ParticipantStatus(status) if status else None,
+        site_id=site_id,
+        review_due=review_due,
+    )
+    staff = {s.user_id: s.name for s in await list_staff()}
+    return page(
+        request,
+        "participants/list.html",
+        people=people,
+        q=q,
+        status=status,
+        site=site_id,
+        review_due=review_due,
+        sites=await catalog.list_sites(),
+        statuses=[(s.value, status_label(s.value)) for s in ParticipantStatus],
+        staff=staff,
+        today=date.today(),
+        status_label=status_label,
+    )
+
+
+@get("/participants/{participant_id:int}", guards=[followers])
+async def profile_page(request: Req, participant_id: FromPath[int]) -> Template:
+    return await _profile(request, participant_id, {}, {})
+
+
+async def _profile(
+    request: Req,
+    participant_id: int,
+    review_form: dict[str, Any],
+    errors: dict[str, str],
+    status: int = 200,
+) -> Template:
+    user = current_user(request)
+    assert user is not None
+    actor = actor_of(request)
+    person = await services.get_participant(actor, user, participant_id)
+    domains = {d.key: domain_label(d.key, d.label) for d in await catalog.list_domains()}
+    activities = {a.id: a for a in await catalog.list_activities(None)}
+    sites = {s.id: s.name for s in await catalog.list_sites()}
+    slots = {s.id: s for s in await schedule.list_slots()}
+    return page(
+        request,
+        "participants/profile.html",
+        status_code=status,
+        person=person,
+        goals=await services.list_goals(actor, user, participant_id),
+        capacity=await services.get_capacity(actor, user, participant_id),
+        interests=await services.get_interests(actor, user, participant_id),
+        reviews=await services.list_reviews(actor, user, participant_id),
+        placements=await placements.list_placements(participant_id=participant_id),
+        domains=domains,
+        activities=activities,
+        sites=sites,
+        slots=slots,
+        staff={s.user_id: s.name for s in await list_staff()},
+        status_label=status_label,
+        review_form=review_form,
+        errors=errors,
+        can_edit=services.can_edit(user),
+        today=date.today(),
+    )
+
+
+@post("/participants/{participant_id:int}/reviews", guards=[followers], status_code=HTTP_200_OK)
+async def review_submit(request: Req, participant_id: FromPath[int]) -> Template | Redirect:
+    user = current_user(request)
+    assert user is not None
+    form = {k: v for k, v in (await request.form()).items() if k != "_csrf_token" and v != ""}
+    try:
+        await services.add_review(actor_of(request), user, participant_id, form_to(ReviewIn, form))
+    except DomainError as error:
+        field = error.field if isinstance(error, InvalidInput) else "form"
+        return await _profile(
+            request, participant_id, form, {field: error.detail}, error.status_code
+        )
+    flash(request, _("The review is saved."), category="info")
+    return Redirect(f"/participants/{participant_id}")
+
+
+async def _record_form(
+    request: Req,
+    participant_id: int | None,
+    form: dict[str, Any],
+    errors: dict[str, str],
+    status: int = 200,
+) -> Template:
+    return page(
+        request,
+        "participants/form.html",
+        status_code=status,
+        participant_id=participant_id,
+        form=form,
+        errors=errors,
+        statuses=[(s.value, status_label(s.value)) for s in ParticipantStatus],
+        staff=await list_staff(),
+    )
+
+
+@get("/participants/new", guards=[planners])
+async def new_participant_page(request: Req) -> Template:
+    return await _record_form(
+        request,
+        None,
+        {
+            "status": "waiting",
+            "preferred_language": "fi",
+            "referral_date": date.today().isoformat(),
+        },
+        {},
+    )
+
+
+@get("/participants/{participant_id:int}/edit", guards=[planners])
+async def edit_participant_page(request: Req, participant_id: FromPath[int]) -> Template:
+    user = current_user(request)
+    assert user is not None
+    person = await services.get_participant(actor_of(request), user, participant_id)
+    form = {field: getattr(person, field) for field in RECORD_FIELDS}
+    form.update(
+        consent_calendar=person.consent_calendar, consent_notifications=person.consent_notifications
+    )
+    return await _record_form(request, participant_id, form, {})
+
+
+@post("/participants/new", guards=[planners], status_code=HTTP_200_OK)
+async def create_participant_submit(request: Req) -> Template | Redirect:
+    return await _save(request, None)
+
+
+@post("/participants/{participant_id:int}/edit", guards=[planners], status_code=HTTP_200_OK)
+async def edit_participant_submit(
+    request: Req, participant_id: FromPath[int]
+) -> Template | Redirect:
+    return await _save(request, participant_id)
+
+
+async def _save(request: Req, participant_id: int | None) -> Template | Redirect:
+    raw = await request.form()
+    data: dict[str, Any] = {
+        k: str(v).strip() for k, v in raw.items() if k in RECORD_FIELDS and str(v).strip() != ""
+    }
+    data["consent_calendar"] = raw.get("consent_calendar") == "on"
+    data["consent_notifications"] = raw.get("consent_notifications") == "on"
+    try:
+        saved = await services.save_participant(
+            actor_of(request), form_to(ParticipantIn, data), participant_id
+        )
+    except DomainError as error:
+        field = error.field if isinstance(error, InvalidInput) else "form"
+        return await _record_form(
+            request, participant_id, data, {field: error.detail}, error.status_code
+        )
+    flash(request, _("The participant's details are saved."), category="info")
+    return Redirect(f"/participants/{saved.id}")
+
+
+PAGES = [
+    participants_page,
+    profile_page,
+    review_submit,
+    new_participant_page,
+    edit_participant_page,
+    create_participant_submit,
+    edit_participant_submit,
+]
