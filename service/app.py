@@ -49,6 +49,7 @@ from service.db import bind_engine, close_engine, engine_from_url, open_engine
 from service.errors import DomainError
 from service.i18n import current_language, translations
 from service.jobs import JobQueue, make_queue
+from service.people.card_routes import ROUTES as CARD_ROUTES
 from service.people.pages import PAGES as PEOPLE_PAGES
 from service.people.routes import ROUTES as PEOPLE_ROUTES
 from service.people.staff_pages import PAGES as PARTICIPANT_PAGES
@@ -106,6 +107,7 @@ def create_app(
             *PEOPLE_ROUTES,
             *PEOPLE_PAGES,
             *PARTICIPANT_PAGES,
+            *CARD_ROUTES,
             *PLACEMENT_ROUTES,
             create_static_files_router(
                 path="/static", directories=[STATIC_DIR], include_in_schema=False
@@ -164,7 +166,8 @@ async def _lifespan(app: Litestar) -> AsyncIterator[None]:
 
 
 def _is_login_attempt(request: Request[Any, Any, Any]) -> bool:
-    return request.method == "POST" and request.url.path in LOGIN_PATHS
+    path = request.url.path
+    return request.method == "POST" and (path in LOGIN_PATHS or path.startswith("/card"))
 
 
 def _stores(settings: Settings) -> dict[str, Store]:

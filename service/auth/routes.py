@@ -61,11 +61,16 @@ async def _sign_in(request: Request[Any, Any, Any], email: str, password: str) -
             details={"email": services.normalize_email(email)[:254]},
         )
         raise NotAuthorizedException("The email or the password is wrong.")
+    await start_session(request, user)
+    return user
+
+
+async def start_session(request: Request[Any, Any, Any], user: CurrentUser) -> None:
+    """Sign the user in on this browser, under a fresh session id."""
     await rotate_session_id(request, SESSION_COOKIE)
     request.set_session({SESSION_USER: user.id, SESSION_STAMP: user.password_stamp})
     request.scope["user"] = user
     await record(actor_of(request), "auth.login", entity="user", entity_id=user.id)
-    return user
 
 
 async def _sign_out(request: Request[Any, Any, Any]) -> None:

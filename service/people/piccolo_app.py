@@ -7,6 +7,7 @@ from service.people.tables import (
     Goal,
     GoalDomainLink,
     Interest,
+    LoginCard,
     Participant,
     ReachableSite,
     Review,
@@ -28,6 +29,7 @@ APP_CONFIG = AppConfig(
         Goal,
         GoalDomainLink,
         Review,
+        LoginCard,
     ],
     migration_dependencies=["service.catalog.piccolo_app", "service.auth.piccolo_app"],
 )

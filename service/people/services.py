@@ -42,6 +42,7 @@ from service.people.tables import (
     Goal,
     GoalDomainLink,
     Interest,
+    LoginCard,
     Participant,
     ParticipantStatus,
     ReachableSite,
@@ -705,6 +706,7 @@ async def erase(actor: Actor, participant_id: int) -> None:
             AccessibilityNeed,
             Strength,
             Interest,
+            LoginCard,
         ):
             await table.delete().where(table.participant == participant_id)  # type: ignore[attr-defined]
         await Participant.update(

@@ -126,3 +126,15 @@ class Review(Table, tablename="goal_review"):
     note = Varchar(length=500, default="")
     reviewer = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True)
     created_at = Timestamptz(default=TimestamptzNow())
+
+
+class LoginCard(Table, tablename="login_card"):
+    """A printed card whose one-time code signs the participant in without a password.
+    Only a hash of the code is kept."""
+
+    participant = ForeignKey(references=Participant, on_delete=OnDelete.cascade, index=True)
+    code_hash = Varchar(length=64, unique=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+    created_by = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True)
+    used_at = Timestamptz(null=True, default=None)
+    revoked_at = Timestamptz(null=True, default=None)
