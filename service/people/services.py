@@ -57,24 +57,39 @@ ERASED_NAME = "—"
 # --- who sees whom -------------------------------------------------------------------
 
 
-def _visibility(user: CurrentUser) -> Any:
+async def _visibility(user: CurrentUser) -> Any:
     """A Piccolo condition selecting the participants this user may see, or None for all.
-    Staff see the participants they are the contact person of (and, once placements
-    exist, those placed at their sites); a participant sees only themself."""
+    Staff see the participants they are the contact person of and those placed in
+    activities at their sites; a participant sees only themself."""
     if user.role in (Role.admin, Role.coordinator):
         return None
     if user.role == Role.staff:
-        return Participant.contact_staff == user.id
+        placed = await _placed_at(user.site_ids)
+        return (Participant.contact_staff == user.id) | Participant.id.is_in(placed or [-1])
     if user.role == Role.participant:
         return Participant.user == user.id
     return Participant.id == -1  # partners see names only through session rosters
+
+
+async def _placed_at(site_ids: tuple[int, ...]) -> list[int]:
+    """Participants with a current or coming placement at these sites."""
+    from service.placements.tables import Placement, PlacementStatus
+
+    if not site_ids:
+        return []
+    rows = await Placement.select(Placement.participant).where(
+        Placement.slot.activity.site.is_in(list(site_ids))
+        & (Placement.status == PlacementStatus.confirmed.value)
+        & (Placement.end_date.is_null() | (Placement.end_date >= date.today()))
+    )
+    return sorted({row["participant"] for row in rows})
 
 
 async def visible_row(user: CurrentUser, participant_id: int) -> dict[str, Any]:
     """The participant's row if this user may see it; 404 otherwise, so that another
     person's id reveals nothing."""
     condition = (Participant.id == participant_id) & Participant.erased_at.is_null()
-    scope = _visibility(user)
+    scope = await _visibility(user)
     if scope is not None:
         condition = condition & scope
     row = await Participant.select().where(condition).first()
@@ -109,7 +124,7 @@ async def list_participants(
         .where(Participant.erased_at.is_null())
         .order_by(Participant.display_name)
     )
-    if (scope := _visibility(user)) is not None:
+    if (scope := await _visibility(user)) is not None:
         query = query.where(scope)
     if search:
         query = query.where(Participant.display_name.ilike(f"%{search}%"))
@@ -567,7 +582,7 @@ async def due_reviews(
         )
         .order_by(Participant.next_review)
     )
-    if (scope := _visibility(user)) is not None:
+    if (scope := await _visibility(user)) is not None:
         query = query.where(scope)
     return [
         DueReview(

@@ -315,3 +315,27 @@ async def test_erasure_leaves_the_name_nowhere(client, db):
         text = repr(rows)
         for trace in ("Esimerkki", "aino.esimerkki", "555 0101", "Mirja"):
             assert trace not in text, f"{trace} left in {table._meta.tablename}"
+
+
+async def test_staff_see_participants_placed_at_their_sites(client, db):
+    from datetime import time
+
+    from service.placements.services import PlacementIn, place
+
+    site, other = await h.site("Own"), await h.site("Other")
+    coordinator = await make_user(Role.coordinator, "kaisa@example.org")
+    await make_user(Role.staff, "olli@example.org", site_ids=[site])
+    await api_login(client, coordinator.email)
+    aino, eero = await create(client), await create(client, display_name="Eero")
+    today = date.today()
+    here = await h.slot(await h.activity(site), weekday=0, start=time(9), end=time(10), today=today)
+    there = await h.slot(
+        await h.activity(other, "Cafe"), weekday=0, start=time(9), end=time(10), today=today
+    )
+    await place(h.ACTOR, PlacementIn(participant_id=aino["id"], slot_id=here, start_date=today))
+    await place(h.ACTOR, PlacementIn(participant_id=eero["id"], slot_id=there, start_date=today))
+    await client.post("/api/v1/auth/logout", json={})
+    await api_login(client, "olli@example.org")
+    listed = (await client.get("/api/v1/participants")).json()
+    assert [p["display_name"] for p in listed] == ["Aino Esimerkki"]
+    assert (await client.get(f"/api/v1/participants/{eero['id']}")).status_code == 404
