@@ -135,3 +135,16 @@ def transaction() -> Any:
     if isinstance(conf.DB, SQLiteEngine):
         return conf.DB.transaction(transaction_type=TransactionType.immediate)
     return conf.DB.transaction()
+
+
+async def save_row(
+    table: type[Table], values: dict[Any, Any], row_id: int | None
+) -> tuple[int, str]:
+    """Insert a row made of `values` (column: value), or update row `row_id` with them.
+    Returns the row's id and the verb for the audit log: "create" or "update"."""
+    if row_id is None:
+        row = table(**{column._meta.name: value for column, value in values.items()})
+        await row.save()
+        return row.id, "create"  # type: ignore[attr-defined]
+    await table.update(values).where(table._meta.primary_key == row_id)
+    return row_id, "update"

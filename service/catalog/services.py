@@ -40,7 +40,7 @@ from service.catalog.tables import (
 )
 from service.catalog.vocabulary import ACCESSIBILITY_FEATURES, DEFAULT_DOMAINS
 from service.clock import utcnow
-from service.db import transaction
+from service.db import save_row, transaction
 from service.errors import Conflict, InvalidInput, NotFound
 from service.i18n import gettext as _
 
@@ -128,15 +128,10 @@ async def save_partner(actor: Actor, data: PartnerIn, partner_id: int | None = N
         Partner.notes: data.notes,
     }
     async with transaction():
-        if partner_id is None:
-            row = Partner(**{column._meta.name: value for column, value in values.items()})
-            await row.save()
-            partner_id = row.id
-            action = "partner.create"
-        else:
+        if partner_id is not None:
             await get_partner(partner_id)
-            await Partner.update(values).where(Partner.id == partner_id)
-            action = "partner.update"
+        partner_id, verb = await save_row(Partner, values, partner_id)
+        action = f"partner.{verb}"
         await record(
             actor,
             action,
@@ -222,15 +217,10 @@ async def save_site(actor: Actor, data: SiteIn, site_id: int | None = None) -> S
         Site.partner: data.partner_id,
     }
     async with transaction():
-        if site_id is None:
-            row = Site(**{column._meta.name: value for column, value in values.items()})
-            await row.save()
-            site_id = row.id
-            action = "site.create"
-        else:
+        if site_id is not None:
             await get_site(site_id)
-            await Site.update(values).where(Site.id == site_id)
-            action = "site.update"
+        site_id, verb = await save_row(Site, values, site_id)
+        action = f"site.{verb}"
         await SiteFeature.delete().where(SiteFeature.site == site_id)
         if features:
             await SiteFeature.insert(*[SiteFeature(site=site_id, feature=f) for f in features])
@@ -400,15 +390,10 @@ async def save_activity(
         Activity.updated_at: utcnow(),
     }
     async with transaction():
-        if activity_id is None:
-            row = Activity(**{column._meta.name: value for column, value in values.items()})
-            await row.save()
-            activity_id = row.id
-            action = "activity.create"
-        else:
+        if activity_id is not None:
             await get_activity(activity_id)
-            await Activity.update(values).where(Activity.id == activity_id)
-            action = "activity.update"
+        activity_id, verb = await save_row(Activity, values, activity_id)
+        action = f"activity.{verb}"
         await _replace_children(activity_id, data, domain_ids, features)
         await record(
             actor,

@@ -17,7 +17,7 @@ from service.auth.tables import Role, User
 from service.catalog.services import check_features, exists
 from service.catalog.tables import Activity, GoalDomain, Site
 from service.clock import utcnow
-from service.db import transaction
+from service.db import save_row, transaction
 from service.errors import InvalidInput, NotFound
 from service.i18n import gettext as _
 from service.people.schemas import (
@@ -182,22 +182,16 @@ async def save_participant(
         Participant.updated_at: utcnow(),
     }
     async with transaction():
-        if participant_id is None:
-            if data.next_review is None:
-                start = data.plan_start or today or date.today()
-                values[Participant.next_review] = start + REVIEW_INTERVAL
-            row = Participant(**{column._meta.name: value for column, value in values.items()})
-            await row.save()
-            participant_id = row.id
-            action = "participant.create"
-        else:
+        if participant_id is None and data.next_review is None:
+            start = data.plan_start or today or date.today()
+            values[Participant.next_review] = start + REVIEW_INTERVAL
+        if participant_id is not None:
             await _existing(participant_id)
-            await Participant.update(values).where(Participant.id == participant_id)
-            action = "participant.update"
-        # The log names the fields that changed hands, never their personal values.
+        participant_id, verb = await save_row(Participant, values, participant_id)
+        # The log names what was done, never the personal values.
         await record(
             actor,
-            action,
+            f"participant.{verb}",
             entity="participant",
             entity_id=participant_id,
             details={"status": data.status.value},

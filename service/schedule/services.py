@@ -15,7 +15,7 @@ from service.auth.tables import Role, User
 from service.catalog import services as catalog
 from service.catalog.tables import Activity, ActivityKind, ActivitySkill, Room, Site
 from service.clock import utcnow
-from service.db import transaction
+from service.db import save_row, transaction
 from service.errors import Conflict, InvalidInput, NotFound
 from service.i18n import gettext as _
 from service.placements.services import placed_counts
@@ -147,15 +147,10 @@ async def save_slot(
         WeeklySlot.updated_at: utcnow(),
     }
     async with transaction():
-        if slot_id is None:
-            row = WeeklySlot(**{column._meta.name: value for column, value in values.items()})
-            await row.save()
-            slot_id = row.id
-            action = "slot.create"
-        else:
+        if slot_id is not None:
             await get_slot(slot_id)
-            await WeeklySlot.update(values).where(WeeklySlot.id == slot_id)
-            action = "slot.update"
+        slot_id, verb = await save_row(WeeklySlot, values, slot_id)
+        action = f"slot.{verb}"
         await SlotStaff.delete().where(SlotStaff.slot == slot_id)
         if staff_ids:
             await SlotStaff.insert(*[SlotStaff(slot=slot_id, user=user) for user in staff_ids])
