@@ -6,6 +6,8 @@ from __future__ import annotations
 import random
 from datetime import date, time, timedelta
 
+import msgspec
+
 from service.audit.services import Actor
 from service.auth.schemas import CurrentUser
 from service.auth.tables import Role
@@ -141,6 +143,13 @@ async def load_participants(
         if n < len(accounts):
             await people.link_account(actor, record.id, accounts[n])
         capacity = _capacity(rng, site_ids)
+        if n < len(accounts):  # the people one can sign in as have a full week to show
+            capacity = msgspec.structs.replace(
+                capacity,
+                demand_tolerance=max(capacity.demand_tolerance, 3),
+                windows=[WindowIn(weekday=d, start=time(8), end=time(16)) for d in range(5)],
+                reachable_site_ids=sorted(site_ids),
+            )
         await people.save_capacity(actor, record.id, capacity)
         for text, domains in rng.sample(GOALS, rng.randint(1, 3)):
             await people.save_goal(
@@ -189,10 +198,18 @@ def _capacity(rng: random.Random, site_ids: list[int]) -> CapacityIn:
     )
 
 
-async def _slot_places() -> list[tuple[int, int, int]]:
-    """(slot id, weekday, site id) of every weekly slot."""
-    sites = {activity.id: activity.site_id for activity in await list_activities(None)}
-    return [(slot.id, slot.weekday, sites[slot.activity_id]) for slot in await list_slots()]
+async def _slot_places() -> list[tuple[int, int, int, int]]:
+    """(slot id, weekday, site id, demand level) of every weekly slot."""
+    activities = {activity.id: activity for activity in await list_activities(None)}
+    return [
+        (
+            slot.id,
+            slot.weekday,
+            activities[slot.activity_id].site_id,
+            activities[slot.activity_id].demand_level,
+        )
+        for slot in await list_slots()
+    ]
 
 
 async def _place_some(
@@ -200,18 +217,24 @@ async def _place_some(
     rng: random.Random,
     participant_id: int,
     capacity: CapacityIn,
-    slot_places: list[tuple[int, int, int]],
+    slot_places: list[tuple[int, int, int, int]],
     today: date,
 ) -> int:
-    """Up to two placements in slots that the person can reach, on days they are free."""
+    """Up to two placements, on different days, in slots the person can reach, on days
+    they are free, and no more demanding than they can take."""
     days = {window.weekday for window in capacity.windows}
     fitting = [
-        slot
-        for slot, weekday, site in slot_places
-        if weekday in days and site in capacity.reachable_site_ids
+        (slot, weekday)
+        for slot, weekday, site, demand in slot_places
+        if weekday in days
+        and site in capacity.reachable_site_ids
+        and demand <= capacity.demand_tolerance
     ]
-    placed = 0
-    for slot_id in rng.sample(fitting, min(2, len(fitting))):
+    rng.shuffle(fitting)
+    placed, used_days = 0, set()
+    for slot_id, weekday in fitting:
+        if placed == 2 or weekday in used_days:
+            continue
         try:
             await place(
                 actor,
@@ -221,9 +244,10 @@ async def _place_some(
                     start_date=today - timedelta(days=today.weekday()),
                 ),
             )
-            placed += 1
         except DomainError:
             continue  # full, or placed there already
+        placed += 1
+        used_days.add(weekday)
     return placed
 
 

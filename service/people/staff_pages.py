@@ -15,11 +15,11 @@ from litestar.status_codes import HTTP_200_OK
 from service.auth.guards import planners, require
 from service.auth.tables import Role
 from service.catalog import services as catalog
-from service.catalog.vocabulary import domain_label
+from service.catalog.vocabulary import ACCESSIBILITY_FEATURES, domain_label
 from service.errors import DomainError, InvalidInput
 from service.i18n import gettext as _
 from service.people import services
-from service.people.schemas import ParticipantIn, ReviewIn
+from service.people.schemas import CapacityIn, GoalIn, ParticipantIn, ReviewIn
 from service.people.tables import ParticipantStatus
 from service.placements import services as placements
 from service.schedule import services as schedule
@@ -226,6 +226,165 @@ async def _save(request: Req, participant_id: int | None) -> Template | Redirect
     return Redirect(f"/participants/{saved.id}")
 
 
+# --- capacity and goals, edited by coordinators and staff ------------------------------
+
+BLOCKED_ROWS = 4
+
+
+def _weekday_names() -> list[str]:
+    return [
+        _("Monday"),
+        _("Tuesday"),
+        _("Wednesday"),
+        _("Thursday"),
+        _("Friday"),
+        _("Saturday"),
+        _("Sunday"),
+    ]
+
+
+async def _capacity_form(
+    request: Req,
+    participant_id: int,
+    form: dict[str, Any],
+    errors: dict[str, str],
+    status: int = 200,
+) -> Template:
+    user = current_user(request)
+    assert user is not None
+    person = await services.get_participant(actor_of(request), user, participant_id)
+    return page(
+        request,
+        "participants/capacity.html",
+        status_code=status,
+        person=person,
+        form=form,
+        errors=errors,
+        weekdays=_weekday_names(),
+        sites=await catalog.list_sites(),
+        features=ACCESSIBILITY_FEATURES,
+        blocked_rows=BLOCKED_ROWS,
+    )
+
+
+@get("/participants/{participant_id:int}/capacity", guards=[planners])
+async def capacity_page(request: Req, participant_id: FromPath[int]) -> Template:
+    user = current_user(request)
+    assert user is not None
+    capacity = await services.get_capacity(actor_of(request), user, participant_id)
+    form = {
+        "weekly_hours": capacity.weekly_hours,
+        "max_sessions_per_day": capacity.max_sessions_per_day,
+        "demand_tolerance": capacity.demand_tolerance,
+        "animal_contact_allowed": capacity.animal_contact_allowed,
+        "windows": {
+            w.weekday: (w.start.strftime("%H:%M"), w.end.strftime("%H:%M"))
+            for w in capacity.windows
+        },
+        "blocked": [
+            {
+                "weekday": b.weekday,
+                "on_date": b.on_date.isoformat() if b.on_date else "",
+                "start": b.start.strftime("%H:%M"),
+                "end": b.end.strftime("%H:%M"),
+                "note": b.note,
+            }
+            for b in capacity.blocked
+        ],
+        "reachable_site_ids": capacity.reachable_site_ids,
+        "accessibility_needs": capacity.accessibility_needs,
+    }
+    return await _capacity_form(request, participant_id, form, {})
+
+
+@post("/participants/{participant_id:int}/capacity", guards=[planners], status_code=HTTP_200_OK)
+async def capacity_submit(request: Req, participant_id: FromPath[int]) -> Template | Redirect:
+    raw = await request.form()
+    windows = {
+        day: (str(raw.get(f"start_{day}", "")), str(raw.get(f"end_{day}", ""))) for day in range(7)
+    }
+    blocked = [
+        {
+            key: str(raw.get(f"blocked_{n}_{key}", "")).strip()
+            for key in ("weekday", "on_date", "start", "end", "note")
+        }
+        for n in range(BLOCKED_ROWS)
+    ]
+    shown = {
+        "weekly_hours": str(raw.get("weekly_hours", "")),
+        "max_sessions_per_day": str(raw.get("max_sessions_per_day", "")),
+        "demand_tolerance": str(raw.get("demand_tolerance", "")),
+        "animal_contact_allowed": raw.get("animal_contact_allowed") == "on",
+        "windows": windows,
+        "blocked": [row for row in blocked if row["start"] or row["end"]],
+        "reachable_site_ids": raw.getall("reachable_site_ids", []),
+        "accessibility_needs": raw.getall("accessibility_needs", []),
+    }
+    data = {
+        "weekly_hours": shown["weekly_hours"] or 0,
+        "max_sessions_per_day": shown["max_sessions_per_day"] or 1,
+        "demand_tolerance": shown["demand_tolerance"] or 3,
+        "animal_contact_allowed": shown["animal_contact_allowed"],
+        "windows": [
+            {"weekday": day, "start": _seconds(start), "end": _seconds(end)}
+            for day, (start, end) in windows.items()
+            if start or end
+        ],
+        "blocked": [
+            {
+                "weekday": row["weekday"] or None,
+                "on_date": row["on_date"] or None,
+                "start": _seconds(row["start"]),
+                "end": _seconds(row["end"]),
+                "note": row["note"],
+            }
+            for row in shown["blocked"]
+        ],
+        "reachable_site_ids": shown["reachable_site_ids"],
+        "accessibility_needs": shown["accessibility_needs"],
+    }
+    try:
+        await services.save_capacity(actor_of(request), participant_id, form_to(CapacityIn, data))
+    except DomainError as error:
+        field = error.field if isinstance(error, InvalidInput) else "form"
+        return await _capacity_form(
+            request, participant_id, shown, {field: error.detail}, error.status_code
+        )
+    flash(request, _("The capacity is saved."), category="info")
+    return Redirect(f"/participants/{participant_id}")
+
+
+def _seconds(value: str) -> str:
+    """The browser sends HH:MM; the API's times are HH:MM:SS."""
+    return f"{value}:00" if len(value) == 5 else value
+
+
+@post("/participants/{participant_id:int}/goals", guards=[followers], status_code=HTTP_200_OK)
+async def goal_submit(request: Req, participant_id: FromPath[int]) -> Template | Redirect:
+    """Add a goal, or (with goal_id) change one: its words, domains, priority, status."""
+    user = current_user(request)
+    assert user is not None
+    raw = await request.form()
+    goal_id = int(raw["goal_id"]) if str(raw.get("goal_id", "")).isdigit() else None
+    data = {
+        "text": str(raw.get("text", "")).strip(),
+        "domains": raw.getall("domains", []),
+        "priority": raw.get("priority") or 2,
+        "status": raw.get("status") or "active",
+    }
+    try:
+        await services.save_goal(
+            actor_of(request), user, participant_id, form_to(GoalIn, data), goal_id
+        )
+    except DomainError as error:
+        field = error.field if isinstance(error, InvalidInput) else "form"
+        return await _profile(
+            request, participant_id, {}, {f"goal_{field}": error.detail}, error.status_code
+        )
+    flash(request, _("The goal is saved."), category="info")
+    return Redirect(f"/participants/{participant_id}#goals-title")
+
+
 PAGES = [
     participants_page,
     profile_page,
@@ -234,4 +393,7 @@ PAGES = [
     edit_participant_page,
     create_participant_submit,
     edit_participant_submit,
+    capacity_page,
+    capacity_submit,
+    goal_submit,
 ]

@@ -15,7 +15,7 @@ def sign_in(page, email: str, password: str = DEMO_PASSWORD) -> None:
     page.goto("/login")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
 
 
 def test_admin_signs_in_and_sees_the_dashboard(page):
@@ -48,7 +48,7 @@ def test_language_switch_to_finnish(page):
     page.goto("/login")
     page.get_by_label("Sähköposti").fill("coordinator@demo.tupa")
     page.get_by_label("Salasana").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Kirjaudu sisään").click()
+    page.get_by_role("button", name="Kirjaudu sisään", exact=True).click()
     page.wait_for_url("**/dashboard")
     assert page.locator("html").get_attribute("lang") == "fi"
     page.get_by_label("Kieli").select_option("en")
@@ -84,7 +84,7 @@ def test_sign_in_page_fits_a_phone(phone):
     phone.goto("/login")
     width = phone.evaluate("document.documentElement.scrollWidth")
     assert width <= 390
-    button = phone.get_by_role("button", name="Sign in").bounding_box()
+    button = phone.get_by_role("button", name="Sign in", exact=True).bounding_box()
     assert button["height"] >= 44
     sign_in(phone, "participant1@demo.tupa")
     phone.wait_for_url("**/me")  # a participant starts at their own week

@@ -85,3 +85,69 @@ async def test_other_roles_are_kept_out(client, db):
         assert (await client.get("/participants")).status_code == 403
         assert (await client.get(f"/participants/{row['id']}")).status_code == 403
         await client.post("/api/v1/auth/logout", json={})
+
+
+async def test_capacity_and_goal_forms(client, db):
+    from tests import schedule_helpers as h
+
+    site = await h.site()
+    coordinator = await make_user(Role.coordinator, "kaisa@example.org")
+    await api_login(client, coordinator.email)
+    await post_form(client, "/participants/new", {"display_name": "Aino K.", "status": "active"})
+    pid = (await Participant.select().first())["id"]
+    form = {
+        "weekly_hours": "7.5",
+        "max_sessions_per_day": "1",
+        "demand_tolerance": "2",
+        "start_0": "09:00",
+        "end_0": "14:00",
+        "blocked_0_weekday": "2",
+        "blocked_0_start": "10:00",
+        "blocked_0_end": "11:00",
+        "blocked_0_note": "therapy",
+        "reachable_site_ids": [str(site)],
+        "accessibility_needs": ["quiet_space"],
+    }
+    saved = await post_form(client, f"/participants/{pid}/capacity", form)
+    assert saved.url.path == f"/participants/{pid}"
+    capacity = (await client.get(f"/api/v1/participants/{pid}/capacity")).json()
+    assert capacity["weekly_hours"] == 7.5
+    assert capacity["animal_contact_allowed"] is False
+    assert capacity["blocked"][0]["weekday"] == 2
+    assert (await client.get(f"/participants/{pid}/capacity")).status_code == 200
+    too_much = await post_form(
+        client, f"/participants/{pid}/capacity", {**form, "weekly_hours": "45"}
+    )
+    assert too_much.status_code == 422
+    assert 'id="weekly_hours-error"' in too_much.text
+    backwards = await post_form(
+        client, f"/participants/{pid}/capacity", {**form, "start_0": "14:00", "end_0": "09:00"}
+    )
+    assert backwards.status_code == 422
+    both = await post_form(
+        client, f"/participants/{pid}/capacity", {**form, "blocked_0_on_date": "2026-12-01"}
+    )
+    assert both.status_code == 422
+
+    added = await post_form(
+        client,
+        f"/participants/{pid}/goals",
+        {"text": "Cook for myself", "domains": ["everyday_living"], "priority": "1"},
+    )
+    assert "Cook for myself" in added.text
+    goal = (await client.get(f"/api/v1/participants/{pid}/goals")).json()[0]
+    await post_form(
+        client,
+        f"/participants/{pid}/goals",
+        {
+            "goal_id": str(goal["id"]),
+            "text": goal["text"],
+            "domains": goal["domains"],
+            "priority": "2",
+            "status": "achieved",
+        },
+    )
+    changed = (await client.get(f"/api/v1/participants/{pid}/goals")).json()[0]
+    assert (changed["status"], changed["priority"]) == ("achieved", 2)
+    empty = await post_form(client, f"/participants/{pid}/goals", {"text": ""})
+    assert empty.status_code == 422
