@@ -16,7 +16,7 @@ from litestar.status_codes import HTTP_200_OK
 
 from service.auth.guards import admin_only, planners, schedule_readers
 from service.catalog import services
-from service.catalog.schemas import ActivityIn, PartnerIn, RoomIn, SiteIn
+from service.catalog.schemas import ActivityIn, GoalDomainIn, PartnerIn, RoomIn, SiteIn
 from service.catalog.tables import ActivityKind, PartnerKind
 from service.catalog.vocabulary import ACCESSIBILITY_FEATURES, domain_label, partner_kind_label
 from service.errors import DomainError, InvalidInput
@@ -554,6 +554,45 @@ async def remove_closure_submit(request: Req, closure_id: FromPath[int]) -> Redi
     return Redirect("/admin/closures")
 
 
+# --- goal domains (administrators) -----------------------------------------------------
+
+
+async def _domains_page(
+    request: Req, form: dict[str, Any], errors: dict[str, str], status: int = 200
+) -> Template:
+    domains = [(d, domain_label(d.key, d.label)) for d in await services.list_domains()]
+    return page(
+        request,
+        "catalog/domains.html",
+        status_code=status,
+        domains=domains,
+        form=form,
+        errors=errors,
+    )
+
+
+@get("/admin/goal-domains", guards=[admin_only])
+async def domains_page(request: Req) -> Template:
+    return await _domains_page(request, {}, {})
+
+
+@post("/admin/goal-domains", guards=[admin_only], status_code=HTTP_200_OK)
+async def domain_submit(request: Req) -> Template | Redirect:
+    """Add a goal domain, or rename or retire one (retired ones stay on old goals)."""
+    raw = await request.form()
+    data = {
+        "key": str(raw.get("key", "")).strip(),
+        "label": str(raw.get("label", "")).strip(),
+        "is_active": raw.get("is_active") == "on",
+    }
+    try:
+        await services.save_domain(actor_of(request), form_to(GoalDomainIn, data))
+    except DomainError as error:
+        return await _domains_page(request, data, _errors(error), error.status_code)
+    flash(request, _("The goal domain is saved."), category="info")
+    return Redirect("/admin/goal-domains")
+
+
 PAGES = [
     sites_page,
     new_site_page,
@@ -579,6 +618,8 @@ PAGES = [
     staff_page,
     edit_staff_page,
     save_staff_submit,
+    domains_page,
+    domain_submit,
     closures_page,
     add_closure_submit,
     remove_closure_submit,

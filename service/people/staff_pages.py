@@ -6,20 +6,21 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from litestar import Request, get, post
+from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK
 
-from service.auth.guards import planners, require
+from service.auth.guards import admin_only, planners, require
 from service.auth.tables import Role
 from service.catalog import services as catalog
-from service.catalog.vocabulary import ACCESSIBILITY_FEATURES, domain_label
+from service.catalog.tables import ActivityKind
+from service.catalog.vocabulary import ACCESSIBILITY_FEATURES, domain_label, kind_label
 from service.errors import DomainError, InvalidInput
 from service.i18n import gettext as _
 from service.people import services
-from service.people.schemas import CapacityIn, GoalIn, ParticipantIn, ReviewIn
+from service.people.schemas import CapacityIn, GoalIn, InterestsIn, ParticipantIn, ReviewIn
 from service.people.tables import ParticipantStatus
 from service.placements import services as placements
 from service.schedule import services as schedule
@@ -129,6 +130,8 @@ async def _profile(
         review_form=review_form,
         errors=errors,
         can_edit=services.can_edit(user),
+        is_admin=user.role == Role.admin,
+        kinds=[(k.value, kind_label(k.value)) for k in ActivityKind],
         today=date.today(),
     )
 
@@ -385,6 +388,77 @@ async def goal_submit(request: Req, participant_id: FromPath[int]) -> Template |
     return Redirect(f"/participants/{participant_id}#goals-title")
 
 
+# --- interests, data protection --------------------------------------------------------
+
+
+@post("/participants/{participant_id:int}/interests", guards=[followers], status_code=HTTP_200_OK)
+async def interests_submit(request: Req, participant_id: FromPath[int]) -> Template | Redirect:
+    user = current_user(request)
+    assert user is not None
+    raw = await request.form()
+    data = {
+        "wanted_activity_ids": raw.getall("wanted_activity_ids", []),
+        "unwanted_activity_ids": raw.getall("unwanted_activity_ids", []),
+        "wanted_kinds": raw.getall("wanted_kinds", []),
+        "unwanted_kinds": raw.getall("unwanted_kinds", []),
+        "strengths": [
+            tag.strip() for tag in str(raw.get("strengths", "")).split(",") if tag.strip()
+        ],
+    }
+    try:
+        await services.save_interests(
+            actor_of(request), user, participant_id, form_to(InterestsIn, data)
+        )
+    except DomainError as error:
+        field = error.field if isinstance(error, InvalidInput) else "form"
+        return await _profile(
+            request, participant_id, {}, {f"interests_{field}": error.detail}, error.status_code
+        )
+    flash(request, _("The interests are saved."), category="info")
+    return Redirect(f"/participants/{participant_id}#interests-title")
+
+
+@get("/participants/{participant_id:int}/export.json", guards=[admin_only])
+async def export_download(request: Req, participant_id: FromPath[int]) -> Response[Any]:
+    """The participant's data as a JSON file, for a subject access request."""
+    data = await services.export(actor_of(request), participant_id)
+    return Response(
+        data,
+        media_type="application/json",
+        headers={
+            "Content-Disposition": f'attachment; filename="participant-{participant_id}.json"'
+        },
+    )
+
+
+@get("/participants/{participant_id:int}/erase", guards=[admin_only])
+async def erase_page(request: Req, participant_id: FromPath[int]) -> Template:
+    user = current_user(request)
+    assert user is not None
+    person = await services.get_participant(actor_of(request), user, participant_id)
+    return page(request, "participants/erase.html", person=person, error="")
+
+
+@post("/participants/{participant_id:int}/erase", guards=[admin_only], status_code=HTTP_200_OK)
+async def erase_submit(request: Req, participant_id: FromPath[int]) -> Template | Redirect:
+    """Erasure cannot be undone, so the administrator types the name to confirm it."""
+    user = current_user(request)
+    assert user is not None
+    person = await services.get_participant(actor_of(request), user, participant_id)
+    typed = str((await request.form()).get("confirm_name", "")).strip()
+    if typed != person.display_name:
+        return page(
+            request,
+            "participants/erase.html",
+            status_code=422,
+            person=person,
+            error=_("Type the name exactly as shown to confirm."),
+        )
+    await services.erase(actor_of(request), participant_id)
+    flash(request, _("The participant's personal data has been erased."), category="info")
+    return Redirect("/participants")
+
+
 PAGES = [
     participants_page,
     profile_page,
@@ -396,4 +470,8 @@ PAGES = [
     capacity_page,
     capacity_submit,
     goal_submit,
+    interests_submit,
+    export_download,
+    erase_page,
+    erase_submit,
 ]

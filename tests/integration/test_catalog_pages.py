@@ -229,3 +229,29 @@ async def test_edit_pages_refuse_other_roles(client, db, role):
     readable = 403 if role == Role.participant else 200
     assert (await client.get("/catalog/activities")).status_code == readable
     assert (await client.get("/catalog/sites")).status_code == readable
+
+
+async def test_goal_domains_page(client, db):
+    admin = await make_user(Role.admin, "admin@example.org")
+    await api_login(client, admin.email)
+    page = await client.get("/admin/goal-domains")
+    assert "everyday_living" in page.text
+    added = await post_form(
+        client, "/admin/goal-domains", {"key": "housing", "label": "Housing", "is_active": "on"}
+    )
+    assert "housing" in added.text
+    retired = await post_form(
+        client, "/admin/goal-domains", {"key": "housing", "label": "Housing and home"}
+    )
+    assert retired.status_code == 200
+    from service.catalog.tables import GoalDomain
+
+    row = await GoalDomain.select().where(GoalDomain.key == "housing").first()
+    assert (row["label"], row["is_active"]) == ("Housing and home", False)
+    bad = await post_form(client, "/admin/goal-domains", {"key": "Bad Key", "label": "x"})
+    assert bad.status_code == 422
+    assert 'id="key-error"' in bad.text
+    coordinator = await make_user(Role.coordinator, "kaisa@example.org")
+    await client.post("/api/v1/auth/logout", json={})
+    await api_login(client, coordinator.email)
+    assert (await client.get("/admin/goal-domains")).status_code == 403

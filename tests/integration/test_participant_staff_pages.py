@@ -151,3 +151,50 @@ async def test_capacity_and_goal_forms(client, db):
     assert (changed["status"], changed["priority"]) == ("achieved", 2)
     empty = await post_form(client, f"/participants/{pid}/goals", {"text": ""})
     assert empty.status_code == 422
+
+
+async def test_interests_export_and_erase_from_the_profile(client, db):
+    from tests import schedule_helpers as h
+
+    site = await h.site()
+    cafe = await h.activity(site, "Cafe")
+    admin = await make_user(Role.admin, "admin@example.org")
+    await api_login(client, admin.email)
+    await post_form(client, "/participants/new", {"display_name": "Aino K.", "status": "active"})
+    pid = (await Participant.select().first())["id"]
+    saved = await post_form(
+        client,
+        f"/participants/{pid}/interests",
+        {
+            "wanted_activity_ids": [str(cafe)],
+            "unwanted_kinds": ["green_care"],
+            "strengths": "patient, funny",
+        },
+    )
+    assert saved.status_code == 200
+    interests = (await client.get(f"/api/v1/participants/{pid}/interests")).json()
+    assert interests["wanted_activity_ids"] == [cafe]
+    assert interests["strengths"] == ["funny", "patient"]
+    clash = await post_form(
+        client,
+        f"/participants/{pid}/interests",
+        {"wanted_activity_ids": [str(cafe)], "unwanted_activity_ids": [str(cafe)]},
+    )
+    assert clash.status_code == 422
+
+    download = await client.get(f"/participants/{pid}/export.json")
+    assert download.status_code == 200
+    assert "attachment" in download.headers["content-disposition"]
+    assert download.json()["participant"]["display_name"] == "Aino K."
+    wrong = await post_form(client, f"/participants/{pid}/erase", {"confirm_name": "Aino"})
+    assert wrong.status_code == 422
+    assert (await Participant.select().first())["display_name"] == "Aino K."
+    erased = await post_form(client, f"/participants/{pid}/erase", {"confirm_name": "Aino K."})
+    assert erased.url.path == "/participants"
+    assert (await Participant.select().first())["erased_at"] is not None
+
+    await client.post("/api/v1/auth/logout", json={})
+    coordinator = await make_user(Role.coordinator, "kaisa@example.org")
+    await api_login(client, coordinator.email)
+    assert (await client.get(f"/participants/{pid}/export.json")).status_code == 403
+    assert (await client.get(f"/participants/{pid}/erase")).status_code == 403
