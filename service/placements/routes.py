@@ -22,6 +22,7 @@ from service.placements.services import (
     MySession,
     PlacementIn,
     PlacementOut,
+    RosterEntry,
 )
 from service.schedule.services import get_session
 from service.web import actor_of, current_user
@@ -93,7 +94,16 @@ async def list_absences(request: Req, session: FromQuery[int]) -> list[AbsenceOu
     return await services.list_absences(session)
 
 
+@get("/api/v1/sessions/{session_id:int}/roster", guards=[schedule_readers], tags=["placements"])
+async def session_roster(request: Req, session_id: FromPath[int]) -> list[RosterEntry]:
+    """Who is expected at the session. Partners see first names only."""
+    user = current_user(request)
+    assert user is not None
+    return await services.roster(actor_of(request), user, session_id)
+
+
 ROUTES = [
+    session_roster,
     list_placements,
     create_placement,
     end_placement,

@@ -359,3 +359,59 @@ async def list_absences(session_id: int) -> list[AbsenceOut]:
         )
         for r in rows
     ]
+
+
+# --- the roster of a session ---------------------------------------------------------
+
+
+class RosterEntry(msgspec.Struct):
+    participant_id: int
+    name: str
+    absence_given_at: datetime | None
+    absence_note: str
+
+
+async def roster(actor: Actor, user: CurrentUser, session_id: int) -> list[RosterEntry]:
+    """Who is expected at a session: those placed in its slot on its date. Partners see
+    first names only; notes on absences are for staff."""
+    from service.schedule.services import get_session
+
+    session = await get_session(session_id, user)  # 404 outside the user's sites
+    if session.slot_id is None:
+        return []
+    placements = await Placement.select(
+        Placement.participant,
+        Placement.start_date,
+        Placement.end_date,
+        Placement.participant.display_name,
+        Placement.participant.erased_at,
+    ).where(
+        (Placement.slot == session.slot_id) & (Placement.status == PlacementStatus.confirmed.value)
+    )
+    notices = {
+        n["participant"]: n
+        for n in await AbsenceNotice.select().where(AbsenceNotice.session == session_id)
+    }
+    first_names_only = user.role == Role.partner
+    entries = []
+    for row in placements:
+        if row["participant.erased_at"] is not None or not _covers(row, session.date):
+            continue
+        name = row["participant.display_name"]
+        notice = notices.get(row["participant"])
+        entries.append(
+            RosterEntry(
+                participant_id=row["participant"],
+                name=name.split(" ")[0] if first_names_only else name,
+                absence_given_at=notice["given_at"] if notice else None,
+                absence_note="" if first_names_only or not notice else notice["note"],
+            )
+        )
+    await record(
+        actor,
+        "session.roster",
+        entity="session",
+        entity_id=session_id,
+        details={"count": len(entries)},
+    )
+    return sorted(entries, key=lambda entry: entry.name)

@@ -204,3 +204,38 @@ async def test_a_participant_without_a_record_is_told_so(client, db):
     response = await client.get("/api/v1/me/sessions")
     assert response.status_code == 404
     assert "not linked" in response.json()["detail"]
+
+
+async def test_roster_shows_partners_first_names_only(client, week):
+    farm_site = week["site"]
+    coordinator = await make_user(Role.coordinator, "kaisa@example.org")
+    await api_login(client, coordinator.email)
+    aino = await participant("Aino Koskinen", "aino@example.org")
+    slot = week["slots"][(week["today"].weekday() + 1) % 7]
+    await client.post(
+        "/api/v1/placements",
+        json={"participant_id": aino, "slot_id": slot, "start_date": week["today"].isoformat()},
+    )
+    session = (
+        await Session.select()
+        .where((Session.slot == slot) & (Session.date > week["today"]))
+        .order_by(Session.date)
+        .first()
+    )
+    full = (await client.get(f"/api/v1/sessions/{session['id']}/roster")).json()
+    assert [entry["name"] for entry in full] == ["Aino Koskinen"]
+    await client.post("/api/v1/auth/logout", json={})
+    partner = await make_user(Role.partner, "farm@example.org", site_ids=[farm_site])
+    await api_login(client, partner.email)
+    seen = (await client.get(f"/api/v1/sessions/{session['id']}/roster")).json()
+    assert [entry["name"] for entry in seen] == ["Aino"]
+    assert "Koskinen" not in str(seen)
+    await client.post("/api/v1/auth/logout", json={})
+    elsewhere = await make_user(
+        Role.partner, "other@example.org", site_ids=[await h.site("Other farm")]
+    )
+    await api_login(client, elsewhere.email)
+    assert (await client.get(f"/api/v1/sessions/{session['id']}/roster")).status_code == 404
+    await client.post("/api/v1/auth/logout", json={})
+    await api_login(client, "aino@example.org")
+    assert (await client.get(f"/api/v1/sessions/{session['id']}/roster")).status_code == 403
