@@ -339,3 +339,82 @@ async def test_staff_see_participants_placed_at_their_sites(client, db):
     listed = (await client.get("/api/v1/participants")).json()
     assert [p["display_name"] for p in listed] == ["Aino Esimerkki"]
     assert (await client.get(f"/api/v1/participants/{eero['id']}")).status_code == 404
+
+
+# Each role against each participant route: the status a role gets for another
+# person's record (the participant role's own record is covered above).
+ROUTES = [
+    ("GET", "/api/v1/participants", None),
+    ("POST", "/api/v1/participants", AINO),
+    ("GET", "/api/v1/participants/{id}", None),
+    ("PUT", "/api/v1/participants/{id}", AINO),
+    ("GET", "/api/v1/participants/{id}/capacity", None),
+    ("PUT", "/api/v1/participants/{id}/capacity", CAPACITY),
+    ("GET", "/api/v1/participants/{id}/goals", None),
+    ("POST", "/api/v1/participants/{id}/goals", {"text": "x"}),
+    ("GET", "/api/v1/participants/{id}/reviews", None),
+    ("POST", "/api/v1/participants/{id}/reviews", {"goal_id": 1, "rating": 3}),
+    ("GET", "/api/v1/participants/{id}/interests", None),
+    ("PUT", "/api/v1/participants/{id}/interests", {}),
+    ("GET", "/api/v1/reviews/due", None),
+    ("GET", "/api/v1/participants/{id}/export", None),
+    ("POST", "/api/v1/participants/{id}/erase", {}),
+    ("POST", "/api/v1/participants/{id}/login-card", {}),
+]
+# per role: the status for each route above, in order (for someone else's record)
+EXPECTED = {
+    Role.coordinator: [
+        200,
+        201,
+        200,
+        200,
+        200,
+        200,
+        200,
+        201,
+        200,
+        201,
+        200,
+        200,
+        200,
+        403,
+        403,
+        200,
+    ],
+    Role.staff: [200, 403, 404, 403, 404, 403, 404, 404, 404, 404, 404, 404, 200, 403, 403, 404],
+    Role.partner: [403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403],
+    Role.participant: [
+        403,
+        403,
+        404,
+        403,
+        404,
+        403,
+        404,
+        404,
+        404,
+        403,
+        404,
+        404,
+        403,
+        403,
+        403,
+        403,
+    ],
+}
+
+
+@pytest.mark.parametrize("role", list(EXPECTED))
+async def test_permission_matrix(client, db, role):
+    admin = await make_user(Role.admin, "admin@example.org")
+    await api_login(client, admin.email)
+    other = await create(client, display_name="Someone Else")
+    await client.post("/api/v1/auth/logout", json={})
+    user = await make_user(role, f"{role.value}@example.org")
+    await api_login(client, user.email)
+    statuses = []
+    for method, path, body in ROUTES:
+        url = path.format(id=other["id"])
+        response = await client.request(method, url, json=body if body is not None else None)
+        statuses.append(response.status_code)
+    assert statuses == EXPECTED[role], list(zip([r[1] for r in ROUTES], statuses, strict=True))
