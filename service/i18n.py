@@ -13,7 +13,6 @@ from contextvars import ContextVar
 from functools import cache
 from gettext import NullTranslations
 
-from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
@@ -94,7 +93,3 @@ def _accept_language_codes(header: str) -> list[str]:
         if piece:
             weighted.append((quality, piece.split("-")[0].lower()))
     return [code for _q, code in sorted(weighted, key=lambda item: -item[0])]
-
-
-def babel_locale() -> Locale:
-    return Locale.parse(current_language())

@@ -12,7 +12,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 import asyncpg
 import httpx
@@ -207,7 +206,3 @@ async def redis() -> AsyncIterator[str]:
     yield REDIS_URL
     await connection.flushdb()
     await connection.aclose()
-
-
-def with_settings(settings: Settings, **changes: Any) -> Settings:
-    return replace(settings, **changes)

@@ -102,10 +102,6 @@ def can_edit(user: CurrentUser) -> bool:
     return user.role in (Role.admin, Role.coordinator)
 
 
-def can_follow_up(user: CurrentUser) -> bool:
-    return user.role in (Role.admin, Role.coordinator, Role.staff)
-
-
 # --- records -------------------------------------------------------------------------
 
 
