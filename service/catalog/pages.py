@@ -18,7 +18,12 @@ from service.auth.guards import admin_only, planners, schedule_readers
 from service.catalog import services
 from service.catalog.schemas import ActivityIn, GoalDomainIn, PartnerIn, RoomIn, SiteIn
 from service.catalog.tables import ActivityKind, PartnerKind
-from service.catalog.vocabulary import ACCESSIBILITY_FEATURES, domain_label, partner_kind_label
+from service.catalog.vocabulary import (
+    ACCESSIBILITY_FEATURES,
+    domain_label,
+    partner_kind_label,
+    weekday_names,
+)
 from service.errors import DomainError, InvalidInput
 from service.i18n import gettext as _
 from service.schedule import services as schedule
@@ -48,18 +53,6 @@ def _fields(form: FormMultiDict, *, lists: tuple[str, ...] = ()) -> dict[str, An
 
 def _errors(error: DomainError) -> dict[str, str]:
     return {error.field if isinstance(error, InvalidInput) else "form": error.detail}
-
-
-def _weekday_names() -> list[str]:
-    return [
-        _("Monday"),
-        _("Tuesday"),
-        _("Wednesday"),
-        _("Thursday"),
-        _("Friday"),
-        _("Saturday"),
-        _("Sunday"),
-    ]
 
 
 # --- sites ---------------------------------------------------------------------------
@@ -280,7 +273,7 @@ async def _activity_form(
         kinds=list(ActivityKind),
         features=ACCESSIBILITY_FEATURES,
         staff=await staff_services.list_staff(),
-        weekdays=_weekday_names(),
+        weekdays=weekday_names(),
         today=date.today(),
     )
 
@@ -437,7 +430,7 @@ async def staff_page(request: Req) -> Template:
         "catalog/staff.html",
         staff=await staff_services.list_staff(),
         sites=sites,
-        weekdays=_weekday_names(),
+        weekdays=weekday_names(),
     )
 
 
@@ -456,7 +449,7 @@ async def _staff_form(
         form=form,
         errors=errors,
         sites=await services.list_sites(),
-        weekdays=_weekday_names(),
+        weekdays=weekday_names(),
     )
 
 

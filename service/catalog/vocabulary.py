@@ -70,3 +70,16 @@ def domain_label(key: str, stored: str) -> str:
     if key in translated and stored == DEFAULT_DOMAINS[key]:
         return translated[key]
     return stored
+
+
+def weekday_names() -> list[str]:
+    """Monday first, as `date.weekday()` counts."""
+    return [
+        _("Monday"),
+        _("Tuesday"),
+        _("Wednesday"),
+        _("Thursday"),
+        _("Friday"),
+        _("Saturday"),
+        _("Sunday"),
+    ]

@@ -15,7 +15,7 @@ from litestar.status_codes import HTTP_200_OK
 from service.auth.guards import require
 from service.auth.tables import Role
 from service.catalog import services as catalog
-from service.catalog.vocabulary import domain_label
+from service.catalog.vocabulary import domain_label, weekday_names
 from service.clock import utcnow
 from service.errors import DomainError, InvalidInput, NotFound
 from service.i18n import gettext as _
@@ -37,16 +37,7 @@ async def _own(request: Req) -> tuple[Any, int | None]:
 
 
 def _weekday(day: date) -> str:
-    names = [
-        _("Monday"),
-        _("Tuesday"),
-        _("Wednesday"),
-        _("Thursday"),
-        _("Friday"),
-        _("Saturday"),
-        _("Sunday"),
-    ]
-    return names[day.weekday()]
+    return weekday_names()[day.weekday()]
 
 
 @get("/me", guards=[participant_only])

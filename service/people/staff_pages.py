@@ -16,7 +16,12 @@ from service.auth.guards import admin_only, planners, require
 from service.auth.tables import Role
 from service.catalog import services as catalog
 from service.catalog.tables import ActivityKind
-from service.catalog.vocabulary import ACCESSIBILITY_FEATURES, domain_label, kind_label
+from service.catalog.vocabulary import (
+    ACCESSIBILITY_FEATURES,
+    domain_label,
+    kind_label,
+    weekday_names,
+)
 from service.errors import DomainError, InvalidInput
 from service.i18n import gettext as _
 from service.people import services
@@ -131,6 +136,7 @@ async def _profile(
         errors=errors,
         can_edit=services.can_edit(user),
         is_admin=user.role == Role.admin,
+        weekdays=weekday_names(),
         kinds=[(k.value, kind_label(k.value)) for k in ActivityKind],
         today=date.today(),
     )
@@ -234,18 +240,6 @@ async def _save(request: Req, participant_id: int | None) -> Template | Redirect
 BLOCKED_ROWS = 4
 
 
-def _weekday_names() -> list[str]:
-    return [
-        _("Monday"),
-        _("Tuesday"),
-        _("Wednesday"),
-        _("Thursday"),
-        _("Friday"),
-        _("Saturday"),
-        _("Sunday"),
-    ]
-
-
 async def _capacity_form(
     request: Req,
     participant_id: int,
@@ -263,7 +257,7 @@ async def _capacity_form(
         person=person,
         form=form,
         errors=errors,
-        weekdays=_weekday_names(),
+        weekdays=weekday_names(),
         sites=await catalog.list_sites(),
         features=ACCESSIBILITY_FEATURES,
         blocked_rows=BLOCKED_ROWS,

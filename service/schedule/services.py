@@ -704,13 +704,11 @@ def _facts(
 
 
 async def _warnings(rows: list[dict[str, Any]]) -> dict[int, list[WarningOut]]:
-    """Warnings for these sessions, judged against every session on the same days."""
+    """Warnings for these sessions. The caller passes every session of the days they
+    fall on (from `_session_rows`), so that clashes across sites are seen."""
     if not rows:
         return {}
-    days = sorted({row["date"] for row in rows})
     context = {row["id"]: row for row in rows}
-    for row in await _session_rows((Session.date >= days[0]) & (Session.date <= days[-1])):
-        context.setdefault(row["id"], row)
     activity_ids = sorted({row["activity"] for row in context.values()})
     skills: dict[int, set[str]] = defaultdict(set)
     for item in await ActivitySkill.select().where(ActivitySkill.activity.is_in(activity_ids)):
