@@ -49,6 +49,7 @@ from service.db import bind_engine, close_engine, engine_from_url, open_engine
 from service.errors import DomainError
 from service.i18n import current_language, translations
 from service.jobs import JobQueue, make_queue
+from service.matching.routes import ROUTES as MATCHING_ROUTES
 from service.people.card_routes import ROUTES as CARD_ROUTES
 from service.people.pages import PAGES as PEOPLE_PAGES
 from service.people.routes import ROUTES as PEOPLE_ROUTES
@@ -109,6 +110,7 @@ def create_app(
             *PARTICIPANT_PAGES,
             *CARD_ROUTES,
             *PLACEMENT_ROUTES,
+            *MATCHING_ROUTES,
             create_static_files_router(
                 path="/static", directories=[STATIC_DIR], include_in_schema=False
             ),

@@ -31,3 +31,11 @@ class Conflict(DomainError):
 
 class Forbidden(DomainError):
     status_code = 403
+
+
+class RuleBroken(Conflict):
+    """A change that would break hard rules: 409 naming each rule (code and words)."""
+
+    def __init__(self, detail: str, rules: list[tuple[str, str]]) -> None:
+        super().__init__(detail)
+        self.rules = rules

@@ -61,6 +61,7 @@ def nightly(hour: int, minute: int = 0) -> Callable[[JobFunction], JobFunction]:
 
 def load_jobs() -> dict[str, JobFunction]:
     """Import every module that defines jobs, so that the registry is complete."""
+    import service.matching.jobs
     import service.schedule.jobs
     import service.system.jobs  # noqa: F401
 

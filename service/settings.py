@@ -10,10 +10,12 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from service.matching.model import Weights
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 LANGUAGES: dict[str, str] = {"en": "English", "fi": "Suomi"}
@@ -42,6 +44,10 @@ class Settings:
     demo_password: str = "tupa-demo"  # noqa: S105 (the documented demo password)
     queue_name: str = "tupa:queue"
     trusted_proxies: str = "127.0.0.1"
+    match_weights: Weights = field(default_factory=Weights)
+    match_replan_continuity: float = 300.0
+    match_travel_buffer: int = 30
+    match_time_limit: int = 30
 
     @property
     def is_production(self) -> bool:
@@ -84,6 +90,12 @@ class Settings:
             demo_password=env.get("TUPA_DEMO_PASSWORD") or "tupa-demo",
             queue_name=env.get("TUPA_QUEUE_NAME") or "tupa:queue",
             trusted_proxies=env.get("TUPA_TRUSTED_PROXIES") or "127.0.0.1",
+            match_weights=_weights(env.get("TUPA_MATCH_WEIGHTS")),
+            match_replan_continuity=float(
+                _int(env, "TUPA_MATCH_REPLAN_CONTINUITY", 300, 0, 100_000)
+            ),
+            match_travel_buffer=_int(env, "TUPA_MATCH_TRAVEL_BUFFER", 30, 0, 240),
+            match_time_limit=_int(env, "TUPA_MATCH_TIME_LIMIT", 30, 1, 600),
         )
 
 
@@ -113,6 +125,31 @@ def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -
     if not low <= value <= high:
         raise SettingsError(name, f"{value} is outside {low}..{high}")
     return value
+
+
+def _weights(raw: str | None) -> Weights:
+    """`goal_fit=10,interest=20,...`: the matcher's weights, each a number from 0 to 10000;
+    those not named keep their defaults."""
+    if not raw:
+        return Weights()
+    names = {f.name for f in fields(Weights)}
+    values: dict[str, float] = {}
+    for part in raw.split(","):
+        name, _, number = part.partition("=")
+        name = name.strip()
+        if name not in names:
+            known = ", ".join(sorted(names))
+            raise SettingsError("TUPA_MATCH_WEIGHTS", f"{name!r} is not one of {known}")
+        try:
+            value = float(number)
+        except ValueError:
+            raise SettingsError(
+                "TUPA_MATCH_WEIGHTS", f"{name}: {number!r} is not a number"
+            ) from None
+        if not 0 <= value <= 10_000:
+            raise SettingsError("TUPA_MATCH_WEIGHTS", f"{name}: {value} is outside 0..10000")
+        values[name] = value
+    return Weights(**values)
 
 
 def _database_url(raw: str | None, data_dir: Path) -> str:

@@ -21,7 +21,7 @@ from service.audit.services import Actor
 from service.auth.guards import PasswordChangeRequired
 from service.auth.middleware import LANGUAGE_COOKIE
 from service.auth.schemas import CurrentUser
-from service.errors import DomainError, InvalidInput
+from service.errors import DomainError, InvalidInput, RuleBroken
 from service.i18n import adopt_language, current_language, negotiate_language
 
 log = logging.getLogger("tupa.web")
@@ -130,9 +130,11 @@ def handle_validation(request: Request[Any, Any, Any], exc: ValidationException)
 
 
 def handle_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
-    errors = (
-        [{"field": exc.field, "message": exc.detail}] if isinstance(exc, InvalidInput) else None
-    )
+    errors: list[dict[str, str]] | None = None
+    if isinstance(exc, InvalidInput):
+        errors = [{"field": exc.field, "message": exc.detail}]
+    elif isinstance(exc, RuleBroken):
+        errors = [{"rule": rule, "message": words} for rule, words in exc.rules]
     if is_api(request):
         return problem(exc.status_code, _title(exc.status_code), exc.detail, errors=errors)
     return _error_page(request, exc.status_code, detail=exc.detail, errors=errors or [])

@@ -58,6 +58,8 @@ def worker_settings(settings: Settings, **overrides: Any) -> dict[str, Any]:
         "on_startup": on_startup,
         "on_shutdown": on_shutdown,
         "keep_result": KEEP_RESULT_SECONDS,
+        # A matching run may solve for up to TUPA_MATCH_TIME_LIMIT (at most 10 minutes).
+        "job_timeout": 15 * 60,
         "timezone": settings.tz,
         "handle_signals": True,
         **overrides,

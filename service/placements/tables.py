@@ -3,7 +3,7 @@ notices participants give ("I can't come")."""
 
 from enum import StrEnum
 
-from piccolo.columns import Boolean, Date, ForeignKey, OnDelete, Timestamptz, Varchar
+from piccolo.columns import Boolean, Date, ForeignKey, OnDelete, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -33,6 +33,8 @@ class Placement(Table, tablename="placement"):
     pinned = Boolean(default=False)
     created_at = Timestamptz(default=TimestamptzNow())
     created_by = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True)
+    # Why the matcher proposed it, as JSON codes (see service.matching.explain).
+    reason = Text(default="")
 
 
 class AbsenceNotice(Table, tablename="absence_notice"):

@@ -1,0 +1,311 @@
+"""Matching: the JSON API (`/api/v1/matching/...`) and the coordinator's pages
+(`/matching...`): start a run, watch it, review, change, publish; the waitlist."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from litestar import Request, Response, get, post
+from litestar.datastructures import State
+from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.plugins.flash import flash
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPTED
+
+from service.auth.guards import planners
+from service.errors import DomainError, InvalidInput, RuleBroken
+from service.i18n import gettext as _
+from service.matching import services
+from service.matching.services import (
+    ProposalAdd,
+    ProposalChange,
+    ProposalOut,
+    Published,
+    RunDetail,
+    RunIn,
+    RunOut,
+    UnplacedOut,
+)
+from service.people import services as people
+from service.web import actor_of, current_user, form_to, page
+
+Req = Request[Any, Any, Any]
+
+
+# --- JSON API ------------------------------------------------------------------------
+
+
+@post("/api/v1/matching/runs", guards=[planners], status_code=HTTP_202_ACCEPTED, tags=["matching"])
+async def start_run(request: Req, state: State, data: JSONBody[RunIn]) -> RunOut:
+    """Start a matching run for a range of days (default one week); it runs as a job.
+    `replan_for` re-plans after one participant's change, keeping the others in place."""
+    return await services.start_run(actor_of(request), state.settings, state.queue, data)
+
+
+@get("/api/v1/matching/runs", guards=[planners], tags=["matching"])
+async def list_runs() -> list[RunOut]:
+    return await services.list_runs()
+
+
+@get("/api/v1/matching/runs/{run_id:int}", guards=[planners], tags=["matching"])
+async def get_run(run_id: FromPath[int]) -> RunDetail:
+    """The run's state and progress, and when done its proposal with the reasons."""
+    return await services.run_detail(run_id)
+
+
+@post(
+    "/api/v1/matching/runs/{run_id:int}/proposals",
+    guards=[planners],
+    status_code=HTTP_201_CREATED,
+    tags=["matching"],
+)
+async def add_proposal(
+    request: Req, state: State, run_id: FromPath[int], data: JSONBody[ProposalAdd]
+) -> ProposalOut:
+    """Place someone by hand in the proposal; 409 names the hard rule it would break."""
+    return await services.add_proposal(actor_of(request), state.settings, run_id, data)
+
+
+@post(
+    "/api/v1/matching/runs/{run_id:int}/proposals/{proposal_id:int}",
+    guards=[planners],
+    status_code=HTTP_200_OK,
+    tags=["matching"],
+)
+async def change_proposal(
+    request: Req,
+    state: State,
+    run_id: FromPath[int],
+    proposal_id: FromPath[int],
+    data: JSONBody[ProposalChange],
+) -> ProposalOut:
+    """Accept or reject a proposal, or pin it."""
+    return await services.change_proposal(
+        actor_of(request), state.settings, run_id, proposal_id, data
+    )
+
+
+@post(
+    "/api/v1/matching/runs/{run_id:int}/publish",
+    guards=[planners],
+    status_code=HTTP_200_OK,
+    tags=["matching"],
+)
+async def publish(request: Req, state: State, run_id: FromPath[int]) -> Published:
+    """Confirm the accepted placements; the session rosters fill from them."""
+    return await services.publish(actor_of(request), state.settings, run_id)
+
+
+@get("/api/v1/matching/waitlist", guards=[planners], tags=["matching"])
+async def waitlist() -> list[UnplacedOut]:
+    """Those the latest run could not place, with the reasons, oldest referral first."""
+    _run, entries = await services.waitlist()
+    return entries
+
+
+# --- pages ---------------------------------------------------------------------------
+
+
+def next_monday(today: date | None = None) -> date:
+    today = today or date.today()
+    return today + timedelta(days=7 - today.weekday())
+
+
+@get("/matching", guards=[planners])
+async def matching_page(request: Req, first_day: FromQuery[date | None] = None) -> Template:
+    start = first_day or next_monday()
+    return page(
+        request,
+        "matching/index.html",
+        runs=await services.list_runs(),
+        form={"first_day": start.isoformat(), "last_day": (start + timedelta(days=6)).isoformat()},
+        errors={},
+    )
+
+
+@post("/matching/runs", guards=[planners], status_code=HTTP_200_OK)
+async def start_run_submit(request: Req, state: State) -> Response[Any]:
+    form = await request.form()
+    values = {k: form.get(k) or None for k in ("first_day", "last_day", "replan_for")}
+    try:
+        data = form_to(RunIn, {k: v for k, v in values.items() if v is not None})
+        run = await services.start_run(actor_of(request), state.settings, state.queue, data)
+    except DomainError as error:
+        field = error.field if isinstance(error, InvalidInput) else "form"
+        return page(
+            request,
+            "matching/index.html",
+            status_code=error.status_code,
+            runs=await services.list_runs(),
+            form=values,
+            errors={field: error.detail},
+        )
+    return Redirect(f"/matching/runs/{run.id}")
+
+
+@get("/matching/runs/{run_id:int}", guards=[planners])
+async def run_page(
+    request: Req, run_id: FromPath[int], view: FromQuery[str] = "people"
+) -> Template:
+    if view not in ("people", "slots"):
+        raise InvalidInput("view", _("Choose people or slots."))
+    detail = await services.run_detail(run_id)
+    if request.headers.get("hx-request") and request.headers.get("hx-target") == "run-state":
+        response = page(request, "matching/_state.html", detail=detail, run=detail.run)
+        if detail.run.status.value not in ("queued", "running"):
+            response.headers["HX-Refresh"] = "true"  # the review replaces the progress bar
+        return response
+    return page(request, "matching/run.html", **await _review_context(request, detail, view))
+
+
+async def _review_context(request: Req, detail: RunDetail, view: str) -> dict[str, Any]:
+    by_person: dict[int, list[ProposalOut]] = {}
+    by_slot: dict[int, list[ProposalOut]] = {}
+    for p in detail.proposals:
+        by_person.setdefault(p.participant_id, []).append(p)
+        by_slot.setdefault(p.slot_id, []).append(p)
+    user = current_user(request)
+    assert user is not None
+    reviewing = detail.run.status == "done"
+    choices = await people.list_participants(actor_of(request), user) if reviewing else []
+    slots = await services.slot_choices(detail.run) if reviewing else []
+    return {
+        "detail": detail,
+        "run": detail.run,
+        "view": view,
+        "by_person": by_person,
+        "by_slot": sorted(
+            by_slot.values(), key=lambda group: (group[0].weekday, group[0].slot_label)
+        ),
+        "counts": _counts(detail.proposals),
+        "participant_choices": choices,
+        "slot_choices": slots,
+    }
+
+
+def _counts(proposals: list[ProposalOut]) -> dict[str, int]:
+    counts = {"new": 0, "kept": 0, "moved": 0, "removed": 0}
+    for p in proposals:
+        if p.change == "new":
+            counts["moved" if p.moved else "new"] += 1
+        else:
+            counts[p.change.value] += 1
+    return counts
+
+
+async def _review_redirect(request: Req, run_id: int, message: str) -> Redirect:
+    flash(request, message, category="info")
+    view = (await request.form()).get("view") or "people"
+    return Redirect(f"/matching/runs/{run_id}?view={view}")
+
+
+async def _review_error(request: Req, run_id: int, error: DomainError) -> Template:
+    detail = await services.run_detail(run_id)
+    form = await request.form()
+    context = await _review_context(request, detail, str(form.get("view") or "people"))
+    rules = error.rules if isinstance(error, RuleBroken) else []
+    return page(
+        request,
+        "matching/run.html",
+        status_code=error.status_code,
+        change_error=error.detail,
+        change_rules=rules,
+        **context,
+    )
+
+
+@post(
+    "/matching/runs/{run_id:int}/proposals/{proposal_id:int}",
+    guards=[planners],
+    status_code=HTTP_200_OK,
+)
+async def change_proposal_submit(
+    request: Req, state: State, run_id: FromPath[int], proposal_id: FromPath[int]
+) -> Response[Any]:
+    form = await request.form()
+    values = {k: form.get(k) for k in ("accepted", "pinned") if form.get(k) in ("true", "false")}
+    try:
+        change = form_to(ProposalChange, values)
+        await services.change_proposal(
+            actor_of(request), state.settings, run_id, proposal_id, change
+        )
+    except DomainError as error:
+        return await _review_error(request, run_id, error)
+    return await _review_redirect(request, run_id, _("The proposal is changed."))
+
+
+@post("/matching/runs/{run_id:int}/proposals", guards=[planners], status_code=HTTP_200_OK)
+async def add_proposal_submit(request: Req, state: State, run_id: FromPath[int]) -> Response[Any]:
+    form = await request.form()
+    try:
+        data = form_to(ProposalAdd, {k: form.get(k) for k in ("participant_id", "slot_id")})
+        await services.add_proposal(actor_of(request), state.settings, run_id, data)
+    except DomainError as error:
+        return await _review_error(request, run_id, error)
+    return await _review_redirect(request, run_id, _("The placement is added to the proposal."))
+
+
+@post("/matching/runs/{run_id:int}/accept-all", guards=[planners], status_code=HTTP_200_OK)
+async def accept_all_submit(request: Req, run_id: FromPath[int]) -> Response[Any]:
+    form = await request.form()
+    accepted = form.get("accepted") != "false"
+    try:
+        await services.set_all_accepted(actor_of(request), run_id, accepted)
+    except DomainError as error:
+        return await _review_error(request, run_id, error)
+    message = _("Every change is accepted.") if accepted else _("Every change is set aside.")
+    return await _review_redirect(request, run_id, message)
+
+
+@post("/matching/runs/{run_id:int}/publish", guards=[planners], status_code=HTTP_200_OK)
+async def publish_submit(request: Req, state: State, run_id: FromPath[int]) -> Response[Any]:
+    try:
+        result = await services.publish(actor_of(request), state.settings, run_id)
+    except DomainError as error:
+        return await _review_error(request, run_id, error)
+    return await _review_redirect(
+        request,
+        run_id,
+        _(
+            "Published: %(created)s new placements, %(ended)s ended.",
+            created=result.created,
+            ended=result.ended,
+        ),
+    )
+
+
+@post("/matching/runs/{run_id:int}/discard", guards=[planners], status_code=HTTP_200_OK)
+async def discard_submit(request: Req, run_id: FromPath[int]) -> Response[Any]:
+    try:
+        await services.discard(actor_of(request), run_id)
+    except DomainError as error:
+        return await _review_error(request, run_id, error)
+    flash(request, _("The proposal is set aside."), category="info")
+    return Redirect("/matching")
+
+
+@get("/matching/waitlist", guards=[planners])
+async def waitlist_page(request: Req) -> Template:
+    run, entries = await services.waitlist()
+    return page(request, "matching/waitlist.html", run=run, entries=entries)
+
+
+ROUTES = [
+    start_run,
+    list_runs,
+    get_run,
+    add_proposal,
+    change_proposal,
+    publish,
+    waitlist,
+    matching_page,
+    start_run_submit,
+    run_page,
+    change_proposal_submit,
+    add_proposal_submit,
+    accept_all_submit,
+    publish_submit,
+    discard_submit,
+    waitlist_page,
+]

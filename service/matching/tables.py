@@ -1,0 +1,94 @@
+"""Matching runs and the proposals they leave for a coordinator to review."""
+
+from enum import StrEnum
+
+from piccolo.columns import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    OnDelete,
+    Real,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from service.auth.tables import User
+from service.people.tables import Participant
+from service.placements.tables import Placement
+from service.schedule.tables import WeeklySlot
+
+
+class RunStatus(StrEnum):
+    queued = "queued"
+    running = "running"
+    done = "done"
+    failed = "failed"
+    published = "published"
+    discarded = "discarded"
+
+
+class RunMode(StrEnum):
+    full = "full"
+    replan = "replan"
+
+
+class Change(StrEnum):
+    new = "new"
+    kept = "kept"
+    removed = "removed"
+
+
+class MatchingRun(Table, tablename="matching_run"):
+    """One run of the optimiser for the weeks from `first_day` to `last_day`."""
+
+    first_day = Date()
+    last_day = Date()
+    mode = Varchar(length=12, choices=RunMode, default=RunMode.full)
+    replan_for = ForeignKey(references=Participant, on_delete=OnDelete.set_null, null=True)
+    status = Varchar(length=12, choices=RunStatus, default=RunStatus.queued, index=True)
+    stage = Varchar(length=24, default="queued")
+    time_limit = Real(default=30.0)
+    solving_since = Timestamptz(null=True, default=None)
+    finished_at = Timestamptz(null=True, default=None)
+    solver_status = Varchar(length=20, default="")
+    objective = Real(default=0.0)
+    bound = Real(default=0.0)
+    gap = Real(default=0.0)
+    seconds = Real(default=0.0)
+    greedy_objective = Real(default=0.0)
+    participants = Integer(default=0)
+    slots = Integer(default=0)
+    warnings = Text(default="[]")
+    error = Text(default="")
+    created_by = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+    published_at = Timestamptz(null=True, default=None)
+    published_by = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True)
+
+
+class MatchingProposal(Table, tablename="matching_proposal"):
+    """A placement the run proposes (new), keeps, or would end (removed). `reason` is the
+    explanation as JSON codes; pages put it into words. `source` is manual for what a
+    coordinator added while reviewing."""
+
+    run = ForeignKey(references=MatchingRun, on_delete=OnDelete.cascade, index=True)
+    participant = ForeignKey(references=Participant, on_delete=OnDelete.cascade, index=True)
+    slot = ForeignKey(references=WeeklySlot, on_delete=OnDelete.cascade)
+    change = Varchar(length=10, choices=Change)
+    placement = ForeignKey(references=Placement, on_delete=OnDelete.set_null, null=True)
+    accepted = Boolean(default=True)
+    pinned = Boolean(default=False)
+    source = Varchar(length=12, default="matcher")
+    reason = Text(default="{}")
+
+
+class MatchingUnplaced(Table, tablename="matching_unplaced"):
+    """Someone the run could not place, with the rules that blocked them (JSON)."""
+
+    run = ForeignKey(references=MatchingRun, on_delete=OnDelete.cascade, index=True)
+    participant = ForeignKey(references=Participant, on_delete=OnDelete.cascade, index=True)
+    blockers = Text(default="[]")
