@@ -14,6 +14,7 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPTED
 
 from service.auth.guards import planners
+from service.clock import next_monday
 from service.errors import DomainError, InvalidInput, RuleBroken
 from service.i18n import gettext as _
 from service.matching import services
@@ -105,11 +106,6 @@ async def waitlist() -> list[UnplacedOut]:
 
 
 # --- pages ---------------------------------------------------------------------------
-
-
-def next_monday(today: date | None = None) -> date:
-    today = today or date.today()
-    return today + timedelta(days=7 - today.weekday())
 
 
 @get("/matching", guards=[planners])

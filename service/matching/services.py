@@ -459,6 +459,45 @@ async def waitlist() -> tuple[RunOut | None, list[UnplacedOut]]:
     return run, entries
 
 
+class MyPlace(msgspec.Struct):
+    """One of the participant's weekly places, with why it was chosen, in simple words."""
+
+    title: str
+    weekday: int
+    start: str
+    end: str
+    site_name: str
+    reasons: list[str]
+
+
+async def my_places(participant_id: int, day: date) -> list[MyPlace]:
+    rows = await Placement.select(
+        Placement.reason,
+        Placement.slot.weekday,
+        Placement.slot.start,
+        Placement.slot.end,
+        Placement.slot.activity.title,
+        Placement.slot.activity.site.name,
+    ).where(
+        (Placement.participant == participant_id)
+        & (Placement.status == PlacementStatus.confirmed.value)
+        & (Placement.end_date.is_null() | (Placement.end_date >= day))
+    )
+    goal_texts = await _goal_texts({participant_id})
+    places = [
+        MyPlace(
+            title=r["slot.activity.title"],
+            weekday=r["slot.weekday"],
+            start=r["slot.start"].strftime("%H:%M"),
+            end=r["slot.end"].strftime("%H:%M"),
+            site_name=r["slot.activity.site.name"],
+            reasons=placement_lines(json.loads(r["reason"] or "{}"), goal_texts, simple=True),
+        )
+        for r in rows
+    ]
+    return sorted(places, key=lambda p: (p.weekday, p.start))
+
+
 async def my_waiting_reason(participant_id: int) -> list[str]:
     """For the participant: why no place was found yet, in simple words."""
     _run, entries = await waitlist()

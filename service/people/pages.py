@@ -19,6 +19,7 @@ from service.catalog.vocabulary import domain_label, weekday_names
 from service.clock import utcnow
 from service.errors import DomainError, InvalidInput, NotFound
 from service.i18n import gettext as _
+from service.matching import services as matching
 from service.people import services
 from service.people.schemas import GoalIn, InterestsIn
 from service.placements import services as placements
@@ -186,10 +187,14 @@ async def my_activities(request: Req) -> Template:
     fit = {a.id: sum(d.strength for d in a.domains if d.key in my_domains) for a in activities}
     activities.sort(key=lambda a: (-fit[a.id], a.title))
     sites = {s.id: s for s in await catalog.list_sites()}
+    places = await matching.my_places(participant_id, date.today())
     return page(
         request,
         "me/activities.html",
         linked=True,
+        places=places,
+        waiting_reasons=[] if places else await matching.my_waiting_reason(participant_id),
+        weekday_names=weekday_names(),
         activities=activities,
         fit=fit,
         interests=interests,

@@ -22,6 +22,7 @@ from service.catalog.vocabulary import (
     kind_label,
     weekday_names,
 )
+from service.clock import next_monday
 from service.errors import DomainError, InvalidInput
 from service.i18n import gettext as _
 from service.people import services
@@ -139,6 +140,7 @@ async def _profile(
         weekdays=weekday_names(),
         kinds=[(k.value, kind_label(k.value)) for k in ActivityKind],
         today=date.today(),
+        next_monday=next_monday(),
     )
 
 

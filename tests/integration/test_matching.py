@@ -18,13 +18,13 @@ from service.db import bind_engine
 from service.jobs import ArqQueue, InProcessQueue
 from service.matching.tables import MatchingProposal, MatchingRun, RunStatus
 from service.people.schemas import CapacityIn, GoalIn, ParticipantIn, WindowIn
-from service.people.services import save_capacity, save_goal, save_participant
+from service.people.services import link_account, save_capacity, save_goal, save_participant
 from service.people.tables import ParticipantStatus
 from service.placements.tables import Placement, PlacementStatus
 from service.schedule.tables import Session
 from service.worker import worker_settings
 from tests import schedule_helpers as h
-from tests.helpers import api_login, make_user, post_form
+from tests.helpers import api_login, csrf_token, make_user, post_form
 
 SYSTEM = CurrentUser(id=0, email="system@tupa.invalid", display_name="Tupa", role=Role.admin)
 
@@ -434,3 +434,46 @@ async def test_a_run_through_redis_and_a_burst_worker(db, settings, redis, scene
     row = await MatchingRun.select().where(MatchingRun.id == run.id).first()
     assert row["status"] == RunStatus.done
     assert await MatchingProposal.count().where(MatchingProposal.run == run.id) > 0
+
+
+async def test_participants_see_why_in_simple_words(client, app, scene):
+    people = scene["people"]
+    await coordinator_client(client)
+    detail = await run_to_done(client, app, {"first_day": scene["first_day"].isoformat()})
+    assert (
+        await client.post(f"/api/v1/matching/runs/{detail['run']['id']}/publish", json={})
+    ).status_code == 200
+    for key, email in (("aino", "aino@example.org"), ("oona", "oona@example.org")):
+        account = await make_user(Role.participant, email)
+        await link_account(h.ACTOR, people[key], account.id)
+
+    await client.post("/logout", data={"_csrf_token": await csrf_token(client)})
+    await api_login(client, "aino@example.org")
+    mine = await client.get("/me/activities")
+    assert mine.status_code == 200
+    assert "Your places and why" in mine.text
+    assert "It helps with your goal: “Get back to working life”" in mine.text
+    assert "Your week: 5 of the 6 hours you want." in mine.text
+    assert "Eero" not in mine.text and "Liisa" not in mine.text
+
+    await client.post("/logout", data={"_csrf_token": await csrf_token(client)})
+    await api_login(client, "oona@example.org")
+    waiting = await client.get("/me/activities")
+    assert "We are still looking for your place" in waiting.text
+    assert "no group meets at the times you can come" in waiting.text
+
+
+async def test_replanning_starts_from_the_participant_profile(client, app, scene):
+    await coordinator_client(client)
+    aino = scene["people"]["aino"]
+    profile = await client.get(f"/participants/{aino}")
+    assert "Re-plan from" in profile.text
+    response = await post_form(
+        client,
+        "/matching/runs",
+        {"replan_for": str(aino), "first_day": scene["first_day"].isoformat()},
+    )
+    assert response.status_code == 200
+    await app.state.queue.drain()
+    (run,) = await MatchingRun.select()
+    assert (run["mode"], run["replan_for"], run["status"]) == ("replan", aino, "done")
