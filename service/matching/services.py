@@ -43,6 +43,8 @@ from service.settings import Settings
 
 log = logging.getLogger(__name__)
 MAX_DAYS = 12 * 7
+MAX_TIME_LIMIT = 600  # the most TUPA_MATCH_TIME_LIMIT allows
+ABANDONED_AFTER = 15 * 60
 OPEN = (RunStatus.queued.value, RunStatus.running.value)
 
 
@@ -138,6 +140,7 @@ async def start_run(actor: Actor, settings: Settings, queue: JobQueue, data: Run
     ):
         raise InvalidInput("replan_for", _("There is no participant %(id)s.", id=data.replan_for))
     async with transaction():
+        await _fail_abandoned_runs()
         if await MatchingRun.exists().where(MatchingRun.status.is_in(list(OPEN))):
             raise Conflict(_("A matching run is already under way; wait for it to finish."))
         run = MatchingRun(
@@ -152,6 +155,19 @@ async def start_run(actor: Actor, settings: Settings, queue: JobQueue, data: Run
         await record(actor, "matching.start", entity="matching_run", entity_id=run.id)
     await queue.enqueue("run_matching", job_id=f"matching:{run.id}", run_id=run.id)
     return await get_run(run.id)
+
+
+async def _fail_abandoned_runs() -> None:
+    """A run still open long after its time limit lost its worker (a crash or a
+    restart); mark it failed so that it does not block the next one."""
+    cutoff = utcnow() - timedelta(seconds=MAX_TIME_LIMIT + ABANDONED_AFTER)
+    await MatchingRun.update(
+        {
+            MatchingRun.status: RunStatus.failed,
+            MatchingRun.stage: "failed",
+            MatchingRun.error: "abandoned",
+        }
+    ).where(MatchingRun.status.is_in(list(OPEN)) & (MatchingRun.created_at < cutoff))
 
 
 async def execute_run(run_id: int, settings: Settings) -> str:
@@ -547,14 +563,19 @@ async def _check_rules(
     slot_id: int | None = None,
 ) -> None:
     """Validate the plan that publishing would leave, against today's data; refuse with
-    the rules broken that concern this participant or this slot (or any, without them)."""
+    the rules broken that concern this participant or this slot. Without them, those
+    that concern anyone who gains a placement: keeping things as they are never is."""
     problem = _with_proposal_pins(await _current_problem(run, settings), rows)
+    if participant_id is None:
+        gaining = [r for r in rows if r["change"] == Change.new and r["accepted"]]
+        people = {r["participant"] for r in gaining}
+        slot_ids = {r["slot"] for r in gaining}
+    else:
+        people, slot_ids = {participant_id}, {slot_id}
     violations = [
         v
         for v in validate(problem, _final_plan(rows))
-        if participant_id is None
-        or v.person_id == participant_id
-        or (v.person_id is None and v.slot_id == slot_id)
+        if v.person_id in people or (v.person_id is None and v.slot_id in slot_ids)
     ]
     if violations:
         raise RuleBroken(
@@ -634,7 +655,8 @@ async def change_proposal(
             if row["change"] == Change.removed and data.pinned:
                 raise InvalidInput("pinned", _("A placement that ends cannot be pinned."))
             row["pinned"] = data.pinned
-        await _check_rules(run, rows, settings, row["participant"], row["slot"])
+        if row["change"] == Change.new and row["accepted"]:  # keeping things never breaks
+            await _check_rules(run, rows, settings, row["participant"], row["slot"])
         await MatchingProposal.update(
             {MatchingProposal.accepted: row["accepted"], MatchingProposal.pinned: row["pinned"]}
         ).where(MatchingProposal.id == proposal_id)

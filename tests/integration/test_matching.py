@@ -5,7 +5,7 @@ rosters, re-plan after a change, and the waitlist. And what each route refuses."
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from arq.worker import Worker
@@ -477,3 +477,38 @@ async def test_replanning_starts_from_the_participant_profile(client, app, scene
     await app.state.queue.drain()
     (run,) = await MatchingRun.select()
     assert (run["mode"], run["replan_for"], run["status"]) == ("replan", aino, "done")
+
+
+async def test_a_run_that_lost_its_worker_does_not_block_the_next(client, app, scene):
+    await coordinator_client(client)
+    long_ago = datetime.now(UTC) - timedelta(hours=1)
+    await MatchingRun.insert(
+        MatchingRun(
+            first_day=scene["first_day"],
+            last_day=scene["first_day"],
+            status=RunStatus.running,
+            created_at=long_ago,
+        )
+    )
+    detail = await run_to_done(client, app, {"first_day": scene["first_day"].isoformat()})
+    old = await MatchingRun.select().where(MatchingRun.id != detail["run"]["id"]).first()
+    assert (old["status"], old["error"]) == ("failed", "abandoned")
+
+
+async def test_keeping_a_placement_that_no_longer_fits_is_the_coordinators_call(client, app, scene):
+    """The run ends Oona's hand-made placement at a farm she cannot reach; keeping it
+    is allowed, since it changes nothing, and publishing does not trip over it."""
+    await coordinator_client(client)
+    people, slots = scene["people"], scene["slots"]
+    await Placement.insert(
+        Placement(participant=people["oona"], slot=slots["garden_mon"], start_date=date(2026, 1, 5))
+    )
+    detail = await run_to_done(client, app, {"first_day": scene["first_day"].isoformat()})
+    removal = proposals_of(detail, people["oona"])[slots["garden_mon"]]
+    assert (removal["change"], removal["reason"]["rule"]) == ("removed", "site")
+    url = f"/api/v1/matching/runs/{detail['run']['id']}"
+    kept = await client.post(f"{url}/proposals/{removal['id']}", json={"accepted": False})
+    assert kept.status_code == 200
+    assert (await client.post(f"{url}/publish", json={})).status_code == 200
+    row = await Placement.select().where(Placement.participant == people["oona"]).first()
+    assert (row["status"], row["end_date"]) == ("confirmed", None)
