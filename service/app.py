@@ -50,6 +50,7 @@ from service.errors import DomainError
 from service.i18n import current_language, translations
 from service.jobs import JobQueue, make_queue
 from service.matching.routes import ROUTES as MATCHING_ROUTES
+from service.matching.services import status_label as run_status_label
 from service.people.card_routes import ROUTES as CARD_ROUTES
 from service.people.pages import PAGES as PEOPLE_PAGES
 from service.people.routes import ROUTES as PEOPLE_ROUTES
@@ -209,6 +210,7 @@ def _jinja(settings: Settings) -> Environment:
         feature_label=feature_label,
         domain_label=domain_label,
         partner_kind_label=partner_kind_label,
+        run_status_label=run_status_label,
     )
     env.filters["datetime"] = lambda value, fmt="short": _format_datetime(value, settings, fmt)
     env.filters["date"] = lambda value, fmt="medium": (

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import sqlite3
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -40,6 +41,13 @@ def engine_from_url(url: str) -> Engine:
         path.parent.mkdir(parents=True, exist_ok=True)
         return SQLiteEngine(path=str(path), timeout=30)
     return PostgresEngine(config={"dsn": url})
+
+
+def is_unique_violation(error: BaseException) -> bool:
+    """Whether a database error is a unique index refusing a second row, on either engine."""
+    return isinstance(error, asyncpg.UniqueViolationError) or (
+        isinstance(error, sqlite3.IntegrityError) and "UNIQUE" in str(error)
+    )
 
 
 def engine_kind(engine: Engine) -> str:

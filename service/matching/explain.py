@@ -70,8 +70,18 @@ def _blockers(
         if rule is None:
             rule = next((r for p in pins if (r := clash(slot, p, travel_buffer))), None)
         if rule is None:
-            rule = "capacity" if filled[slot.id] >= slot.capacity else "not_chosen"
+            rule = _why_not_chosen(slot, filled[slot.id])
         counts[rule] += 1
-    order = {rule: i for i, rule in enumerate((*RULES, "not_chosen"))}
+    order = {rule: i for i, rule in enumerate((*RULES, "too_small", "not_chosen"))}
     ranked = sorted(counts.items(), key=lambda item: (-item[1], order.get(item[0], 99)))
     return tuple(Blocker(rule, n) for rule, n in ranked)
+
+
+def _why_not_chosen(slot: Slot, filled: int) -> str:
+    """A slot that fitted but was not given: full, a group that would have started under
+    its minimum, or other placements weighed more."""
+    if filled >= slot.capacity:
+        return "capacity"
+    if filled == 0 and slot.others == 0 and slot.minimum > 1:
+        return "too_small"
+    return "not_chosen"

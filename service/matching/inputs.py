@@ -1,6 +1,8 @@
-"""Read the database into a matcher `Problem` for the weeks from `first_day` on: the
-weekly slots in force, and the participants who are active or waiting, with their
-capacity, goals, interests and the placements they hold on `first_day`."""
+"""Read the database into a matcher `Problem` for the days from `first_day` to
+`last_day`: the weekly slots in force, and the participants who are active or waiting,
+with their capacity, goals, interests and the placements they hold in those days.
+Blocked times with a date (a one-off appointment) do not count: a weekly place is not
+refused for one day; that day's session shows the clash instead."""
 
 from __future__ import annotations
 
@@ -31,7 +33,7 @@ PLANNED_STATUSES = (ParticipantStatus.active.value, ParticipantStatus.waiting.va
 
 @dataclass(frozen=True)
 class Held:
-    """A confirmed placement someone holds on the first day of the run."""
+    """A confirmed placement someone holds during the run."""
 
     placement_id: int
     participant_id: int
@@ -67,7 +69,7 @@ async def load_inputs(
         Participant.referral_date,
     ).where(Participant.status.is_in(list(PLANNED_STATUSES)) & Participant.erased_at.is_null())
     planned = [row["id"] for row in people_rows]
-    held = await _held_on(first_day)
+    held = await _held_between(first_day, last_day)
     slots = await _slots(first_day, last_day, held, set(planned))
     people = await _people(people_rows, held)
     problem = Problem(
@@ -81,13 +83,15 @@ async def load_inputs(
     return Inputs(problem=problem, held=tuple(held))
 
 
-async def _held_on(day: date) -> list[Held]:
+async def _held_between(first_day: date, last_day: date) -> list[Held]:
+    """Confirmed placements in force on any day of the run: those starting later in the
+    range count too, since a published placement runs on with no end."""
     rows = await Placement.select(
         Placement.id, Placement.participant, Placement.slot, Placement.pinned
     ).where(
         (Placement.status == PlacementStatus.confirmed.value)
-        & (Placement.start_date <= day)
-        & (Placement.end_date.is_null() | (Placement.end_date >= day))
+        & (Placement.start_date <= last_day)
+        & (Placement.end_date.is_null() | (Placement.end_date >= first_day))
     )
     return [Held(r["id"], r["participant"], r["slot"], r["pinned"]) for r in rows]
 

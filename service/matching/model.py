@@ -124,8 +124,9 @@ class Blocker:
 
 @dataclass(frozen=True)
 class Plan:
-    """The best plan found. `status` is optimal, time_limit, infeasible or empty;
-    `gap` is the relative distance to the bound (0.0 when proven optimal)."""
+    """The best plan found. `status` is optimal, time_limit, no_solution, infeasible or
+    empty; `gap` is the relative distance to the bound (0.0 when proven optimal, infinite
+    when the search stopped before it had a bound)."""
 
     assignments: tuple[Assignment, ...]
     objective: float

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from babel.numbers import format_decimal
 from litestar import Request, Response, get, post
 from litestar.datastructures import State
 from litestar.params import FromPath, FromQuery, JSONBody
@@ -16,20 +17,12 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPT
 from service.auth.guards import planners
 from service.clock import next_monday
 from service.errors import DomainError, InvalidInput, RuleBroken
+from service.i18n import current_language
 from service.i18n import gettext as _
-from service.matching import services
-from service.matching.services import (
-    ProposalAdd,
-    ProposalChange,
-    ProposalOut,
-    Published,
-    RunDetail,
-    RunIn,
-    RunOut,
-    UnplacedOut,
-)
-from service.people import services as people
-from service.web import actor_of, current_user, form_to, page
+from service.matching import review, services
+from service.matching.review import AllIn, ProposalAdd, ProposalChange, Published
+from service.matching.services import ProposalOut, RunDetail, RunIn, RunOut, UnplacedOut
+from service.web import actor_of, form_to, page
 
 Req = Request[Any, Any, Any]
 
@@ -40,7 +33,8 @@ Req = Request[Any, Any, Any]
 @post("/api/v1/matching/runs", guards=[planners], status_code=HTTP_202_ACCEPTED, tags=["matching"])
 async def start_run(request: Req, state: State, data: JSONBody[RunIn]) -> RunOut:
     """Start a matching run for a range of days (default one week); it runs as a job.
-    `replan_for` re-plans after one participant's change, keeping the others in place."""
+    `replan_for` re-plans after one participant's change, with continuity weighted so
+    that others keep their places unless a change is clearly better."""
     return await services.start_run(actor_of(request), state.settings, state.queue, data)
 
 
@@ -65,7 +59,7 @@ async def add_proposal(
     request: Req, state: State, run_id: FromPath[int], data: JSONBody[ProposalAdd]
 ) -> ProposalOut:
     """Place someone by hand in the proposal; 409 names the hard rule it would break."""
-    return await services.add_proposal(actor_of(request), state.settings, run_id, data)
+    return await review.add_proposal(actor_of(request), state.settings, run_id, data)
 
 
 @post(
@@ -82,7 +76,7 @@ async def change_proposal(
     data: JSONBody[ProposalChange],
 ) -> ProposalOut:
     """Accept or reject a proposal, or pin it."""
-    return await services.change_proposal(
+    return await review.change_proposal(
         actor_of(request), state.settings, run_id, proposal_id, data
     )
 
@@ -95,7 +89,29 @@ async def change_proposal(
 )
 async def publish(request: Req, state: State, run_id: FromPath[int]) -> Published:
     """Confirm the accepted placements; the session rosters fill from them."""
-    return await services.publish(actor_of(request), state.settings, run_id)
+    return await review.publish(actor_of(request), state.settings, run_id)
+
+
+@post(
+    "/api/v1/matching/runs/{run_id:int}/accept-all",
+    guards=[planners],
+    status_code=HTTP_200_OK,
+    tags=["matching"],
+)
+async def accept_all(request: Req, run_id: FromPath[int], data: JSONBody[AllIn]) -> dict[str, int]:
+    """Accept (`true`) or set aside (`false`) every change that is not pinned."""
+    return {"changed": await review.set_all_accepted(actor_of(request), run_id, data.accepted)}
+
+
+@post(
+    "/api/v1/matching/runs/{run_id:int}/discard",
+    guards=[planners],
+    status_code=HTTP_200_OK,
+    tags=["matching"],
+)
+async def discard(request: Req, run_id: FromPath[int]) -> RunOut:
+    """Set the whole proposal aside; nothing changes."""
+    return await review.discard(actor_of(request), run_id)
 
 
 @get("/api/v1/matching/waitlist", guards=[planners], tags=["matching"])
@@ -161,12 +177,11 @@ async def _review_context(request: Req, detail: RunDetail, view: str) -> dict[st
     for p in detail.proposals:
         by_person.setdefault(p.participant_id, []).append(p)
         by_slot.setdefault(p.slot_id, []).append(p)
-    user = current_user(request)
-    assert user is not None
     reviewing = detail.run.status == "done"
-    choices = await people.list_participants(actor_of(request), user) if reviewing else []
-    slots = await services.slot_choices(detail.run) if reviewing else []
+    people, slots = await services.review_choices(detail.run) if reviewing else ([], [])
     return {
+        "warning_lines": await services.warning_lines(detail.run.warnings),
+        "figures": _figures(detail.run),
         "detail": detail,
         "run": detail.run,
         "view": view,
@@ -175,8 +190,18 @@ async def _review_context(request: Req, detail: RunDetail, view: str) -> dict[st
             by_slot.values(), key=lambda group: (group[0].weekday, group[0].slot_label)
         ),
         "counts": _counts(detail.proposals),
-        "participant_choices": choices,
+        "participant_choices": people,
         "slot_choices": slots,
+    }
+
+
+def _figures(run: RunOut) -> dict[str, str]:
+    """The run's numbers in the reader's language."""
+    language = current_language()
+    return {
+        "seconds": format_decimal(round(run.seconds, 1), locale=language),
+        "gap": format_decimal(round((run.gap or 0) * 100, 2), locale=language),
+        "share": format_decimal(round((run.greedy_share or 0) * 100), locale=language),
     }
 
 
@@ -223,9 +248,7 @@ async def change_proposal_submit(
     values = {k: form.get(k) for k in ("accepted", "pinned") if form.get(k) in ("true", "false")}
     try:
         change = form_to(ProposalChange, values)
-        await services.change_proposal(
-            actor_of(request), state.settings, run_id, proposal_id, change
-        )
+        await review.change_proposal(actor_of(request), state.settings, run_id, proposal_id, change)
     except DomainError as error:
         return await _review_error(request, run_id, error)
     return await _review_redirect(request, run_id, _("The proposal is changed."))
@@ -236,7 +259,7 @@ async def add_proposal_submit(request: Req, state: State, run_id: FromPath[int])
     form = await request.form()
     try:
         data = form_to(ProposalAdd, {k: form.get(k) for k in ("participant_id", "slot_id")})
-        await services.add_proposal(actor_of(request), state.settings, run_id, data)
+        await review.add_proposal(actor_of(request), state.settings, run_id, data)
     except DomainError as error:
         return await _review_error(request, run_id, error)
     return await _review_redirect(request, run_id, _("The placement is added to the proposal."))
@@ -247,7 +270,7 @@ async def accept_all_submit(request: Req, run_id: FromPath[int]) -> Response[Any
     form = await request.form()
     accepted = form.get("accepted") != "false"
     try:
-        await services.set_all_accepted(actor_of(request), run_id, accepted)
+        await review.set_all_accepted(actor_of(request), run_id, accepted)
     except DomainError as error:
         return await _review_error(request, run_id, error)
     message = _("Every change is accepted.") if accepted else _("Every change is set aside.")
@@ -257,7 +280,7 @@ async def accept_all_submit(request: Req, run_id: FromPath[int]) -> Response[Any
 @post("/matching/runs/{run_id:int}/publish", guards=[planners], status_code=HTTP_200_OK)
 async def publish_submit(request: Req, state: State, run_id: FromPath[int]) -> Response[Any]:
     try:
-        result = await services.publish(actor_of(request), state.settings, run_id)
+        result = await review.publish(actor_of(request), state.settings, run_id)
     except DomainError as error:
         return await _review_error(request, run_id, error)
     return await _review_redirect(
@@ -274,7 +297,7 @@ async def publish_submit(request: Req, state: State, run_id: FromPath[int]) -> R
 @post("/matching/runs/{run_id:int}/discard", guards=[planners], status_code=HTTP_200_OK)
 async def discard_submit(request: Req, run_id: FromPath[int]) -> Response[Any]:
     try:
-        await services.discard(actor_of(request), run_id)
+        await review.discard(actor_of(request), run_id)
     except DomainError as error:
         return await _review_error(request, run_id, error)
     flash(request, _("The proposal is set aside."), category="info")
@@ -294,6 +317,8 @@ ROUTES = [
     add_proposal,
     change_proposal,
     publish,
+    accept_all,
+    discard,
     waitlist,
     matching_page,
     start_run_submit,

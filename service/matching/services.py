@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import math
 from collections import defaultdict
 from dataclasses import asdict, replace
 from datetime import date, datetime, timedelta
@@ -16,13 +17,13 @@ import msgspec
 from service.audit.services import Actor, record
 from service.catalog.vocabulary import weekday_names
 from service.clock import utcnow
-from service.db import transaction
-from service.errors import Conflict, InvalidInput, NotFound, RuleBroken
+from service.db import is_unique_violation, transaction
+from service.errors import Conflict, InvalidInput, NotFound
 from service.i18n import gettext as _
 from service.jobs import JobQueue
 from service.matching.explain import explain_placement
-from service.matching.inputs import Held, Inputs, load_inputs, with_continuity
-from service.matching.model import Assignment, Plan, Problem
+from service.matching.inputs import PLANNED_STATUSES, Held, Inputs, load_inputs, with_continuity
+from service.matching.model import Plan
 from service.matching.rules import first_broken_rule
 from service.matching.scoring import objective_of
 from service.matching.solver import greedy, solve
@@ -34,10 +35,9 @@ from service.matching.tables import (
     RunMode,
     RunStatus,
 )
-from service.matching.validate import Violation, validate
-from service.matching.words import blocker_lines, clock, placement_lines, rule_words
+from service.matching.words import blocker_lines, clock, placement_lines
 from service.people.tables import Goal, Participant
-from service.placements.tables import Placement, PlacementSource, PlacementStatus
+from service.placements.tables import Placement, PlacementStatus
 from service.schedule.tables import WeeklySlot
 from service.settings import Settings
 
@@ -65,8 +65,8 @@ class RunOut(msgspec.Struct):
     progress: int
     solver_status: str
     objective: float
-    bound: float
-    gap: float
+    bound: float | None
+    gap: float | None
     seconds: float
     greedy_share: float | None
     participants: int
@@ -108,29 +108,14 @@ class RunDetail(msgspec.Struct):
     unplaced: list[UnplacedOut]
 
 
-class ProposalChange(msgspec.Struct, forbid_unknown_fields=True):
-    accepted: bool | None = None
-    pinned: bool | None = None
-
-
-class ProposalAdd(msgspec.Struct, forbid_unknown_fields=True):
-    participant_id: int
-    slot_id: int
-
-
-class Published(msgspec.Struct):
-    run_id: int
-    created: int
-    ended: int
-    pinned: int
-
-
 # --- starting and running ------------------------------------------------------------
 
 
 async def start_run(actor: Actor, settings: Settings, queue: JobQueue, data: RunIn) -> RunOut:
     """Queue a run for the weeks asked; one run at a time."""
     last_day = data.last_day or data.first_day + timedelta(days=6)
+    if data.first_day < date.today():
+        raise InvalidInput("first_day", _("Plan from today on; the past stays as it was."))
     if last_day < data.first_day:
         raise InvalidInput("last_day", _("The last day must be on or after the first day."))
     if (last_day - data.first_day).days >= MAX_DAYS:
@@ -139,10 +124,11 @@ async def start_run(actor: Actor, settings: Settings, queue: JobQueue, data: Run
         (Participant.id == data.replan_for) & Participant.erased_at.is_null()
     ):
         raise InvalidInput("replan_for", _("There is no participant %(id)s.", id=data.replan_for))
+    busy = Conflict(_("A matching run is already under way; wait for it to finish."))
     async with transaction():
         await _fail_abandoned_runs()
         if await MatchingRun.exists().where(MatchingRun.status.is_in(list(OPEN))):
-            raise Conflict(_("A matching run is already under way; wait for it to finish."))
+            raise busy
         run = MatchingRun(
             first_day=data.first_day,
             last_day=last_day,
@@ -151,10 +137,30 @@ async def start_run(actor: Actor, settings: Settings, queue: JobQueue, data: Run
             time_limit=float(settings.match_time_limit),
             created_by=actor.user_id,
         )
-        await run.save()
+        try:  # the index matching_run_one_open refuses a second open run
+            await run.save()
+        except Exception as error:
+            if is_unique_violation(error):
+                raise busy from None
+            raise
         await record(actor, "matching.start", entity="matching_run", entity_id=run.id)
-    await queue.enqueue("run_matching", job_id=f"matching:{run.id}", run_id=run.id)
+    try:
+        await queue.enqueue("run_matching", job_id=f"matching:{run.id}", run_id=run.id)
+    except Exception:
+        await _mark_failed(run.id, "not queued")
+        raise
     return await get_run(run.id)
+
+
+async def _mark_failed(run_id: int, error: str) -> None:
+    await MatchingRun.update(
+        {
+            MatchingRun.status: RunStatus.failed,
+            MatchingRun.stage: "failed",
+            MatchingRun.error: error,
+            MatchingRun.finished_at: utcnow(),
+        }
+    ).where(MatchingRun.id == run_id)
 
 
 async def _fail_abandoned_runs() -> None:
@@ -192,16 +198,9 @@ async def execute_run(run_id: int, settings: Settings) -> str:
         )
         await _stage(run_id, "explaining")
         await _store_plan(run_id, inputs, plan, greedy_objective)
-    except Exception as error:
+    except (Exception, asyncio.CancelledError) as error:  # cancelled: the job timed out
         log.exception("matching run %s failed", run_id)
-        await MatchingRun.update(
-            {
-                MatchingRun.status: RunStatus.failed,
-                MatchingRun.stage: "failed",
-                MatchingRun.error: type(error).__name__,
-                MatchingRun.finished_at: utcnow(),
-            }
-        ).where(MatchingRun.id == run_id)
+        await _mark_failed(run_id, type(error).__name__)
         raise
     return "done"
 
@@ -347,8 +346,8 @@ def _run_out(row: dict[str, Any]) -> RunOut:
         progress=progress_of(row),
         solver_status=row["solver_status"],
         objective=row["objective"],
-        bound=row["bound"],
-        gap=row["gap"],
+        bound=row["bound"] if math.isfinite(row["bound"]) else None,
+        gap=row["gap"] if math.isfinite(row["gap"]) else None,
         seconds=row["seconds"],
         greedy_share=greedy_share,
         participants=row["participants"],
@@ -468,7 +467,7 @@ async def waitlist() -> tuple[RunOut | None, list[UnplacedOut]]:
     still = {
         r["id"]
         for r in await Participant.select(Participant.id).where(
-            Participant.erased_at.is_null() & Participant.status.is_in(["active", "waiting"])
+            Participant.erased_at.is_null() & Participant.status.is_in(list(PLANNED_STATUSES))
         )
     }
     entries = [u for u in await _unplaced(run.id) if u.participant_id in still - placed_now]
@@ -523,96 +522,21 @@ async def my_waiting_reason(participant_id: int) -> list[str]:
     return []
 
 
-# --- reviewing -----------------------------------------------------------------------
+# --- labels and choices for the review pages -------------------------------------------
 
 
-async def _reviewable(run_id: int) -> RunOut:
-    run = await get_run(run_id)
-    if run.status != RunStatus.done:
-        raise Conflict(
-            _("This run is %(status)s; only a finished run can be changed.", status=run.status)
-        )
-    return run
+def status_label(status: RunStatus | str) -> str:
+    return {
+        RunStatus.queued: _("waiting to start"),
+        RunStatus.running: _("working"),
+        RunStatus.done: _("ready to review"),
+        RunStatus.failed: _("failed"),
+        RunStatus.published: _("published"),
+        RunStatus.discarded: _("set aside"),
+    }.get(RunStatus(status), str(status))
 
 
-def _final_plan(rows: list[dict[str, Any]]) -> list[Assignment]:
-    """What publishing would leave: accepted new and kept, and removals not accepted."""
-    return [
-        Assignment(r["participant"], r["slot"])
-        for r in rows
-        if (r["change"] != Change.removed) == bool(r["accepted"])
-    ]
-
-
-async def _current_problem(run: RunOut, settings: Settings) -> Problem:
-    inputs = await load_inputs(
-        run.first_day,
-        run.last_day,
-        weights=settings.match_weights,
-        travel_buffer=settings.match_travel_buffer,
-        time_limit=float(settings.match_time_limit),
-    )
-    return inputs.problem
-
-
-async def _check_rules(
-    run: RunOut,
-    rows: list[dict[str, Any]],
-    settings: Settings,
-    participant_id: int | None = None,
-    slot_id: int | None = None,
-) -> None:
-    """Validate the plan that publishing would leave, against today's data; refuse with
-    the rules broken that concern this participant or this slot. Without them, those
-    that concern anyone who gains a placement: keeping things as they are never is."""
-    problem = _with_proposal_pins(await _current_problem(run, settings), rows)
-    if participant_id is None:
-        gaining = [r for r in rows if r["change"] == Change.new and r["accepted"]]
-        people = {r["participant"] for r in gaining}
-        slot_ids = {r["slot"] for r in gaining}
-    else:
-        people, slot_ids = {participant_id}, {slot_id}
-    violations = [
-        v
-        for v in validate(problem, _final_plan(rows))
-        if v.person_id in people or (v.person_id is None and v.slot_id in slot_ids)
-    ]
-    if violations:
-        raise RuleBroken(
-            _("This change would break a rule."),
-            [(v.rule, await _violation_words(v)) for v in violations],
-        )
-
-
-def _with_proposal_pins(problem: Problem, rows: list[dict[str, Any]]) -> Problem:
-    """Pins are what the proposal says they are (a coordinator may pin while reviewing)."""
-    pinned: dict[int, set[int]] = defaultdict(set)
-    for r in rows:
-        if r["pinned"] and r["change"] != Change.removed:
-            pinned[r["participant"]].add(r["slot"])
-    people = tuple(replace(p, pinned=frozenset(pinned[p.id])) for p in problem.people)
-    return replace(problem, people=people)
-
-
-async def _violation_words(violation: Violation) -> str:
-    words = rule_words(violation.rule)
-    if violation.other_slot_id and violation.other_slot_id != violation.slot_id:
-        other = await _slot_labels([violation.other_slot_id])
-        return _("%(reason)s (with %(slot)s)", reason=words, slot=other[violation.other_slot_id])
-    return words
-
-
-async def slot_choices(run: RunOut) -> list[tuple[int, str]]:
-    """The weekly slots in force during the run, labelled, for a manual placement."""
-    rows = await WeeklySlot.select(WeeklySlot.id).where(
-        (WeeklySlot.valid_from <= run.last_day)
-        & (WeeklySlot.valid_until.is_null() | (WeeklySlot.valid_until >= run.first_day))
-    )
-    labels = await _slot_labels([r["id"] for r in rows])
-    return sorted(labels.items(), key=lambda item: item[1])
-
-
-async def _slot_labels(slot_ids: list[int]) -> dict[int, str]:
+async def slot_labels(slot_ids: list[int]) -> dict[int, str]:
     if not slot_ids:
         return {}
     rows = (
@@ -630,228 +554,57 @@ async def _slot_labels(slot_ids: list[int]) -> dict[int, str]:
     return {r["id"]: _slot_label(r, prefix="") for r in rows}
 
 
-async def _proposal_rows_of(run_id: int) -> list[dict[str, Any]]:
-    return await MatchingProposal.select().where(MatchingProposal.run == run_id)
+async def review_choices(run: RunOut) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """Who may be placed by hand (active or waiting) and in which slots (of active
+    activities, in force during the run), by name and label."""
+    people = (
+        await Participant.select(Participant.id, Participant.display_name)
+        .where(Participant.status.is_in(list(PLANNED_STATUSES)) & Participant.erased_at.is_null())
+        .order_by(Participant.display_name)
+    )
+    slots = await WeeklySlot.select(WeeklySlot.id).where(
+        (WeeklySlot.valid_from <= run.last_day)
+        & (WeeklySlot.valid_until.is_null() | (WeeklySlot.valid_until >= run.first_day))
+        & (WeeklySlot.activity.is_active == True)  # noqa: E712 (a Piccolo expression)
+    )
+    labels = await slot_labels([r["id"] for r in slots])
+    return (
+        [(r["id"], r["display_name"]) for r in people],
+        list(labels.items()),
+    )
 
 
-async def change_proposal(
-    actor: Actor, settings: Settings, run_id: int, proposal_id: int, data: ProposalChange
-) -> ProposalOut:
-    """Accept or reject one proposal, or pin it; the result must keep the hard rules."""
-    run = await _reviewable(run_id)
-    async with transaction():
-        rows = await _proposal_rows_of(run_id)
-        row = next((r for r in rows if r["id"] == proposal_id), None)
-        if row is None:
-            raise NotFound(_("There is no proposal %(id)s in this run.", id=proposal_id))
-        if data.accepted is not None:
-            if row["pinned"] and row["change"] == Change.kept and not data.accepted:
-                raise RuleBroken(
-                    _("This placement is pinned; unpin it first."),
-                    [("pinned", rule_words("pinned"))],
+async def warning_lines(warnings: list[str]) -> list[str]:
+    """The solver's warnings about pins, in words, naming the person or the slot."""
+    people_ids = [int(w.split(":")[1]) for w in warnings if not w.startswith("pins_over")]
+    slot_ids = [int(w.split(":")[1]) for w in warnings if w.startswith("pins_over")]
+    names = {
+        r["id"]: r["display_name"]
+        for r in await Participant.select(Participant.id, Participant.display_name).where(
+            Participant.id.is_in(people_ids or [0])
+        )
+    }
+    labels = await slot_labels(slot_ids)
+    lines = []
+    for warning in warnings:
+        code, _sep, raw = warning.partition(":")
+        key = int(raw)
+        if code == "pins_break_rules":
+            lines.append(
+                _(
+                    "%(name)s's pinned placements break a rule together; they keep only those.",
+                    name=names.get(key, key),
                 )
-            row["accepted"] = data.accepted
-        if data.pinned is not None:
-            if row["change"] == Change.removed and data.pinned:
-                raise InvalidInput("pinned", _("A placement that ends cannot be pinned."))
-            row["pinned"] = data.pinned
-        if row["change"] == Change.new and row["accepted"]:  # keeping things never breaks
-            await _check_rules(run, rows, settings, row["participant"], row["slot"])
-        await MatchingProposal.update(
-            {MatchingProposal.accepted: row["accepted"], MatchingProposal.pinned: row["pinned"]}
-        ).where(MatchingProposal.id == proposal_id)
-        await record(
-            actor,
-            "matching.proposal.change",
-            entity="matching_proposal",
-            entity_id=proposal_id,
-            details={"accepted": row["accepted"], "pinned": row["pinned"]},
-        )
-    return await _one_proposal(run_id, proposal_id)
-
-
-async def set_all_accepted(actor: Actor, run_id: int, accepted: bool) -> int:
-    """Accept (or reject) every new placement and every removal at once."""
-    await _reviewable(run_id)
-    result = (
-        await MatchingProposal.update({MatchingProposal.accepted: accepted})
-        .where((MatchingProposal.run == run_id) & (MatchingProposal.change != Change.kept.value))
-        .returning(MatchingProposal.id)
-    )
-    await record(
-        actor,
-        "matching.accept_all",
-        entity="matching_run",
-        entity_id=run_id,
-        details={"accepted": accepted},
-    )
-    return len(result)
-
-
-async def add_proposal(
-    actor: Actor, settings: Settings, run_id: int, data: ProposalAdd
-) -> ProposalOut:
-    """Place someone by hand in the proposal, checked against the same hard rules."""
-    run = await _reviewable(run_id)
-    if not await Participant.exists().where(
-        (Participant.id == data.participant_id) & Participant.erased_at.is_null()
-    ):
-        raise InvalidInput(
-            "participant_id", _("There is no participant %(id)s.", id=data.participant_id)
-        )
-    if not await WeeklySlot.exists().where(WeeklySlot.id == data.slot_id):
-        raise InvalidInput("slot_id", _("There is no weekly slot %(id)s.", id=data.slot_id))
-    async with transaction():
-        rows = await _proposal_rows_of(run_id)
-        same = [
-            r for r in rows if r["participant"] == data.participant_id and r["slot"] == data.slot_id
-        ]
-        if any(r["change"] != Change.removed and r["accepted"] for r in same):
-            raise Conflict(_("The participant is already in this slot in the plan."))
-        if same:  # a removal or a rejected proposal: turn it back
-            row = same[0]
-            row["accepted"] = row["change"] != Change.removed
-            await _check_rules(run, rows, settings, data.participant_id, data.slot_id)
-            await MatchingProposal.update({MatchingProposal.accepted: row["accepted"]}).where(
-                MatchingProposal.id == row["id"]
             )
-            proposal_id = row["id"]
-        else:
-            rows.append(
-                {
-                    "participant": data.participant_id,
-                    "slot": data.slot_id,
-                    "change": Change.new,
-                    "accepted": True,
-                    "pinned": False,
-                }
+        elif code == "pins_over_capacity":
+            lines.append(
+                _("More are pinned in %(slot)s than it has places.", slot=labels.get(key, key))
             )
-            await _check_rules(run, rows, settings, data.participant_id, data.slot_id)
-            reason = await _reason_for(run, rows, settings, data.participant_id, data.slot_id)
-            proposal = MatchingProposal(
-                run=run_id,
-                participant=data.participant_id,
-                slot=data.slot_id,
-                change=Change.new,
-                source="manual",
-                reason=json.dumps(reason),
-            )
-            await proposal.save()
-            proposal_id = proposal.id
-        await record(
-            actor,
-            "matching.proposal.add",
-            entity="matching_proposal",
-            entity_id=proposal_id,
-            details={"participant_id": data.participant_id, "slot_id": data.slot_id},
-        )
-    return await _one_proposal(run_id, proposal_id)
-
-
-async def _reason_for(
-    run: RunOut,
-    rows: list[dict[str, Any]],
-    settings: Settings,
-    participant_id: int,
-    slot_id: int,
-) -> dict[str, Any]:
-    problem = await _current_problem(run, settings)
-    person = next((p for p in problem.people if p.id == participant_id), None)
-    slots = {s.id: s for s in problem.slots}
-    if person is None or slot_id not in slots:
-        return {}
-    mine = [
-        slots[a.slot_id]
-        for a in _final_plan(rows)
-        if a.person_id == participant_id and a.slot_id in slots
-    ]
-    return asdict(explain_placement(person, slots[slot_id], mine))
-
-
-async def _one_proposal(run_id: int, proposal_id: int) -> ProposalOut:
-    detail = await run_detail(run_id)
-    return next(p for p in detail.proposals if p.id == proposal_id)
-
-
-# --- publishing ----------------------------------------------------------------------
-
-
-async def publish(actor: Actor, settings: Settings, run_id: int) -> Published:
-    """Make the reviewed plan real: accepted new placements are confirmed from the first
-    day (they fill the rosters of the sessions), accepted removals end the day before,
-    and pins are set as the proposal says."""
-    run = await _reviewable(run_id)
-    async with transaction():
-        newer = await MatchingRun.exists().where(
-            (MatchingRun.status == RunStatus.published.value)
-            & (MatchingRun.published_at > run.created_at)
-        )
-        if newer:
-            raise Conflict(
-                _("Another plan was published after this run was made; start a new run.")
-            )
-        rows = await _proposal_rows_of(run_id)
-        await _check_rules(run, rows, settings)
-        created = ended = pinned = 0
-        for r in rows:
-            if r["change"] == Change.new and r["accepted"]:
-                await Placement.insert(
-                    Placement(
-                        participant=r["participant"],
-                        slot=r["slot"],
-                        start_date=run.first_day,
-                        status=PlacementStatus.confirmed,
-                        source=PlacementSource(r["source"]),
-                        pinned=r["pinned"],
-                        created_by=actor.user_id,
-                        reason=r["reason"],
-                    )
+        elif code == "pinned_slot_missing":
+            lines.append(
+                _(
+                    "%(name)s has a pinned place in a slot not in force in these weeks.",
+                    name=names.get(key, key),
                 )
-                created += 1
-                pinned += bool(r["pinned"])
-            elif r["change"] == Change.removed and r["accepted"] and r["placement"]:
-                await _end_before(r["placement"], run.first_day)
-                ended += 1
-            elif r["change"] == Change.kept and r["placement"]:
-                await Placement.update(
-                    {Placement.pinned: r["pinned"], Placement.reason: r["reason"]}
-                ).where(Placement.id == r["placement"])
-                pinned += bool(r["pinned"])
-        await MatchingRun.update(
-            {
-                MatchingRun.status: RunStatus.published,
-                MatchingRun.published_at: utcnow(),
-                MatchingRun.published_by: actor.user_id,
-            }
-        ).where(MatchingRun.id == run_id)
-        await record(
-            actor,
-            "matching.publish",
-            entity="matching_run",
-            entity_id=run_id,
-            details={"created": created, "ended": ended, "pinned": pinned},
-        )
-    return Published(run_id=run_id, created=created, ended=ended, pinned=pinned)
-
-
-async def _end_before(placement_id: int, first_day: date) -> None:
-    row = await Placement.select().where(Placement.id == placement_id).first()
-    if row is None or row["status"] != PlacementStatus.confirmed:
-        return
-    if row["start_date"] >= first_day:
-        await Placement.update({Placement.status: PlacementStatus.ended}).where(
-            Placement.id == placement_id
-        )
-    else:
-        await Placement.update({Placement.end_date: first_day - timedelta(days=1)}).where(
-            Placement.id == placement_id
-        )
-
-
-async def discard(actor: Actor, run_id: int) -> RunOut:
-    await _reviewable(run_id)
-    await MatchingRun.update({MatchingRun.status: RunStatus.discarded}).where(
-        MatchingRun.id == run_id
-    )
-    await record(actor, "matching.discard", entity="matching_run", entity_id=run_id)
-    return await get_run(run_id)
+            )
+    return lines

@@ -6,6 +6,7 @@ relaxation tight. Soft goals are the objective; pins are variables fixed to 1.""
 
 from __future__ import annotations
 
+import math
 import time
 from collections import defaultdict
 from collections.abc import Iterable
@@ -178,7 +179,8 @@ def solve(problem: Problem) -> Plan:
 
     if not pair_columns:
         return _plan(problem, [], 0.0, "empty", began, warnings)
-    highs = _run(model, problem, start_values)
+    time_left = problem.time_limit - (time.perf_counter() - began)  # building counts too
+    highs = _run(model, problem, start_values, time_left)
     status = STATUS.get(highs.getModelStatus(), "error")
     values = highs.getSolution().col_value
     has_solution = highs.getInfo().primal_solution_status == 2  # kSolutionStatusFeasible
@@ -187,7 +189,7 @@ def solve(problem: Problem) -> Plan:
     )
     if not has_solution and status != "infeasible":
         status = "no_solution"
-    bound = highs.getInfo().mip_dual_bound if has_solution else 0.0
+    bound = highs.getInfo().mip_dual_bound if has_solution else math.inf
     return _plan(problem, chosen, bound, status, began, warnings)
 
 
@@ -253,11 +255,13 @@ def _person_rows(
             model.row(((columns[s], 1.0) for s in sorted(members)), -INF, 1.0)
 
 
-def _run(model: _Model, problem: Problem, start_values: list[float]) -> highspy.Highs:
+def _run(
+    model: _Model, problem: Problem, start_values: list[float], time_left: float
+) -> highspy.Highs:
     highs = highspy.Highs()
     for name, value in (
         ("output_flag", False),
-        ("time_limit", float(problem.time_limit)),
+        ("time_limit", max(0.5, time_left)),
         ("mip_rel_gap", float(problem.gap)),
         ("random_seed", 7),
         ("threads", 1),
@@ -268,7 +272,8 @@ def _run(model: _Model, problem: Problem, start_values: list[float]) -> highspy.
         # With a plan to start from (re-planning), presolve costs more than it saves.
         ("presolve", "off" if any(start_values) else "choose"),
     ):
-        highs.setOptionValue(name, value)
+        if highs.setOptionValue(name, value) != highspy.HighsStatus.kOk:
+            raise ValueError(f"HiGHS refused its option {name}={value!r}")
     count = len(model.cost)
     empty_int = np.array([], dtype=np.int32)
     highs.addCols(
@@ -313,8 +318,13 @@ def _plan(
     warnings: list[str],
 ) -> Plan:
     objective = objective_of(problem, chosen)
-    bound = max(bound, objective)
-    gap = (bound - objective) / max(abs(objective), 1e-9) if chosen else 0.0
+    if status == "empty":
+        bound, gap = objective, 0.0
+    elif not math.isfinite(bound):
+        gap = math.inf  # the search stopped before it had a bound: how far is unknown
+    else:
+        bound = max(bound, objective)
+        gap = (bound - objective) / max(abs(objective), 1e-9)
     return Plan(
         assignments=tuple(chosen),
         objective=objective,

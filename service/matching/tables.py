@@ -5,10 +5,10 @@ from enum import StrEnum
 from piccolo.columns import (
     Boolean,
     Date,
+    DoublePrecision,
     ForeignKey,
     Integer,
     OnDelete,
-    Real,
     Text,
     Timestamptz,
     Varchar,
@@ -51,15 +51,15 @@ class MatchingRun(Table, tablename="matching_run"):
     replan_for = ForeignKey(references=Participant, on_delete=OnDelete.set_null, null=True)
     status = Varchar(length=12, choices=RunStatus, default=RunStatus.queued, index=True)
     stage = Varchar(length=24, default="queued")
-    time_limit = Real(default=30.0)
+    time_limit = DoublePrecision(default=30.0)
     solving_since = Timestamptz(null=True, default=None)
     finished_at = Timestamptz(null=True, default=None)
     solver_status = Varchar(length=20, default="")
-    objective = Real(default=0.0)
-    bound = Real(default=0.0)
-    gap = Real(default=0.0)
-    seconds = Real(default=0.0)
-    greedy_objective = Real(default=0.0)
+    objective = DoublePrecision(default=0.0)
+    bound = DoublePrecision(default=0.0)
+    gap = DoublePrecision(default=0.0)
+    seconds = DoublePrecision(default=0.0)
+    greedy_objective = DoublePrecision(default=0.0)
     participants = Integer(default=0)
     slots = Integer(default=0)
     warnings = Text(default="[]")

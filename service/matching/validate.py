@@ -33,7 +33,7 @@ def validate(problem: Problem, assignments: Iterable[Assignment]) -> list[Violat
         by_person[a.person_id].append(a.slot_id)
     for person_id, slot_ids in by_person.items():
         person = people[person_id]
-        for slot_id in person.pinned - set(slot_ids):
+        for slot_id in (person.pinned & slots.keys()) - set(slot_ids):
             found.append(Violation("pinned", person_id, slot_id))
         for slot_id, times in Counter(slot_ids).items():
             if times > 1:
@@ -56,7 +56,9 @@ def validate(problem: Problem, assignments: Iterable[Assignment]) -> list[Violat
                 found.append(Violation("per_day", person_id, last))
     for person in problem.people:
         if person.id not in by_person:
-            found.extend(Violation("pinned", person.id, s) for s in sorted(person.pinned))
+            found.extend(
+                Violation("pinned", person.id, s) for s in sorted(person.pinned & slots.keys())
+            )
     for slot_id, count in Counter(a.slot_id for a in chosen).items():
         if count > slots[slot_id].capacity:
             found.append(Violation("capacity", None, slot_id))

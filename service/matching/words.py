@@ -6,14 +6,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from babel.numbers import format_decimal
+
 from service.catalog.vocabulary import weekday_names
+from service.i18n import current_language, ngettext
 from service.i18n import gettext as _
-from service.i18n import ngettext
 
 
 def hours(minutes: int) -> str:
-    value = minutes / 60
-    return f"{value:.1f}".rstrip("0").rstrip(".")
+    """Hours in the reader's language: 5, 2,5 in Finnish, 2.5 in English."""
+    return format_decimal(round(minutes / 60, 1), format="#,##0.#", locale=current_language())
 
 
 def clock(minutes: int) -> str:
@@ -38,7 +40,27 @@ def rule_words(rule: str) -> str:
         "pinned": _("a pinned placement would be lost"),
         "no_slots": _("there are no weekly slots in these weeks"),
         "no_hours": _("no weekly hours are set for them"),
+        "too_small": _("the groups that fit would have started below their minimum size"),
         "not_chosen": _("other placements served the goals better"),
+    }.get(rule, rule)
+
+
+def refusal_words(rule: str) -> str:
+    """Why one change is refused: the rule it would break for this person and slot."""
+    return {
+        "not_wanted": _("they said they do not want this activity"),
+        "site": _("they cannot reach this site"),
+        "window": _("it is outside the times they can come"),
+        "blocked": _("it falls in time they have blocked"),
+        "hours": _("it would take more than their weekly hours"),
+        "demand": _("it asks more than they can take on now"),
+        "access": _("the place lacks an accessibility feature they need"),
+        "animals": _("it has animal contact, which is not right for them"),
+        "capacity": _("the slot would be over its number of places"),
+        "overlap": _("it overlaps another of their sessions"),
+        "travel": _("there is too little time to travel between the sites"),
+        "per_day": _("it would be more sessions in one day than they want"),
+        "pinned": _("a pinned placement would be lost"),
     }.get(rule, rule)
 
 

@@ -14,7 +14,7 @@ from service.auth.schemas import CurrentUser
 from service.auth.tables import Role
 from service.catalog.schemas import DomainStrength
 from service.catalog.tables import ActivityKind
-from service.db import bind_engine
+from service.db import bind_engine, is_unique_violation
 from service.jobs import ArqQueue, InProcessQueue
 from service.matching.tables import MatchingProposal, MatchingRun, RunStatus
 from service.people.schemas import CapacityIn, GoalIn, ParticipantIn, WindowIn
@@ -321,8 +321,16 @@ async def test_a_pinned_placement_cannot_be_set_aside_while_pinned(client, app, 
     refused = await client.post(url, json={"accepted": False})
     assert refused.status_code == 409
     assert refused.json()["errors"][0]["rule"] == "pinned"
+    assert (await client.post(url, json={})).status_code == 422
     assert (await client.post(url, json={"pinned": False})).status_code == 200
     assert (await client.post(url, json={"accepted": False})).status_code == 200
+    run_url = f"/api/v1/matching/runs/{detail['run']['id']}"
+    assert (await client.post(f"{run_url}/publish", json={})).status_code == 200
+    ended = await Placement.select().where(Placement.participant == people["eero"]).first()
+    assert (ended["status"], ended["end_date"]) == (
+        "confirmed",
+        scene["first_day"] - timedelta(days=1),
+    )
 
 
 @pytest.mark.parametrize(
@@ -331,6 +339,7 @@ async def test_a_pinned_placement_cannot_be_set_aside_while_pinned(client, app, 
         ({"first_day": "2027-01-04", "last_day": "2027-01-03"}, "last_day"),
         ({"first_day": "2027-01-04", "last_day": "2027-06-04"}, "last_day"),
         ({"first_day": "2027-01-04", "replan_for": 999999}, "replan_for"),
+        ({"first_day": "2020-01-06"}, "first_day"),
         ({"first_day": "not a day"}, "first_day"),
         ({"last_day": "2027-01-04"}, "first_day"),
     ],
@@ -512,3 +521,65 @@ async def test_keeping_a_placement_that_no_longer_fits_is_the_coordinators_call(
     assert (await client.post(f"{url}/publish", json={})).status_code == 200
     row = await Placement.select().where(Placement.participant == people["oona"]).first()
     assert (row["status"], row["end_date"]) == ("confirmed", None)
+
+
+async def test_publishing_counts_placements_made_since_the_run(client, app, scene):
+    """Pekka is placed by hand in Monday's woodwork after the run proposed Eero and
+    Liisa for its two places: publishing now would put three in it."""
+    await coordinator_client(client)
+    slots = scene["slots"]
+    detail = await run_to_done(client, app, {"first_day": scene["first_day"].isoformat()})
+    pekka = await person(
+        "Pekka Laine", hours=3, windows=[(0, time(8), time(12))], sites=[scene["sites"][0]]
+    )
+    await Placement.insert(
+        Placement(participant=pekka, slot=slots["wood_mon"], start_date=scene["first_day"])
+    )
+    refused = await client.post(f"/api/v1/matching/runs/{detail['run']['id']}/publish", json={})
+    assert refused.status_code == 409
+    assert {e["rule"] for e in refused.json()["errors"]} == {"capacity"}
+    assert await Placement.count() == 1  # nothing half-written
+    run = await MatchingRun.select().where(MatchingRun.id == detail["run"]["id"]).first()
+    assert run["status"] == "done"  # still open for review
+
+
+async def test_accept_all_discard_and_who_may_be_placed_by_hand(client, app, scene):
+    await coordinator_client(client)
+    slots = scene["slots"]
+    paused = await person(
+        "Ville Paused",
+        hours=3,
+        windows=[(0, time(8), time(12))],
+        sites=[scene["sites"][0]],
+        status=ParticipantStatus.paused,
+    )
+    detail = await run_to_done(client, app, {"first_day": scene["first_day"].isoformat()})
+    url = f"/api/v1/matching/runs/{detail['run']['id']}"
+    not_planned = await client.post(
+        f"{url}/proposals", json={"participant_id": paused, "slot_id": slots["wood_wed"]}
+    )
+    assert (not_planned.status_code, not_planned.json()["errors"][0]["field"]) == (
+        422,
+        "participant_id",
+    )
+    aside = await client.post(f"{url}/accept-all", json={"accepted": False})
+    assert aside.json() == {"changed": len(detail["proposals"])}
+    assert (await client.post(f"{url}/accept-all", json={})).status_code == 422
+    assert (await client.post(f"{url}/discard", json={})).json()["status"] == "discarded"
+    assert (await client.post(f"{url}/discard", json={})).status_code == 409
+    assert (await client.post(f"{url}/publish", json={})).status_code == 409
+    assert await Placement.count() == 0
+
+
+async def test_the_database_allows_one_open_run(db):
+    await MatchingRun.insert(
+        MatchingRun(first_day=date(2027, 1, 4), last_day=date(2027, 1, 4), status="queued")
+    )
+    with pytest.raises(Exception) as refused:
+        await MatchingRun.insert(
+            MatchingRun(first_day=date(2027, 1, 4), last_day=date(2027, 1, 4), status="running")
+        )
+    assert is_unique_violation(refused.value)
+    await MatchingRun.insert(
+        MatchingRun(first_day=date(2027, 1, 4), last_day=date(2027, 1, 4), status="done")
+    )

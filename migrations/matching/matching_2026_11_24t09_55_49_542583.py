@@ -4,9 +4,9 @@ from piccolo.columns.base import OnDelete
 from piccolo.columns.base import OnUpdate
 from piccolo.columns.column_types import Boolean
 from piccolo.columns.column_types import Date
+from piccolo.columns.column_types import DoublePrecision
 from piccolo.columns.column_types import ForeignKey
 from piccolo.columns.column_types import Integer
-from piccolo.columns.column_types import Real
 from piccolo.columns.column_types import Serial
 from piccolo.columns.column_types import Text
 from piccolo.columns.column_types import Timestamptz
@@ -82,7 +82,7 @@ class WeeklySlot(Table, tablename="weekly_slot", schema=None):
     )
 
 
-ID = "2026-11-24T09:28:01:348758"
+ID = "2026-11-24T09:55:49:542583"
 VERSION = "1.38.0"
 DESCRIPTION = ""
 
@@ -534,8 +534,8 @@ async def forwards():
         tablename="matching_run",
         column_name="time_limit",
         db_column_name="time_limit",
-        column_class_name="Real",
-        column_class=Real,
+        column_class_name="DoublePrecision",
+        column_class=DoublePrecision,
         params={
             "default": 30.0,
             "null": False,
@@ -619,8 +619,8 @@ async def forwards():
         tablename="matching_run",
         column_name="objective",
         db_column_name="objective",
-        column_class_name="Real",
-        column_class=Real,
+        column_class_name="DoublePrecision",
+        column_class=DoublePrecision,
         params={
             "default": 0.0,
             "null": False,
@@ -640,8 +640,8 @@ async def forwards():
         tablename="matching_run",
         column_name="bound",
         db_column_name="bound",
-        column_class_name="Real",
-        column_class=Real,
+        column_class_name="DoublePrecision",
+        column_class=DoublePrecision,
         params={
             "default": 0.0,
             "null": False,
@@ -661,8 +661,8 @@ async def forwards():
         tablename="matching_run",
         column_name="gap",
         db_column_name="gap",
-        column_class_name="Real",
-        column_class=Real,
+        column_class_name="DoublePrecision",
+        column_class=DoublePrecision,
         params={
             "default": 0.0,
             "null": False,
@@ -682,8 +682,8 @@ async def forwards():
         tablename="matching_run",
         column_name="seconds",
         db_column_name="seconds",
-        column_class_name="Real",
-        column_class=Real,
+        column_class_name="DoublePrecision",
+        column_class=DoublePrecision,
         params={
             "default": 0.0,
             "null": False,
@@ -703,8 +703,8 @@ async def forwards():
         tablename="matching_run",
         column_name="greedy_objective",
         db_column_name="greedy_objective",
-        column_class_name="Real",
-        column_class=Real,
+        column_class_name="DoublePrecision",
+        column_class=DoublePrecision,
         params={
             "default": 0.0,
             "null": False,
