@@ -126,12 +126,14 @@ async def waitlist() -> list[UnplacedOut]:
 
 @get("/matching", guards=[planners])
 async def matching_page(request: Req, first_day: FromQuery[date | None] = None) -> Template:
-    start = first_day or next_monday()
+    week = first_day or next_monday()
+    start = max(week, date.today())  # the past stays as it was
+    last = max(week + timedelta(days=6), start)
     return page(
         request,
         "matching/index.html",
         runs=await services.list_runs(),
-        form={"first_day": start.isoformat(), "last_day": (start + timedelta(days=6)).isoformat()},
+        form={"first_day": start.isoformat(), "last_day": last.isoformat()},
         errors={},
     )
 

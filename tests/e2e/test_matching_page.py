@@ -31,7 +31,7 @@ def test_a_coordinator_runs_reviews_and_sets_aside_a_proposal(page):
     assert re.search(r"Uses [\d.]+ of [\d.]+ weekly hours", first.inner_text())
 
     first.get_by_role(
-        "button", name=re.compile("^(Set aside|End this placement|Keep it instead)$")
+        "button", name=re.compile(r"^(Set aside|End this placement|Keep it instead)\b")
     ).first.click()
     page.get_by_text("The proposal is changed.").wait_for()
 

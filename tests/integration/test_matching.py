@@ -405,6 +405,7 @@ async def test_the_pages_start_show_and_publish_a_run(client, app, scene):
     assert page.status_code == 200
     assert "Aino Virtanen" in page.text and "Get back to working life" in page.text
     assert "Oona Korhonen" in page.text
+    assert f'<option value="{scene["people"]["oona"]}">Oona Korhonen</option>' in page.text
     by_slot = await client.get(run_url, params={"view": "slots"})
     assert "Woodwork" in by_slot.text
     bad = await post_form(
