@@ -29,6 +29,9 @@ from litestar.stores.redis import RedisStore
 from litestar.template.config import TemplateConfig
 from piccolo.engine.base import Engine
 
+from service.attendance.live import make_channels
+from service.attendance.pages import PAGES as ATTENDANCE_PAGES
+from service.attendance.routes import ROUTES as ATTENDANCE_ROUTES
 from service.audit.routes import ROUTES as AUDIT_ROUTES
 from service.auth.csrf import TupaCSRFMiddleware, csrf_config
 from service.auth.middleware import AuthMiddleware, LanguageMiddleware
@@ -109,6 +112,8 @@ def create_app(
             *PARTICIPANT_PAGES,
             *CARD_ROUTES,
             *PLACEMENT_ROUTES,
+            *ATTENDANCE_ROUTES,
+            *ATTENDANCE_PAGES,
             create_static_files_router(
                 path="/static", directories=[STATIC_DIR], include_in_schema=False
             ),
@@ -125,7 +130,10 @@ def create_app(
         ],
         stores=_stores(settings),
         template_config=template_config,
-        plugins=[FlashPlugin(config=FlashConfig(template_config=template_config))],
+        plugins=[
+            FlashPlugin(config=FlashConfig(template_config=template_config)),
+            make_channels(settings),
+        ],
         exception_handlers={
             ValidationException: handle_validation,
             DomainError: handle_domain_error,
