@@ -8,6 +8,7 @@ from typing import Any
 import msgspec
 from litestar import Request, Response, get, post
 from litestar.channels import ChannelsPlugin
+from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 from litestar.response import ServerSentEvent
 from litestar.status_codes import HTTP_200_OK
@@ -37,7 +38,7 @@ class MarkHistory(msgspec.Struct):
 
 @post("/api/v1/attendance", guards=[schedule_readers], status_code=HTTP_200_OK, tags=["attendance"])
 async def post_marks(
-    request: Req, data: JSONBody[MarksIn], channels: ChannelsPlugin
+    request: Req, data: JSONBody[MarksIn], channels: NamedDependency[ChannelsPlugin]
 ) -> Response[Any]:
     """A batch of marks from a tablet. Each mark has the tablet's UUID: sending it again
     is harmless (`duplicate`). The answer has one result per mark, in order. When every
@@ -111,7 +112,7 @@ async def mark_history(request: Req, session_id: FromPath[int]) -> list[MarkHist
     include_in_schema=False,
 )
 async def mark_events(
-    request: Req, session_id: FromPath[int], channels: ChannelsPlugin
+    request: Req, session_id: FromPath[int], channels: NamedDependency[ChannelsPlugin]
 ) -> ServerSentEvent:
     """Server-sent events: `marks` with the current marks that changed."""
     user = current_user(request)

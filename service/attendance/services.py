@@ -423,7 +423,7 @@ async def _follow_up(outcome: Stored, marks: list[MarkIn]) -> None:
                 session=latest_session,
                 staff=contact["contact_staff"] if contact else None,
             )
-        ).on_conflict(target=[FollowUp.participant, FollowUp.session], action="DO NOTHING")
+        ).on_conflict(action="DO NOTHING")
 
 
 async def open_follow_ups(user: CurrentUser) -> list[FollowUpOut]:
