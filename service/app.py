@@ -141,7 +141,7 @@ def create_app(
             Exception: handle_internal_error,
         },
         compression_config=CompressionConfig(
-            backend="gzip", minimum_size=1024, exclude=["^/feeds/"]
+            backend="gzip", minimum_size=1024, exclude=["^/feeds/", "/attendance/events$"]
         ),
         openapi_config=OpenAPIConfig(
             title="Tupa",

@@ -344,7 +344,11 @@
   listeners.push({
     changed: function () {
       allMarks().then(function (marks) {
-        marks.forEach(function (m) { if (m.session_id === sessionId) local[m.participant_id] = later(local[m.participant_id], m); });
+        marks.forEach(function (m) {
+          if (m.session_id !== sessionId) return;
+          var held = local[m.participant_id];
+          local[m.participant_id] = held && held.uuid === m.uuid ? m : later(held, m);
+        });
         renderAll();
       });
     },
