@@ -202,12 +202,25 @@ async def _site_participants(site_id: int) -> set[int]:
     return {row["id"] for row in alive}
 
 
-async def _markable(user: CurrentUser, session: dict[str, Any]) -> set[int]:
-    """Partners mark those expected; staff may add walk-ins from the site."""
-    expected = await _expected(session)
-    if user.role == Role.partner:
-        return expected
-    return expected | await _site_participants(session["site"])
+class _Markable:
+    """Who may be marked at a session: partners mark those expected; staff may also
+    add walk-ins from the site (looked up only when someone unexpected is marked)."""
+
+    def __init__(self, user: CurrentUser, session: dict[str, Any]) -> None:
+        self.user, self.session = user, session
+        self.expected: set[int] | None = None
+        self.site: set[int] | None = None
+
+    async def allows(self, participant_id: int) -> bool:
+        if self.expected is None:
+            self.expected = await _expected(self.session)
+        if participant_id in self.expected:
+            return True
+        if self.user.role == Role.partner:
+            return False
+        if self.site is None:
+            self.site = await _site_participants(self.session["site"])
+        return participant_id in self.site
 
 
 def _refusal(user: CurrentUser, session: dict[str, Any], today: date) -> _Refused | None:
@@ -238,7 +251,7 @@ async def record_marks(
     today = today or date.today()
     now = utcnow()
     sessions: dict[int, dict[str, Any] | None] = {}
-    markable: dict[int, set[int]] = {}
+    markable: dict[int, _Markable] = {}
     outcome = Stored(results=[])
     accepted: list[tuple[int, MarkIn]] = []
     for index, mark in enumerate(data.marks):
@@ -253,8 +266,8 @@ async def record_marks(
             if refused := _refusal(user, session, today):
                 raise refused
             if mark.session_id not in markable:
-                markable[mark.session_id] = await _markable(user, session)
-            if mark.participant_id not in markable[mark.session_id]:
+                markable[mark.session_id] = _Markable(user, session)
+            if not await markable[mark.session_id].allows(mark.participant_id):
                 raise _Refused(
                     422,
                     "participant_id",
@@ -298,8 +311,26 @@ async def _store(
     outcome: Stored,
     now: datetime,
 ) -> None:
+    # A resent batch is mostly known already: answer those without taking the write
+    # lock. ON CONFLICT below still settles two tablets racing with the same UUID.
+    known = {
+        row["client_uuid"]: row["id"]
+        for row in await AttendanceMark.select(AttendanceMark.id, AttendanceMark.client_uuid).where(
+            AttendanceMark.client_uuid.is_in([m.uuid.lower() for _p, m in accepted])
+        )
+    }
+    fresh = []
+    for position, mark in accepted:
+        if mark.uuid.lower() in known:
+            result = outcome.results[position]
+            result.result, result.status = "duplicate", 200
+            result.mark_id = known[mark.uuid.lower()]
+        else:
+            fresh.append((position, mark))
+    if not fresh:
+        return
     async with transaction():
-        for position, mark in accepted:
+        for position, mark in fresh:
             # A tablet's clock may run ahead; a mark is never later than its arrival.
             marked_at = min(mark.marked_at, now)
             inserted = (
