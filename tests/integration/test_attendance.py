@@ -232,6 +232,10 @@ async def test_who_may_mark(client, place_):
     assert (await post_marks(client, mark(session, place_["aino"]))).status_code == 403
     assert (await client.get(f"/api/v1/sessions/{session}/attendance")).status_code == 403
     assert (await client.get("/api/v1/follow-ups")).status_code == 403
+    assert (await client.get("/today")).status_code == 403
+    assert (await client.get(f"/attendance/{session}")).status_code == 403
+    events = await client.get(f"/api/v1/sessions/{session}/attendance/events")
+    assert events.status_code == 403
 
 
 async def test_walk_ins_from_the_site(client, place_):
@@ -262,6 +266,8 @@ async def test_partner_limits(client, place_):
     await api_login(client, partner.email)
     assert (await post_marks(client, mark(session, place_["aino"]))).status_code == 404
     assert (await client.get(f"/api/v1/sessions/{session}/attendance")).status_code == 404
+    assert (await client.get(f"/api/v1/sessions/{session}/attendance/events")).status_code == 404
+    assert (await client.get(f"/attendance/{session}")).status_code == 404
     # Only those expected at the partner's session, not the site's others.
     assert (await post_marks(client, mark(farm_session, place_["walk_in"]))).status_code == 422
     assert (await post_marks(client, mark(farm_session, farmer_participant))).status_code == 200
