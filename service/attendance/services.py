@@ -3,12 +3,16 @@ roster with its marks, today's sessions, and follow-up items."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import weakref
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any, Literal
 
 import msgspec
+from piccolo.engine.sqlite import SQLiteEngine
 
 from service.attendance import rules
 from service.attendance.tables import AttendanceMark, FollowUp, MarkStatus
@@ -329,7 +333,7 @@ async def _store(
             fresh.append((position, mark))
     if not fresh:
         return
-    async with transaction():
+    async with _sqlite_turn(), transaction():
         for position, mark in fresh:
             # A tablet's clock may run ahead; a mark is never later than its arrival.
             marked_at = min(mark.marked_at, now)
@@ -375,6 +379,25 @@ async def _store(
                 )
                 result.result, result.status = "duplicate", 200
                 result.mark_id = existing["id"] if existing else None
+
+
+_turns: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _sqlite_turn() -> Any:
+    """On SQLite, marks from many tablets take turns in this process (first come, first
+    served) instead of polling for the database's write lock, which starves some of
+    them for seconds. PostgreSQL needs no such thing."""
+    import service.piccolo_conf as conf
+
+    if not isinstance(conf.DB, SQLiteEngine):
+        return contextlib.nullcontext()
+    loop = asyncio.get_running_loop()
+    if loop not in _turns:
+        _turns[loop] = asyncio.Lock()
+    return _turns[loop]
 
 
 async def current_marks(
