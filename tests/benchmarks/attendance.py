@@ -23,7 +23,7 @@ from service.placements.tables import Placement
 from service.schedule.tables import Session
 from service.settings import Settings
 from tests import schedule_helpers as h
-from tests.benchmarks.common import Row, migrated_engine
+from tests.benchmarks.common import Row, migrated_engine, timed
 from tests.conftest import make_client, running
 from tests.helpers import PASSWORD, make_user
 
@@ -51,6 +51,8 @@ async def run(engines: list[str]) -> list[Row]:
                 )
                 app = create_app(settings, engine=engine)
                 async with running(app):
+                    rows.append(await _one_tablet(app, kind, sessions))
+                    await AttendanceMark.delete(force=True)
                     rows.extend(await _storm(app, kind, sessions))
     return rows
 
@@ -90,6 +92,31 @@ async def _sessions(site: int, today: date) -> dict[int, list[int]]:
         assert row is not None
         sessions[row["id"]] = placed
     return sessions
+
+
+async def _one_tablet(app, kind: str, sessions: dict[int, list[int]]) -> Row:
+    """A quiet moment: one tablet, one tap after the other."""
+    session = min(sessions)
+    people = iter(sessions[session] * 3)
+    async with make_client(app) as client:
+        answer = await client.post(
+            "/api/v1/auth/login", json={"email": "olli@example.org", "password": PASSWORD}
+        )
+        assert answer.status_code == 200, answer.text
+
+        async def tap() -> None:
+            mark = {
+                "uuid": str(uuid.uuid4()),
+                "session_id": session,
+                "participant_id": next(people),
+                "status": "present",
+                "marked_at": datetime.now(UTC).isoformat(),
+            }
+            answer = await client.post("/api/v1/attendance", json={"marks": [mark]})
+            assert answer.status_code == 200, answer.text
+
+        figures = await timed(tap, 40)
+    return Row("attendance", "one tablet, one tap at a time", kind, figures)
 
 
 async def _storm(app, kind: str, sessions: dict[int, list[int]]) -> list[Row]:
