@@ -188,6 +188,23 @@ def test_two_tablets_see_each_others_marks_live(browser, server):
             .element_handle(),
             timeout=10000,
         )
+
+        # A walk-in added on one tablet appears, with its name, on the other.
+        choices = first.locator("#walkin option:not([value=''])")
+        assert choices.count() > 0
+        walk_in = choices.first.inner_text()
+        first.get_by_label("Participant at this site").select_option(label=walk_in)
+        first.get_by_role("button", name="Add as present").click()
+        second.get_by_role("group", name=f"{walk_in} (walk-in)").get_by_role(
+            "button", name="Present"
+        ).wait_for()
+        second.wait_for_function(
+            "(el) => el.getAttribute('aria-pressed') === 'true'",
+            arg=second.get_by_role("group", name=f"{walk_in} (walk-in)")
+            .get_by_role("button", name="Present")
+            .element_handle(),
+            timeout=10000,
+        )
     finally:
         for context in contexts:
             context.close()
