@@ -8,7 +8,7 @@ import contextlib
 import weakref
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any, Literal
 
 import msgspec
@@ -227,12 +227,17 @@ class _Markable:
         return participant_id in self.site
 
 
-def _refusal(user: CurrentUser, session: dict[str, Any], today: date) -> _Refused | None:
+def _refusal(
+    user: CurrentUser, session: dict[str, Any], today: date, made_on: date | None = None
+) -> _Refused | None:
+    """Why this user may not mark this session, if they may not. `made_on` is the day
+    the mark was made on the tablet: a mark made in time but sent late is in time."""
     if session["status"] == SessionStatus.cancelled:
         return _Refused(409, "session_id", _("The session is cancelled."))
     if session["date"] > today + timedelta(days=1):
         return _Refused(422, "session_id", _("The session has not happened yet."))
-    if rules.needs_coordinator(session["date"], today) and user.role not in COORDINATORS:
+    late = rules.needs_coordinator(session["date"], made_on or today)
+    if late and user.role not in COORDINATORS:
         return _Refused(
             403,
             "session_id",
@@ -258,7 +263,20 @@ async def record_marks(
     markable: dict[int, _Markable] = {}
     outcome = Stored(results=[])
     accepted: list[tuple[int, MarkIn]] = []
+    # A mark stored before is a duplicate whatever has changed since (the session
+    # cancelled, a week gone by): the tablet only needs to hear that it arrived.
+    known = await _known([mark.uuid for mark in data.marks])
     for index, mark in enumerate(data.marks):
+        if mark.uuid.lower() in known:
+            outcome.results.append(
+                MarkResult(
+                    uuid=mark.uuid,
+                    result="duplicate",
+                    status=200,
+                    mark_id=known[mark.uuid.lower()],
+                )
+            )
+            continue
         if mark.session_id not in sessions:
             sessions[mark.session_id] = await visible_session(user, mark.session_id)
         session = sessions[mark.session_id]
@@ -267,7 +285,9 @@ async def record_marks(
                 raise _Refused(
                     404, "session_id", _("There is no session %(id)s.", id=mark.session_id)
                 )
-            if refused := _refusal(user, session, today):
+            _check_times(mark)
+            made_on = min(mark.marked_at, now).astimezone(UTC).date()
+            if refused := _refusal(user, session, today, made_on):
                 raise refused
             if mark.session_id not in markable:
                 markable[mark.session_id] = _Markable(user, session)
@@ -277,7 +297,6 @@ async def record_marks(
                     "participant_id",
                     _("There is no participant %(id)s for this session.", id=mark.participant_id),
                 )
-            _check_times(mark)
         except _Refused as refusal:
             outcome.results.append(
                 MarkResult(
@@ -295,6 +314,14 @@ async def record_marks(
         await _store(actor, user, data.device, accepted, outcome, now)
         await _follow_up(outcome, [mark for _position, mark in accepted])
     return outcome
+
+
+async def _known(uuids: list[str]) -> dict[str, int]:
+    """Stored marks among these UUIDs: UUID -> mark id."""
+    rows = await AttendanceMark.select(AttendanceMark.id, AttendanceMark.client_uuid).where(
+        AttendanceMark.client_uuid.is_in(sorted({u.lower() for u in uuids}))
+    )
+    return {row["client_uuid"]: row["id"] for row in rows}
 
 
 def _check_times(mark: MarkIn) -> None:
@@ -315,26 +342,10 @@ async def _store(
     outcome: Stored,
     now: datetime,
 ) -> None:
-    # A resent batch is mostly known already: answer those without taking the write
-    # lock. ON CONFLICT below still settles two tablets racing with the same UUID.
-    known = {
-        row["client_uuid"]: row["id"]
-        for row in await AttendanceMark.select(AttendanceMark.id, AttendanceMark.client_uuid).where(
-            AttendanceMark.client_uuid.is_in([m.uuid.lower() for _p, m in accepted])
-        )
-    }
-    fresh = []
-    for position, mark in accepted:
-        if mark.uuid.lower() in known:
-            result = outcome.results[position]
-            result.result, result.status = "duplicate", 200
-            result.mark_id = known[mark.uuid.lower()]
-        else:
-            fresh.append((position, mark))
-    if not fresh:
-        return
+    # Known UUIDs were answered before the write lock; ON CONFLICT settles two tablets
+    # racing with the same one.
     async with _sqlite_turn(), transaction():
-        for position, mark in fresh:
+        for position, mark in accepted:
             # A tablet's clock may run ahead; a mark is never later than its arrival.
             marked_at = min(mark.marked_at, now)
             inserted = (

@@ -224,6 +224,27 @@ async def test_refusals(client, place_):
     assert (await post_marks(client, mark(old, place_["aino"]))).status_code == 200
 
 
+async def test_a_mark_made_in_time_but_sent_late_is_kept(client, place_):
+    """A tablet that was offline for a week and a half still delivers its marks, and a
+    mark resent after its session was cancelled is a duplicate, not a refusal."""
+    await api_login(client, place_["staff"].email)
+    day = TODAY - timedelta(days=9)
+    old = await session_on(day, place_["slots"][day.weekday()])
+    made_then = datetime.combine(day, time(0, 10), tzinfo=UTC).isoformat()
+    answer = await post_marks(client, mark(old, place_["aino"], marked_at=made_then))
+    assert answer.status_code == 200
+    assert answer.json()["results"][0]["result"] == "stored"
+
+    session = await today_session(place_)
+    sent = mark(session, place_["eero"])
+    await post_marks(client, sent)
+    await cancel_session(h.ACTOR, session, "Storm")
+    again = await post_marks(client, sent)
+    assert again.status_code == 200
+    assert again.json()["results"][0]["result"] == "duplicate"
+    assert (await post_marks(client, mark(session, place_["aino"]))).status_code == 409
+
+
 async def test_who_may_mark(client, place_):
     session = await today_session(place_)
     assert (await post_marks(client, mark(session, place_["aino"]))).status_code == 401
