@@ -27,7 +27,7 @@ from service.i18n import gettext as _
 from service.people.services import _placed_at
 from service.people.tables import Participant, ReachableSite
 from service.placements import services as placements
-from service.placements.tables import Placement, PlacementStatus
+from service.placements.tables import AbsenceNotice, Placement, PlacementStatus
 from service.schedule.services import list_sessions
 from service.schedule.tables import Session, SessionStatus
 
@@ -665,6 +665,11 @@ async def day_sessions(user: CurrentUser, day: date) -> list[DaySession]:
     for row in await AttendanceMark.select(
         AttendanceMark.session, AttendanceMark.participant
     ).where(AttendanceMark.session.is_in(ids)):
+        marked[row["session"]].add(row["participant"])
+    # An absence notice counts as marked "absent with notice", as on the roster.
+    for row in await AbsenceNotice.select(AbsenceNotice.session, AbsenceNotice.participant).where(
+        AbsenceNotice.session.is_in(ids)
+    ):
         marked[row["session"]].add(row["participant"])
     return [
         DaySession(

@@ -362,6 +362,8 @@ async def test_today_page_counts(client, place_):
     assert page.status_code == 200
     assert f'href="/attendance/{session}"' in page.text
     assert "1 marked of 2 expected" in page.text
+    await AbsenceNotice(participant=place_["eero"], session=session).save()
+    assert "2 marked of 2 expected" in (await client.get("/today")).text
     assert "Animal care" not in page.text  # another site
     other_day = await client.get("/today", params={"date": (TODAY + timedelta(days=1)).isoformat()})
     assert other_day.status_code == 200
