@@ -208,3 +208,36 @@ def test_two_tablets_see_each_others_marks_live(browser, server):
     finally:
         for context in contexts:
             context.close()
+
+
+def test_a_partner_marks_only_at_their_place(browser, server):
+    context = browser.new_context(base_url=server, viewport=PORTRAIT, has_touch=True)
+    try:
+        page = context.new_page()
+        sign_in(page, "partner@demo.tupa")
+        page.wait_for_url("**/dashboard")
+        today = date.today()
+        answer = page.request.get(
+            "/api/v1/sessions",
+            params={"start": (today - timedelta(days=6)).isoformat(), "end": today.isoformat()},
+        ).json()
+        session = next(s for s in answer if s["status"] == "planned" and s["placed"] >= 1)
+        page.goto(f"/today?date={session['date']}")
+        sites = {
+            text.strip()
+            for text in page.locator(".att-session span:nth-child(3)").all_inner_texts()
+        }
+        assert sites == {"Kotiranta farm"}
+        open_roster(page, session["id"])
+        assert page.locator("#att-walkin-form").count() == 0
+        for name in page.locator(".att-name").all_inner_texts():
+            assert " " not in name.strip()  # first names only
+        first = rows(page).first
+        first.get_by_role("button", name="Present").click()
+        first.locator(".att-state", has_text="saved").wait_for()
+        page.wait_for_function(
+            "() => !document.body.innerText.includes('saved on this tablet')", timeout=15000
+        )
+        assert_targets_are_large(page)
+    finally:
+        context.close()
