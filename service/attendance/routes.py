@@ -14,8 +14,13 @@ from litestar.response import ServerSentEvent
 from litestar.status_codes import HTTP_200_OK
 
 from service.attendance import live, services
-from service.attendance.services import AttendanceSheet, FollowUpOut, MarksIn, MarksOut
-from service.attendance.tables import AttendanceMark
+from service.attendance.services import (
+    AttendanceSheet,
+    FollowUpOut,
+    MarkHistory,
+    MarksIn,
+    MarksOut,
+)
 from service.auth.guards import require, schedule_readers
 from service.auth.tables import Role
 from service.errors import NotFound
@@ -24,16 +29,6 @@ from service.web import PROBLEM_JSON, actor_of, current_user
 
 Req = Request[Any, Any, Any]
 followers = require(Role.admin, Role.coordinator, Role.staff)
-
-
-class MarkHistory(msgspec.Struct):
-    id: int
-    uuid: str
-    participant_id: int
-    status: str
-    marked_at: str
-    received_at: str
-    marked_by: int | None
 
 
 @post("/api/v1/attendance", guards=[schedule_readers], status_code=HTTP_200_OK, tags=["attendance"])
@@ -84,25 +79,7 @@ async def mark_history(request: Req, session_id: FromPath[int]) -> list[MarkHist
     """Every mark made for the session, superseded ones too, oldest first."""
     user = current_user(request)
     assert user is not None
-    if await services.visible_session(user, session_id) is None:
-        raise NotFound(_("There is no session %(id)s.", id=session_id))
-    rows = (
-        await AttendanceMark.select()
-        .where(AttendanceMark.session == session_id)
-        .order_by(AttendanceMark.id)
-    )
-    return [
-        MarkHistory(
-            id=row["id"],
-            uuid=row["client_uuid"],
-            participant_id=row["participant"],
-            status=row["status"],
-            marked_at=row["marked_at"].isoformat(),
-            received_at=row["received_at"].isoformat(),
-            marked_by=row["marked_by"],
-        )
-        for row in rows
-    ]
+    return await services.mark_history(user, session_id)
 
 
 @get(

@@ -91,6 +91,19 @@ class RosterRow(msgspec.Struct):
     note: str
 
 
+class MarkHistory(msgspec.Struct):
+    """One mark as it was stored, whether it counts now or not."""
+
+    id: int
+    uuid: str
+    participant_id: int
+    status: MarkStatus
+    marked_at: datetime
+    received_at: datetime
+    marked_by: int | None
+    device: str
+
+
 class Choice(msgspec.Struct):
     id: int
     name: str
@@ -390,6 +403,30 @@ async def _store(
                 )
                 result.result, result.status = "duplicate", 200
                 result.mark_id = existing["id"] if existing else None
+
+
+async def mark_history(user: CurrentUser, session_id: int) -> list[MarkHistory]:
+    """Every mark made for the session, superseded ones too, oldest first."""
+    if await visible_session(user, session_id) is None:
+        raise NotFound(_("There is no session %(id)s.", id=session_id))
+    rows = (
+        await AttendanceMark.select()
+        .where(AttendanceMark.session == session_id)
+        .order_by(AttendanceMark.id)
+    )
+    return [
+        MarkHistory(
+            id=row["id"],
+            uuid=row["client_uuid"],
+            participant_id=row["participant"],
+            status=MarkStatus(row["status"]),
+            marked_at=row["marked_at"],
+            received_at=row["received_at"],
+            marked_by=row["marked_by"],
+            device=row["device"],
+        )
+        for row in rows
+    ]
 
 
 _turns: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
