@@ -341,6 +341,8 @@ async def test_two_absences_in_a_row_make_a_follow_up(client, place_):
     assert (
         await client.post(f"/api/v1/follow-ups/{items[0]['id']}/done", json={})
     ).status_code == 404
+    assert (await post_form(client, f"/follow-ups/{items[0]['id']}/done", {})).status_code == 404
+    assert (await client.get("/api/v1/sessions/999999/attendance/marks")).status_code == 404
     partner = await make_user(Role.partner, "p@example.org", site_ids=[place_["site"]])
     await api_login(client, partner.email)
     assert (
