@@ -29,6 +29,9 @@ from litestar.stores.redis import RedisStore
 from litestar.template.config import TemplateConfig
 from piccolo.engine.base import Engine
 
+from service.attendance.live import make_channels
+from service.attendance.pages import PAGES as ATTENDANCE_PAGES
+from service.attendance.routes import ROUTES as ATTENDANCE_ROUTES
 from service.audit.routes import ROUTES as AUDIT_ROUTES
 from service.auth.csrf import TupaCSRFMiddleware, csrf_config
 from service.auth.middleware import AuthMiddleware, LanguageMiddleware
@@ -112,6 +115,8 @@ def create_app(
             *CARD_ROUTES,
             *PLACEMENT_ROUTES,
             *MATCHING_ROUTES,
+            *ATTENDANCE_ROUTES,
+            *ATTENDANCE_PAGES,
             create_static_files_router(
                 path="/static", directories=[STATIC_DIR], include_in_schema=False
             ),
@@ -128,7 +133,10 @@ def create_app(
         ],
         stores=_stores(settings),
         template_config=template_config,
-        plugins=[FlashPlugin(config=FlashConfig(template_config=template_config))],
+        plugins=[
+            FlashPlugin(config=FlashConfig(template_config=template_config)),
+            make_channels(settings),
+        ],
         exception_handlers={
             ValidationException: handle_validation,
             DomainError: handle_domain_error,
@@ -136,7 +144,7 @@ def create_app(
             Exception: handle_internal_error,
         },
         compression_config=CompressionConfig(
-            backend="gzip", minimum_size=1024, exclude=["^/feeds/"]
+            backend="gzip", minimum_size=1024, exclude=["^/feeds/", "/attendance/events$"]
         ),
         openapi_config=OpenAPIConfig(
             title="Tupa",

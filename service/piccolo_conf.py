@@ -20,6 +20,7 @@ APP_REGISTRY = AppRegistry(
         "service.people.piccolo_app",
         "service.placements.piccolo_app",
         "service.matching.piccolo_app",
+        "service.attendance.piccolo_app",
     ]
 )
 

@@ -55,7 +55,11 @@ async def home(request: Request[Any, Any, Any]) -> Redirect:
 
 @get("/dashboard", guards=[signed_in])
 async def dashboard(request: Request[Any, Any, Any]) -> Template:
-    return page(request, "dashboard.html")
+    from service.attendance.services import open_follow_ups
+
+    user = current_user(request)
+    assert user is not None
+    return page(request, "dashboard.html", follow_ups=await open_follow_ups(user))
 
 
 ROUTES = [health, home, dashboard]

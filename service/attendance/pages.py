@@ -1,0 +1,113 @@
+"""Attendance pages for tablets: today's sessions, the one-tap roster, closing a
+follow-up item; and what makes the app installable and usable offline: the web app
+manifest and the service worker, served from the root so that it covers every page."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import msgspec
+from litestar import Request, Response, get, post
+from litestar.params import FromPath, FromQuery
+from litestar.plugins.flash import flash
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_200_OK
+
+from service.attendance import services
+from service.attendance.tables import MarkStatus
+from service.auth.guards import require, schedule_readers
+from service.auth.tables import Role
+from service.i18n import gettext as _
+from service.web import actor_of, current_user, page
+
+Req = Request[Any, Any, Any]
+followers = require(Role.admin, Role.coordinator, Role.staff)
+STATIC = Path(__file__).parent.parent / "static"
+
+
+def status_labels() -> dict[str, str]:
+    return {
+        MarkStatus.present.value: _("Present"),
+        MarkStatus.late.value: _("Late"),
+        MarkStatus.left_early.value: _("Left early"),
+        MarkStatus.absent_notice.value: _("Absent with notice"),
+        MarkStatus.absent_no_notice.value: _("Absent without notice"),
+        MarkStatus.excused.value: _("Excused"),
+    }
+
+
+@get("/today", guards=[schedule_readers])
+async def today_page(request: Req, date: FromQuery[str | None] = None) -> Template:
+    """The sessions at the user's sites (partners: at their place) on a day."""
+    user = current_user(request)
+    assert user is not None
+    day = services.check_day(date)
+    sessions = await services.day_sessions(user, day)
+    return page(
+        request,
+        "attendance/today.html",
+        day=day,
+        previous=day - timedelta(days=1),
+        next=day + timedelta(days=1),
+        sessions=sessions,
+    )
+
+
+@get("/attendance/{session_id:int}", guards=[schedule_readers])
+async def roster_page(request: Req, session_id: FromPath[int]) -> Template:
+    user = current_user(request)
+    assert user is not None
+    sheet = await services.sheet(actor_of(request), user, session_id)
+    return page(
+        request,
+        "attendance/roster.html",
+        sheet=sheet,
+        sheet_data=msgspec.to_builtins(sheet),
+        labels=status_labels(),
+        partner=user.role == Role.partner,
+    )
+
+
+@post("/follow-ups/{follow_up_id:int}/done", guards=[followers], status_code=HTTP_200_OK)
+async def follow_up_done_page(request: Req, follow_up_id: FromPath[int]) -> Redirect:
+    user = current_user(request)
+    assert user is not None
+    await services.close_follow_up(actor_of(request), user, follow_up_id)
+    flash(request, _("The follow-up is marked done."), category="info")
+    return Redirect("/dashboard")
+
+
+@get("/sw.js", include_in_schema=False, cache=False)
+async def service_worker() -> Response[bytes]:
+    """The service worker, at the root so that its scope is the whole app."""
+    return Response(
+        (STATIC / "js" / "sw.js").read_bytes(),
+        media_type="text/javascript",
+        headers={"Service-Worker-Allowed": "/", "Cache-Control": "no-cache"},
+    )
+
+
+@get("/manifest.webmanifest", include_in_schema=False)
+async def manifest() -> Response[dict[str, Any]]:
+    body = {
+        "name": "Tupa",
+        "short_name": "Tupa",
+        "description": _("Today's sessions and attendance."),
+        "start_url": "/today",
+        "scope": "/",
+        "display": "standalone",
+        "orientation": "any",
+        "background_color": "#ffffff",
+        "theme_color": "#1f5f8b",
+        "icons": [
+            {"src": "/static/icons/tupa.svg", "sizes": "any", "type": "image/svg+xml"},
+            {"src": "/static/icons/tupa-192.png", "sizes": "192x192", "type": "image/png"},
+            {"src": "/static/icons/tupa-512.png", "sizes": "512x512", "type": "image/png"},
+        ],
+    }
+    return Response(body, media_type="application/manifest+json")
+
+
+PAGES = [today_page, roster_page, follow_up_done_page, service_worker, manifest]

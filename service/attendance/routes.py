@@ -1,0 +1,125 @@
+"""JSON API of attendance: a batch of marks, the roster with its marks, the live stream
+of a session's marks, and follow-up items."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from litestar import Request, Response, get, post
+from litestar.channels import ChannelsPlugin
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
+from litestar.response import ServerSentEvent
+from litestar.status_codes import HTTP_200_OK
+
+from service.attendance import live, services
+from service.attendance.services import (
+    AttendanceSheet,
+    FollowUpOut,
+    MarkHistory,
+    MarksIn,
+    MarksOut,
+)
+from service.auth.guards import require, schedule_readers
+from service.auth.tables import Role
+from service.errors import NotFound
+from service.i18n import gettext as _
+from service.web import PROBLEM_JSON, actor_of, current_user
+
+Req = Request[Any, Any, Any]
+followers = require(Role.admin, Role.coordinator, Role.staff)
+
+
+@post("/api/v1/attendance", guards=[schedule_readers], status_code=HTTP_200_OK, tags=["attendance"])
+async def post_marks(
+    request: Req, data: JSONBody[MarksIn], channels: NamedDependency[ChannelsPlugin]
+) -> Response[Any]:
+    """A batch of marks from a tablet. Each mark has the tablet's UUID: sending it again
+    is harmless (`duplicate`). The answer has one result per mark, in order. When every
+    mark is refused, the status is the first refusal's (403, 404, 409 or 422)."""
+    user = current_user(request)
+    assert user is not None
+    outcome = await services.record_marks(actor_of(request), user, data)
+    for session_id, participant_ids in outcome.changed.items():
+        marks = await services.current_marks(session_id, participant_ids)
+        live.publish(channels, session_id, list(marks.values()))
+    refused = [r for r in outcome.results if r.result == "refused"]
+    if len(refused) == len(outcome.results):
+        first = refused[0]
+        return Response(
+            {
+                "type": "about:blank",
+                "title": _("The marks were refused."),
+                "status": first.status,
+                "detail": first.detail,
+                "errors": [{"field": r.field, "message": r.detail} for r in refused],
+                "results": msgspec.to_builtins(outcome.results),
+            },
+            status_code=first.status,
+            media_type=PROBLEM_JSON,
+        )
+    return Response(MarksOut(results=outcome.results))
+
+
+@get("/api/v1/sessions/{session_id:int}/attendance", guards=[schedule_readers], tags=["attendance"])
+async def get_sheet(request: Req, session_id: FromPath[int]) -> AttendanceSheet:
+    """The roster with each participant's current mark and the walk-ins possible."""
+    user = current_user(request)
+    assert user is not None
+    return await services.sheet(actor_of(request), user, session_id)
+
+
+@get(
+    "/api/v1/sessions/{session_id:int}/attendance/marks",
+    guards=[followers],
+    tags=["attendance"],
+)
+async def mark_history(request: Req, session_id: FromPath[int]) -> list[MarkHistory]:
+    """Every mark made for the session, superseded ones too, oldest first."""
+    user = current_user(request)
+    assert user is not None
+    return await services.mark_history(user, session_id)
+
+
+@get(
+    "/api/v1/sessions/{session_id:int}/attendance/events",
+    guards=[schedule_readers],
+    tags=["attendance"],
+    include_in_schema=False,
+)
+async def mark_events(
+    request: Req, session_id: FromPath[int], channels: NamedDependency[ChannelsPlugin]
+) -> ServerSentEvent:
+    """Server-sent events: `marks` with the current marks that changed."""
+    user = current_user(request)
+    assert user is not None
+    if await services.visible_session(user, session_id) is None:
+        raise NotFound(_("There is no session %(id)s.", id=session_id))
+    return ServerSentEvent(
+        live.events(channels, session_id),
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
+
+
+@get("/api/v1/follow-ups", guards=[followers], tags=["attendance"])
+async def list_follow_ups(request: Req) -> list[FollowUpOut]:
+    user = current_user(request)
+    assert user is not None
+    return await services.open_follow_ups(user)
+
+
+@post(
+    "/api/v1/follow-ups/{follow_up_id:int}/done",
+    guards=[followers],
+    status_code=HTTP_200_OK,
+    tags=["attendance"],
+)
+async def follow_up_done(request: Req, follow_up_id: FromPath[int]) -> dict[str, bool]:
+    user = current_user(request)
+    assert user is not None
+    await services.close_follow_up(actor_of(request), user, follow_up_id)
+    return {"done": True}
+
+
+ROUTES = [post_marks, get_sheet, mark_history, mark_events, list_follow_ups, follow_up_done]
