@@ -19,6 +19,7 @@ APP_REGISTRY = AppRegistry(
         "service.schedule.piccolo_app",
         "service.people.piccolo_app",
         "service.placements.piccolo_app",
+        "service.calendars.piccolo_app",
     ]
 )
 
