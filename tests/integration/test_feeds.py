@@ -11,11 +11,13 @@ from zoneinfo import ZoneInfo
 import icalendar
 import pytest
 import recurring_ical_events
+from arq.worker import Worker
 
 from service.app import create_app
 from service.auth.tables import Role
 from service.calendars import services as feeds
 from service.calendars.tables import FeedToken
+from service.db import bind_engine
 from service.people.schemas import ParticipantIn
 from service.people.services import link_account, save_participant
 from service.people.tables import ParticipantStatus
@@ -25,6 +27,7 @@ from service.placements.tables import AbsenceNotice
 from service.schedule import services as schedule
 from service.schedule.schemas import SessionChange
 from service.schedule.tables import Session
+from service.worker import worker_settings
 from tests import schedule_helpers as h
 from tests.conftest import make_client, running
 from tests.helpers import api_login, make_user, post_form
@@ -422,3 +425,47 @@ async def test_pages_show_the_webcal_link_and_qr(client, world):
     card = await post_form(client, f"/participants/{world['aino']}/card", {})
     assert card.status_code == 200
     assert "webcal://testserver.local/feeds/" in card.text
+
+
+async def test_with_redis_the_cache_is_shared_and_a_worker_runs_the_job(db, settings, redis, world):
+    """Two app processes share the rendered feed through Redis; a change queues the
+    invalidation job to arq, and only once a worker has run it does the feed change."""
+    settings = replace(settings, redis_url=redis, queue_name="tupa:test-feeds")
+    first_app = create_app(settings, engine=db.engine)
+    second_app = create_app(settings, engine=db.engine)
+    try:
+        async with (
+            running(first_app),
+            running(second_app),
+            make_client(first_app) as client,
+            make_client(second_app) as other,
+        ):
+            await api_login(client, world["coordinator"].email)
+            feed = await make_feed(client, "participant", world["aino"])
+            before = await client.get(feed["path"])
+            assert (await other.get(feed["path"])).headers["etag"] == before.headers["etag"]
+            coming = (
+                await Session.select()
+                .where(Session.slot == world["slots"][world["today"].weekday()])
+                .order_by(Session.date)
+                .first()
+            )
+            await schedule.cancel_session(h.ACTOR, coming["id"], "Flu")
+            stale = await other.get(feed["path"])
+            assert stale.headers["etag"] == before.headers["etag"]  # the job has not run
+            worker = Worker(
+                **worker_settings(settings, burst=True, poll_delay=0.05, handle_signals=False)
+            )
+            try:
+                await worker.main()
+            finally:
+                await worker.close()
+            assert worker.jobs_failed == 0 and worker.jobs_complete >= 1
+            bind_engine(db.engine)
+            fresh = await other.get(feed["path"])
+            assert fresh.headers["etag"] != before.headers["etag"]
+            uid = f"session-{coming['id']}@tupa"
+            item = next(e for e in parse(fresh.content) if str(e["UID"]) == uid)
+            assert item["STATUS"] == "CANCELLED"
+    finally:
+        bind_engine(db.engine)
