@@ -321,7 +321,8 @@ async def rendered_feed(
 ) -> Rendered:
     """The feed's bytes from the cache, rendered when its scope's version or the day
     has changed since."""
-    key = f"{ref.cache_key}:{today.isoformat()}"
+    # the host is in the key: the links in the feed are absolute
+    key = f"{ref.cache_key}:{today.isoformat()}:{base_url}"
     cached = await store.get(key)
     if cached is not None:
         return msgspec.msgpack.decode(cached, type=Rendered)
@@ -339,10 +340,12 @@ async def rendered_feed(
 
 
 async def render_feed(ref: FeedRef, *, base_url: str, secret_key: str, today: date) -> bytes:
+    """The feed, rendered now; NotFound when its owner is gone (erased, deactivated,
+    deleted), so that the link stops working with them."""
     first, last = today - KEEP_PAST, today + timedelta(weeks=HORIZON_WEEKS)
     language, name, where = await _owner(ref, first, last)
     with use_language(language):
-        rows = await _session_rows(where, first, last) if where is not None else []
+        rows = await _session_rows(where, first, last)
         events = await _events(ref, rows, base_url, secret_key, today)
         return render.render(
             render.FeedCalendar(name=name, events=events, refresh_minutes=REFRESH_MINUTES)
@@ -358,7 +361,7 @@ async def _owner(ref: FeedRef, first: date, last: date) -> tuple[str, str, Any]:
             .first()
         )
         if person is None:
-            return ref.language or "en", "Tupa", None
+            raise NotFound(_("There is no such calendar."))
         language = ref.language or person["preferred_language"]
         ids = [s.id for s in await placements.my_sessions(ref.owner_id, first, last)]
         with use_language(language):
@@ -369,10 +372,16 @@ async def _owner(ref: FeedRef, first: date, last: date) -> tuple[str, str, Any]:
                 name = _("Tupa: my activities")
         return language, name, Session.id.is_in(ids or [-1])
     if ref.kind == FeedKind.staff:
-        user = await User.select(User.language).where(User.id == ref.owner_id).first()
-        language = ref.language or (user["language"] if user else "") or "en"
+        user = (
+            await User.select(User.language, User.is_active).where(User.id == ref.owner_id).first()
+        )
+        if user is None or not user["is_active"]:
+            raise NotFound(_("There is no such calendar."))
+        language = ref.language or user["language"] or "en"
         ids = await SessionStaff.select(SessionStaff.session).where(
-            SessionStaff.user == ref.owner_id
+            (SessionStaff.user == ref.owner_id)
+            & (SessionStaff.session.date >= first)
+            & (SessionStaff.session.date <= last)
         )
         with use_language(language):
             name = _("Tupa: my sessions")
@@ -383,7 +392,9 @@ async def _owner(ref: FeedRef, first: date, last: date) -> tuple[str, str, Any]:
     )
     label = Site.name if ref.kind == FeedKind.site else Activity.title
     row = await table.select(label).where(table.id == ref.owner_id).first()
-    name = f"Tupa: {row[label._meta.name]}" if row else "Tupa"
+    if row is None:
+        raise NotFound(_("There is no such calendar."))
+    name = f"Tupa: {row[label._meta.name]}"
     return language, name, column == ref.owner_id
 
 
@@ -526,6 +537,10 @@ async def absence_link(secret_key: str, code: str) -> AbsenceLink | None:
         .first()
     )
     if row is None or row["kind"] not in (FeedKind.participant, FeedKind.support):
+        return None
+    if not await Participant.exists().where(
+        (Participant.id == row["owner_id"]) & Participant.erased_at.is_null()
+    ):
         return None
     return AbsenceLink(feed_id=feed_id, participant_id=row["owner_id"], session_id=session_id)
 

@@ -14,12 +14,14 @@ import recurring_ical_events
 from arq.worker import Worker
 
 from service.app import create_app
+from service.auth.schemas import UserUpdate
+from service.auth.services import update_user
 from service.auth.tables import Role
 from service.calendars import services as feeds
 from service.calendars.tables import FeedToken
 from service.db import bind_engine
 from service.people.schemas import ParticipantIn
-from service.people.services import link_account, save_participant
+from service.people.services import erase, link_account, save_participant
 from service.people.tables import ParticipantStatus
 from service.placements import services as placements
 from service.placements.services import PlacementIn
@@ -58,7 +60,7 @@ async def world(db):
     activity = await h.activity(
         site, title="Puutyö, maalaus; ja lakkaus", what_to_bring="Turvakengät; eväät"
     )
-    olli = await make_user(Role.staff, "olli@example.org", display_name="Olli Ohjaaja")
+    olli = await make_user(Role.staff, "olli@example.org", display_name="Olli Virtanen")
     today = date.today()
     slots = [
         await h.slot(
@@ -126,7 +128,7 @@ async def test_participant_feed_over_http(client, world):
     description = str(item["DESCRIPTION"])
     assert "Turvakengät; eväät" in description
     assert "+358 40 123 4567" in description
-    assert "Olli" in description and "Ohjaaja" not in description
+    assert "Olli" in description and "Virtanen" not in description
     assert "/feeds/absence/" in description
     assert str(item["UID"]).startswith("session-")
     # nobody else's name, not even the other participant placed in the same session
@@ -469,3 +471,44 @@ async def test_with_redis_the_cache_is_shared_and_a_worker_runs_the_job(db, sett
             assert item["STATUS"] == "CANCELLED"
     finally:
         bind_engine(db.engine)
+
+
+async def test_a_new_placement_and_its_end_reach_the_feed(client, app, world):
+    await api_login(client, world["coordinator"].email)
+    feed = await make_feed(client, "participant", world["eero"])
+    other_slot = world["slots"][(world["today"].weekday() + 1) % 7]
+    uids = {str(e["UID"]) for e in parse((await client.get(feed["path"])).content)}
+    placed = await client.post(
+        "/api/v1/placements",
+        json={
+            "participant_id": world["eero"],
+            "slot_id": other_slot,
+            "start_date": world["today"].isoformat(),
+        },
+    )
+    assert placed.status_code == 201
+    await app.state.queue.drain()
+    more = {str(e["UID"]) for e in parse((await client.get(feed["path"])).content)}
+    assert uids < more
+    ended = await client.post(
+        f"/api/v1/placements/{placed.json()['id']}/end",
+        json={"end_date": world["today"].isoformat()},
+    )
+    assert ended.status_code == 200
+    await app.state.queue.drain()
+    assert {str(e["UID"]) for e in parse((await client.get(feed["path"])).content)} == uids
+
+
+async def test_feeds_of_people_who_are_gone_stop(client, app, world):
+    await api_login(client, world["coordinator"].email)
+    feed = await make_feed(client, "participant", world["aino"])
+    staff_feed = await make_feed(client, "staff", world["olli"].id)
+    events = parse((await client.get(feed["path"])).content)
+    absence_path = str(next(e for e in events if "URL" in e)["URL"]).split("testserver.local")[1]
+    await erase(h.ACTOR, world["aino"])
+    await app.state.queue.drain()
+    assert (await client.get(feed["path"])).status_code == 404
+    assert (await client.get(absence_path)).status_code == 404
+    await update_user(h.ACTOR, world["olli"].id, UserUpdate(is_active=False))
+    await app.state.queue.drain()
+    assert (await client.get(staff_feed["path"])).status_code == 404
