@@ -4,9 +4,9 @@ invalidation job raises.
 
 Tokens: the secret is HMAC-SHA256(SECRET_KEY, salt), 256 bits, base64url. The row
 keeps the salt and SHA-256 of the secret: the database alone reveals no live URL, and
-the app can still show the link again on the participant's page. Changing SECRET_KEY
-makes every feed link stop working (like sessions); the pages then show a new one.
-"""
+the app can still show the link again on the participant's page. After a change of
+SECRET_KEY the old links still work (the lookup is by hash) but cannot be shown; the
+pages offer a new link, and making it revokes the old one."""
 
 from __future__ import annotations
 
@@ -128,11 +128,17 @@ async def create_feed(
     if data.language and data.language not in LANGUAGES:
         raise InvalidInput("language", _("Choose one of the offered languages."))
     async with transaction():
-        live = await FeedToken.exists().where(
+        rows = await FeedToken.select(FeedToken.id, FeedToken.salt, FeedToken.token_hash).where(
             (FeedToken.kind == data.kind.value)
             & (FeedToken.owner_id == data.owner_id)
             & FeedToken.revoked_at.is_null()
         )
+        stale = [r["id"] for r in rows if not _current(r, secret_key)]
+        if stale:  # made under another SECRET_KEY: their links no longer work anyway
+            await FeedToken.update({FeedToken.revoked_at: utcnow()}).where(
+                FeedToken.id.is_in(stale)
+            )
+        live = len(rows) > len(stale)
         if live and replacing is None:
             raise Conflict(_("This calendar already has a feed; rotate it for a new link."))
         salt = secrets.token_hex(16)
@@ -227,6 +233,8 @@ async def list_feeds(
         query = query.where(FeedToken.owner_id == owner_id)
     feeds = []
     for row in await query:
+        if not _current(row, secret_key):
+            continue
         try:
             await check_manager(user, FeedKind(row["kind"]), row["owner_id"])
         except (Forbidden, NotFound, InvalidInput):
@@ -242,7 +250,12 @@ async def live_feeds_of(participant_id: int, secret_key: str) -> dict[FeedKind, 
         (FeedToken.scope == scope_of(FeedKind.participant, participant_id))
         & FeedToken.revoked_at.is_null()
     )
-    return {FeedKind(r["kind"]): _feed_out(r, secret_key) for r in rows}
+    return {FeedKind(r["kind"]): _feed_out(r, secret_key) for r in rows if _current(r, secret_key)}
+
+
+def _current(row: dict[str, Any], secret_key: str) -> bool:
+    """Whether the row's secret comes from this SECRET_KEY (its link works)."""
+    return hmac.compare_digest(token_hash(_token(secret_key, row["salt"])), row["token_hash"])
 
 
 # --- finding a feed by its token -----------------------------------------------------

@@ -512,3 +512,20 @@ async def test_feeds_of_people_who_are_gone_stop(client, app, world):
     await update_user(h.ACTOR, world["olli"].id, UserUpdate(is_active=False))
     await app.state.queue.drain()
     assert (await client.get(staff_feed["path"])).status_code == 404
+
+
+async def test_after_a_new_secret_key_old_links_work_until_a_new_one_is_made(
+    client, settings, db, world
+):
+    """The app cannot show a link made under the old key, so it offers a new one; the
+    subscribed calendars keep working until then."""
+    await api_login(client, world["coordinator"].email)
+    feed = await make_feed(client, "participant", world["aino"])
+    app = create_app(replace(settings, secret_key="another-secret-" * 4), engine=db.engine)
+    async with running(app), make_client(app) as other:
+        await api_login(other, world["coordinator"].email)
+        assert (await other.get(feed["path"])).status_code == 200
+        assert (await other.get("/api/v1/feeds")).json() == []
+        fresh = await make_feed(other, "participant", world["aino"])
+        assert (await other.get(fresh["path"])).status_code == 200
+        assert (await other.get(feed["path"])).status_code == 404
