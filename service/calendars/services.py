@@ -449,11 +449,19 @@ async def _events(
             staff[link["session"]].append(link["user.display_name"].split(" ")[0])
     personal = ref.kind in (FeedKind.participant, FeedKind.support)
     expected = {} if personal else await _expected(rows)
+    told: set[int] = set()
+    if personal and ids:
+        told = {
+            n["session"]
+            for n in await AbsenceNotice.select(AbsenceNotice.session).where(
+                (AbsenceNotice.participant == ref.owner_id) & AbsenceNotice.session.is_in(ids)
+            )
+        }
     events = []
     for row in rows:
         cancelled = row["status"] == SessionStatus.cancelled
         absence_url = ""
-        if personal and not cancelled and row["date"] >= today:
+        if personal and not cancelled and row["date"] >= today and row["id"] not in told:
             absence_url = f"{base_url}/feeds/absence/{absence_code(secret_key, ref.id, row['id'])}"
         title = row["activity.title"]
         if cancelled:
@@ -469,7 +477,11 @@ async def _events(
                 last_modified=row["updated_at"],
                 location=_location(row),
                 description=_description(
-                    row, sorted(staff[row["id"]]), expected.get(row["id"]), absence_url
+                    row,
+                    sorted(staff[row["id"]]),
+                    expected.get(row["id"]),
+                    absence_url,
+                    told=row["id"] in told,
                 ),
                 url=absence_url,
             )
@@ -483,9 +495,11 @@ def _location(row: dict[str, Any]) -> str:
 
 
 def _description(
-    row: dict[str, Any], staff: list[str], expected: int | None, absence_url: str
+    row: dict[str, Any], staff: list[str], expected: int | None, absence_url: str, *, told: bool
 ) -> str:
     lines = []
+    if told:
+        lines.append(_("You told us you can't come."))
     if row["status"] == SessionStatus.cancelled:
         reason = row["cancel_reason"]
         lines.append(_("Cancelled: %(reason)s", reason=reason) if reason else _("Cancelled"))

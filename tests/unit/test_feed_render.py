@@ -39,8 +39,11 @@ def unescape(value: str) -> str:
 
 
 def parse(body: bytes) -> icalendar.Calendar:
-    """Strict: icalendar raises on malformed content lines."""
-    return icalendar.Calendar.from_ical(body)
+    """Strict: icalendar raises on malformed content lines, and keeps in `errors`
+    what it skipped; there must be nothing there."""
+    calendar = icalendar.Calendar.from_ical(body)
+    assert not [c.errors for c in calendar.walk() if c.errors]
+    return calendar
 
 
 def events_of(body: bytes) -> list:
