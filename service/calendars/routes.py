@@ -290,6 +290,45 @@ async def my_calendar_change(request: Req, kind: FromPath[str]) -> Redirect:
     return Redirect("/me/calendar")
 
 
+@get("/calendar", guards=[followers])
+async def staff_calendar(request: Req) -> Template:
+    """A staff member's own feed: the sessions they run, with numbers expected."""
+    user = current_user(request)
+    assert user is not None
+    feeds = await services.list_feeds(
+        user, _settings(request).secret_key, kind=FeedKind.staff, owner_id=user.id
+    )
+    return page(
+        request, "calendars/staff.html", mine=feed_links(request, feeds[0] if feeds else None)
+    )
+
+
+@post("/calendar", guards=[followers], status_code=HTTP_200_OK)
+async def staff_calendar_change(request: Req) -> Redirect:
+    user = current_user(request)
+    assert user is not None
+    secret = _settings(request).secret_key
+    actor = actor_of(request)
+    action = str((await request.form()).get("action", "create"))
+    live = await services.list_feeds(user, secret, kind=FeedKind.staff, owner_id=user.id)
+    if action == "create" and not live:
+        await services.create_feed(
+            actor, user, FeedIn(kind=FeedKind.staff, owner_id=user.id), secret
+        )
+        flash(request, _("The calendar link is ready."), category="info")
+    elif action == "rotate" and live:
+        await services.rotate_feed(actor, user, live[0].id, secret)
+        flash(
+            request,
+            _("A new calendar link is ready; the old one no longer works."),
+            category="info",
+        )
+    elif action == "revoke" and live:
+        await services.revoke_feed(actor, user, live[0].id)
+        flash(request, _("The calendar link no longer works."), category="info")
+    return Redirect("/calendar")
+
+
 @post(
     "/participants/{participant_id:int}/feeds/{kind:str}",
     guards=[followers],
@@ -336,5 +375,7 @@ ROUTES = [
     revoke_feed,
     my_calendar,
     my_calendar_change,
+    staff_calendar,
+    staff_calendar_change,
     profile_feed_change,
 ]

@@ -541,3 +541,20 @@ async def test_after_a_new_secret_key_old_links_work_until_a_new_one_is_made(
         fresh = await make_feed(other, "participant", world["aino"])
         assert (await other.get(fresh["path"])).status_code == 200
         assert (await other.get(feed["path"])).status_code == 404
+
+
+async def test_staff_make_their_own_feed_on_a_page(client, world):
+    await api_login(client, "aino@example.org")
+    assert (await client.get("/calendar")).status_code == 403
+    await client.post("/api/v1/auth/logout", json={})
+    await api_login(client, world["olli"].email)
+    assert "/calendar" in (await client.get("/dashboard")).text
+    made = await post_form(client, "/calendar", {"action": "create"})
+    assert made.status_code == 200
+    token = made.text.split("webcal://testserver.local/feeds/", 1)[1].split(".ics", 1)[0]
+    body = (await client.get(f"/feeds/{token}.ics")).content
+    assert parse(body)
+    assert b"Aino" not in body and b"Eero" not in body
+    stopped = await post_form(client, "/calendar", {"action": "revoke"})
+    assert "webcal://" not in stopped.text
+    assert (await client.get(f"/feeds/{token}.ics")).status_code == 404
