@@ -18,6 +18,7 @@ from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from litestar.response.base import ASGIResponse
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
+from litestar.stores.redis import RedisStore
 
 from service.auth.guards import require
 from service.auth.tables import Role
@@ -137,12 +138,18 @@ async def _over_limit(request: Req, token: str, per_minute: int) -> int:
     now = time.time()
     window = int(now // RATE_WINDOW)
     key = f"feed:{services.token_hash(token)[:32]}:{window}"
-    raw = await store.get(key)
-    count = int(raw) if raw else 0
-    if count >= per_minute:
-        return max(1, int((window + 1) * RATE_WINDOW - now) + 1)
-    await store.set(key, str(count + 1), expires_in=RATE_WINDOW * 2)
-    return 0
+    if isinstance(store, RedisStore):  # atomic across app processes
+        full_key = store._make_key(key)
+        async with store._redis.pipeline() as pipe:
+            count, _expiry = await pipe.incr(full_key).expire(full_key, RATE_WINDOW * 2).execute()
+        over = count > per_minute
+    else:  # memory, one process: read then write is close enough
+        raw = await store.get(key)
+        count = int(raw) if raw else 0
+        over = count >= per_minute
+        if not over:
+            await store.set(key, str(count + 1), expires_in=RATE_WINDOW * 2)
+    return max(1, int((window + 1) * RATE_WINDOW - now) + 1) if over else 0
 
 
 # --- "I can't come" from the calendar ------------------------------------------------

@@ -3,6 +3,7 @@ HTTP rules calendar apps rely on, invalidation by the job, and "I can't come".""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from email.utils import format_datetime
@@ -558,3 +559,16 @@ async def test_staff_make_their_own_feed_on_a_page(client, world):
     stopped = await post_form(client, "/calendar", {"action": "revoke"})
     assert "webcal://" not in stopped.text
     assert (await client.get(f"/feeds/{token}.ics")).status_code == 404
+
+
+async def test_rate_limit_with_redis(settings, db, redis, world):
+    settings = replace(
+        settings, redis_url=redis, queue_name="tupa:test-feeds", feed_requests_per_minute=3
+    )
+    app = create_app(settings, engine=db.engine)
+    async with running(app), make_client(app) as client:
+        await api_login(client, world["coordinator"].email)
+        feed = await make_feed(client, "participant", world["aino"])
+        results = await asyncio.gather(*(client.get(feed["path"]) for _ in range(6)))
+        assert sorted(r.status_code for r in results) == [200, 200, 429, 429, 429, 429]
+        assert all("retry-after" in r.headers for r in results if r.status_code == 429)
