@@ -40,6 +40,7 @@ from service.auth.routes import ROUTES as AUTH_ROUTES
 from service.auth.schemas import role_label
 from service.auth.sessions import SessionConfig
 from service.auth.user_routes import ROUTES as USER_ROUTES
+from service.calendars.routes import ROUTES as CALENDAR_ROUTES
 from service.catalog.pages import PAGES as CATALOG_PAGES
 from service.catalog.routes import ROUTES as CATALOG_ROUTES
 from service.catalog.vocabulary import (
@@ -117,6 +118,7 @@ def create_app(
             *MATCHING_ROUTES,
             *ATTENDANCE_ROUTES,
             *ATTENDANCE_PAGES,
+            *CALENDAR_ROUTES,
             create_static_files_router(
                 path="/static", directories=[STATIC_DIR], include_in_schema=False
             ),
@@ -189,10 +191,12 @@ def _stores(settings: Settings) -> dict[str, Store]:
         return {
             "sessions": root.with_namespace("sessions"),
             "rate_limit": root.with_namespace("rate_limit"),
+            "feeds": root.with_namespace("feeds"),
         }
     return {
         "sessions": FileStore(settings.data_dir / "sessions", create_directories=True),
         "rate_limit": MemoryStore(),
+        "feeds": MemoryStore(),
     }
 
 

@@ -40,6 +40,8 @@ class CronEntry:
 
 
 CRON: list[CronEntry] = []
+#: The queue a started app (or worker) sends follow-up jobs to; see `active_queue`.
+_ACTIVE: list[JobQueue] = []
 
 
 def job(function: JobFunction) -> JobFunction:
@@ -59,8 +61,15 @@ def nightly(hour: int, minute: int = 0) -> Callable[[JobFunction], JobFunction]:
     return register
 
 
+def active_queue() -> JobQueue | None:
+    """The most recently started queue of this process, for services that enqueue a
+    follow-up job (calendar feed invalidation) without a request at hand."""
+    return _ACTIVE[-1] if _ACTIVE else None
+
+
 def load_jobs() -> dict[str, JobFunction]:
     """Import every module that defines jobs, so that the registry is complete."""
+    import service.calendars.jobs
     import service.matching.jobs
     import service.schedule.jobs
     import service.system.jobs  # noqa: F401
@@ -114,12 +123,15 @@ class InProcessQueue:
     async def start(self) -> None:
         load_jobs()
         self._running = True
+        _ACTIVE.append(self)
         if self.run_cron:
             for entry in CRON:
                 self._spawn(self._cron_loop(entry), name="cron")
 
     async def stop(self) -> None:
         self._running = False
+        if self in _ACTIVE:
+            _ACTIVE.remove(self)
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -184,8 +196,11 @@ class ArqQueue:
             RedisSettings.from_dsn(self.settings.redis_url or ""),
             default_queue_name=self.settings.queue_name,
         )
+        _ACTIVE.append(self)
 
     async def stop(self) -> None:
+        if self in _ACTIVE:
+            _ACTIVE.remove(self)
         if self.pool is not None:
             await self.pool.aclose()
             self.pool = None

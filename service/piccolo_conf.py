@@ -21,6 +21,7 @@ APP_REGISTRY = AppRegistry(
         "service.placements.piccolo_app",
         "service.matching.piccolo_app",
         "service.attendance.piccolo_app",
+        "service.calendars.piccolo_app",
     ]
 )
 

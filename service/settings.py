@@ -40,6 +40,8 @@ class Settings:
     time_zone: str = "Europe/Helsinki"
     default_language: str = "en"
     login_attempts_per_minute: int = 10
+    #: Requests one calendar feed token may make per minute (several devices poll it).
+    feed_requests_per_minute: int = 30
     session_max_age: int = 8 * 3600
     demo_password: str = "tupa-demo"  # noqa: S105 (the documented demo password)
     queue_name: str = "tupa:queue"
@@ -86,6 +88,7 @@ class Settings:
             time_zone=_time_zone(env.get("TUPA_TIME_ZONE") or "Europe/Helsinki"),
             default_language=_choice(env, "TUPA_DEFAULT_LANGUAGE", "en", tuple(LANGUAGES)),
             login_attempts_per_minute=_int(env, "TUPA_LOGIN_ATTEMPTS_PER_MINUTE", 10, 1, 1000),
+            feed_requests_per_minute=_int(env, "TUPA_FEED_REQUESTS_PER_MINUTE", 30, 1, 100000),
             session_max_age=_int(env, "TUPA_SESSION_MAX_AGE", 8 * 3600, 60, 30 * 86400),
             demo_password=env.get("TUPA_DEMO_PASSWORD") or "tupa-demo",
             queue_name=env.get("TUPA_QUEUE_NAME") or "tupa:queue",

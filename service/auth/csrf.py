@@ -42,5 +42,6 @@ def csrf_config(secret: str, *, secure: bool) -> CSRFConfig:
         header_name=CSRF_HEADER,
         cookie_secure=secure,
         cookie_samesite="lax",
-        exclude=["^/static/", "^/health$", "^/schema"],
+        # calendar feeds: read-only, polled by calendar apps that keep no cookies
+        exclude=["^/static/", "^/health$", "^/schema", r"^/feeds/[^/]+\.ics$"],
     )

@@ -19,6 +19,7 @@ from service.auth.schemas import (
     UserUpdate,
 )
 from service.auth.tables import ApiToken, Role, User, UserSite
+from service.calendars.changes import feeds_changed
 from service.catalog.tables import Site
 from service.clock import utcnow
 from service.db import transaction
@@ -173,6 +174,8 @@ async def update_user(actor: Actor, user_id: int, data: UserUpdate) -> UserOut:
                 "site_ids": site_ids,
             },
         )
+    if data.is_active is not None or data.language is not None:
+        await feeds_changed(staff_ids=[user_id])  # a deactivated person's feed stops
     return await get_user(user_id)
 
 

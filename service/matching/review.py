@@ -16,6 +16,7 @@ from typing import Any
 import msgspec
 
 from service.audit.services import Actor, record
+from service.calendars.changes import feeds_changed
 from service.clock import utcnow
 from service.db import transaction
 from service.errors import Conflict, InvalidInput, NotFound, RuleBroken
@@ -340,6 +341,11 @@ async def publish(actor: Actor, settings: Settings, run_id: int) -> Published:
         await record(
             actor, "matching.publish", entity="matching_run", entity_id=run_id, details=counts
         )
+    changed = [r for r in rows if r["change"] != Change.kept or not r["accepted"]]
+    await feeds_changed(  # after the commit: the calendars of those whose week changed
+        participant_ids=[r["participant"] for r in changed],
+        slot_ids=[r["slot"] for r in changed],
+    )
     return Published(run_id=run_id, **counts)
 
 

@@ -15,6 +15,9 @@ from litestar.status_codes import HTTP_200_OK
 from service.auth.guards import require
 from service.auth.routes import start_session
 from service.auth.tables import Role
+from service.calendars.routes import feed_links
+from service.calendars.services import live_feeds_of
+from service.calendars.tables import FeedKind
 from service.i18n import gettext as _
 from service.people import cards
 from service.people.services import get_participant
@@ -66,6 +69,9 @@ async def print_card(request: Req, participant_id: FromPath[int]) -> Template:
     person = await get_participant(actor_of(request), user, participant_id)
     code = await cards.issue(actor_of(request), user, participant_id)
     url = card_url(request, code)
+    feed = (await live_feeds_of(participant_id, request.app.state.settings.secret_key)).get(
+        FeedKind.participant
+    )
     return page(
         request,
         "participants/card.html",
@@ -74,6 +80,7 @@ async def print_card(request: Req, participant_id: FromPath[int]) -> Template:
         url=url,
         qr=cards.qr_svg(url),
         lifetime_days=cards.CARD_LIFETIME.days,
+        feed=feed_links(request, feed),
     )
 
 

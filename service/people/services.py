@@ -14,6 +14,7 @@ from service.audit.services import Actor, record
 from service.audit.tables import AuditEvent
 from service.auth.schemas import CurrentUser
 from service.auth.tables import Role, User
+from service.calendars.changes import feeds_changed
 from service.catalog.services import check_features, exists
 from service.catalog.tables import Activity, GoalDomain, Site
 from service.clock import utcnow
@@ -732,6 +733,7 @@ async def erase(actor: Actor, participant_id: int) -> None:
             await User.delete().where(User.id == account["id"])
         await _scrub_audit_log(traces)
         await record(actor, "participant.erase", entity="participant", entity_id=participant_id)
+    await feeds_changed(participant_ids=[participant_id])  # their feeds stop
 
 
 async def _scrub_audit_log(traces: list[str]) -> None:

@@ -14,6 +14,7 @@ from litestar.status_codes import HTTP_200_OK
 
 from service.auth.guards import admin_only, planners, require
 from service.auth.tables import Role
+from service.calendars.services import live_feeds_of
 from service.catalog import services as catalog
 from service.catalog.tables import ActivityKind
 from service.catalog.vocabulary import (
@@ -141,6 +142,7 @@ async def _profile(
         kinds=[(k.value, kind_label(k.value)) for k in ActivityKind],
         today=date.today(),
         next_monday=next_monday(),
+        feeds=await live_feeds_of(participant_id, request.app.state.settings.secret_key),
     )
 
 

@@ -13,6 +13,7 @@ import msgspec
 from service.audit.services import Actor, record
 from service.auth.schemas import CurrentUser
 from service.auth.tables import Role
+from service.calendars.changes import feeds_changed
 from service.catalog.tables import ActivityKind
 from service.clock import utcnow
 from service.db import transaction
@@ -122,6 +123,7 @@ async def place(actor: Actor, data: PlacementIn) -> PlacementOut:
             entity_id=row.id,
             details={"participant_id": data.participant_id, "slot_id": data.slot_id},
         )
+    await feeds_changed(participant_ids=[data.participant_id], slot_ids=[data.slot_id])
     return await get_placement(row.id)
 
 
@@ -140,6 +142,7 @@ async def end_placement(actor: Actor, placement_id: int, end_date: date) -> Plac
             entity_id=placement_id,
             details={"end_date": end_date.isoformat()},
         )
+    await feeds_changed(participant_ids=[current.participant_id], slot_ids=[current.slot_id])
     return await get_placement(placement_id)
 
 
@@ -282,6 +285,14 @@ async def give_absence(actor: Actor, user: CurrentUser, data: AbsenceIn) -> Abse
     """Record "I can't come" for a coming session of the participant's own. Giving it
     twice keeps the first notice and its time."""
     participant_id = await _absent_participant(user, data.participant_id)
+    return await record_absence(actor, participant_id, data, given_by=user.id)
+
+
+async def record_absence(
+    actor: Actor, participant_id: int, data: AbsenceIn, *, given_by: int | None
+) -> AbsenceOut:
+    """`give_absence` once it is known whose absence it is (also reached by the secret
+    "I can't come" link of a calendar feed, where nobody is signed in)."""
     session = await Session.select().where(Session.id == data.session_id).first()
     mine = session is not None and any(
         s.id == data.session_id
@@ -309,7 +320,7 @@ async def give_absence(actor: Actor, user: CurrentUser, data: AbsenceIn) -> Abse
             notice = AbsenceNotice(
                 participant=participant_id,
                 session=data.session_id,
-                given_by=user.id,
+                given_by=given_by,
                 note=data.note.strip()[:300],
             )
             await notice.save()
@@ -321,6 +332,7 @@ async def give_absence(actor: Actor, user: CurrentUser, data: AbsenceIn) -> Abse
                 details={"participant_id": participant_id},
             )
         existing = await AbsenceNotice.select().where(AbsenceNotice.id == notice.id).first()
+        await feeds_changed(session_ids=[data.session_id])  # the expected counts
     assert existing is not None
     return AbsenceOut(
         id=existing["id"],

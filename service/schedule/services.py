@@ -12,6 +12,7 @@ from typing import Any
 from service.audit.services import Actor, record
 from service.auth.schemas import CurrentUser
 from service.auth.tables import Role, User
+from service.calendars.changes import feeds_changed
 from service.catalog import services as catalog
 from service.catalog.tables import Activity, ActivityKind, ActivitySkill, Room, Site
 from service.clock import utcnow
@@ -146,9 +147,10 @@ async def save_slot(
         WeeklySlot.room: data.room_id,
         WeeklySlot.updated_at: utcnow(),
     }
+    previous_staff: list[int] = []
     async with transaction():
         if slot_id is not None:
-            await get_slot(slot_id)
+            previous_staff = (await get_slot(slot_id)).staff_ids
         slot_id, verb = await save_row(WeeklySlot, values, slot_id)
         action = f"slot.{verb}"
         await SlotStaff.delete().where(SlotStaff.slot == slot_id)
@@ -167,6 +169,7 @@ async def save_slot(
             },
         )
         await generate_sessions(today=today, slot_ids=[slot_id])
+    await feeds_changed(slot_ids=[slot_id], staff_ids=previous_staff)
     return await get_slot(slot_id)
 
 
@@ -187,6 +190,7 @@ async def end_slot(actor: Actor, slot_id: int, *, today: date | None = None) -> 
             await WeeklySlot.delete().where(WeeklySlot.id == slot_id)
             action = "slot.delete"
         await record(actor, action, entity="weekly_slot", entity_id=slot_id)
+    await feeds_changed(slot_ids=[slot_id], staff_ids=slot.staff_ids)
 
 
 async def _refuse_slot_room_clash(data: SlotIn, slot_id: int | None) -> None:
@@ -536,6 +540,7 @@ async def create_session(actor: Actor, data: SessionIn) -> SessionOut:
             entity_id=session.id,
             details={"activity_id": data.activity_id, "date": data.date.isoformat()},
         )
+    await feeds_changed(session_ids=[session.id])
     return await get_session(session.id)
 
 
@@ -587,6 +592,8 @@ async def change_session(actor: Actor, session_id: int, data: SessionChange) -> 
                 "room_id": room_id,
             },
         )
+    # the staff it had before may lose it: their feeds change too
+    await feeds_changed(session_ids=[session_id], staff_ids=[s.id for s in current.staff])
     return await get_session(session_id)
 
 
@@ -611,6 +618,7 @@ async def cancel_session(actor: Actor, session_id: int, reason: str) -> SessionO
             entity_id=session_id,
             details={"reason": reason.strip()},
         )
+    await feeds_changed(session_ids=[session_id])
     return await get_session(session_id)
 
 
@@ -854,7 +862,9 @@ async def add_closure(actor: Actor, data: ClosureIn, *, today: date | None = Non
                 "reason": row.reason,
             },
         )
-        await generate_sessions(today=today, slot_ids=await _slot_ids_at(data.site_id))
+        slot_ids = await _slot_ids_at(data.site_id)
+        await generate_sessions(today=today, slot_ids=slot_ids)
+    await feeds_changed(slot_ids=slot_ids or [], everything=slot_ids is None)
     return _closure_out(await catalog.get_row(Closure, row.id, ""))
 
 
@@ -871,7 +881,9 @@ async def remove_closure(actor: Actor, closure_id: int, *, today: date | None = 
             entity_id=closure_id,
             details={"reason": row["reason"]},
         )
-        await generate_sessions(today=today, slot_ids=await _slot_ids_at(row["site"]))
+        slot_ids = await _slot_ids_at(row["site"])
+        await generate_sessions(today=today, slot_ids=slot_ids)
+    await feeds_changed(slot_ids=slot_ids or [], everything=slot_ids is None)
 
 
 async def _slot_ids_at(site_id: int | None) -> list[int] | None:

@@ -45,3 +45,30 @@ def test_participant_adds_a_wish_and_shows_interest(phone):
     chosen = phone.locator("article.me-activity", has_text=title)
     assert chosen.get_by_text("You said you are interested.").count() == 1
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_participant_subscribes_to_their_calendar_on_a_phone(phone, server):
+    """The calendar link and its QR code fit a phone; the feed it points to is a
+    calendar, and its "I can't come" link asks before it records anything."""
+    sign_in(phone, "participant3@demo.tupa")
+    phone.wait_for_url("**/me")
+    phone.get_by_role("link", name="My activities in my phone's calendar").click()
+    phone.wait_for_url("**/me/calendar")
+    phone.get_by_role("button", name="Make my calendar link").click()
+    phone.wait_for_url("**/me/calendar")
+    subscribe = phone.get_by_role("link", name="Add to my phone's calendar")
+    webcal = subscribe.get_attribute("href")
+    assert webcal.startswith("webcal://")
+    assert phone.locator(".feed-qr svg").count() == 1
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    feed = phone.request.get("http://" + webcal.removeprefix("webcal://"))
+    assert feed.status == 200
+    assert feed.headers["content-type"] == "text/calendar; charset=utf-8"
+    body = feed.body()
+    assert body.startswith(b"BEGIN:VCALENDAR\r\n")
+    if b"/feeds/absence/" in body:
+        unfolded = body.replace(b"\r\n ", b"").decode()
+        link = next(line for line in unfolded.split("\r\n") if line.startswith("URL:"))[4:]
+        phone.goto(link)
+        assert phone.get_by_role("heading", level=1).inner_text() == "I can't come"
+        assert phone.get_by_role("button", name="Yes, tell them I can't come").count() == 1

@@ -25,6 +25,7 @@ from service.schedule.tables import Session
 from service.worker import worker_settings
 from tests import schedule_helpers as h
 from tests.helpers import api_login, csrf_token, make_user, post_form
+from tests.integration.test_feeds import parse
 
 SYSTEM = CurrentUser(id=0, email="system@tupa.invalid", display_name="Tupa", role=Role.admin)
 
@@ -584,3 +585,21 @@ async def test_the_database_allows_one_open_run(db):
     await MatchingRun.insert(
         MatchingRun(first_day=date(2027, 1, 4), last_day=date(2027, 1, 4), status="done")
     )
+
+
+async def test_publishing_reaches_the_participants_calendar(client, app, scene):
+    await coordinator_client(client)
+    aino = scene["people"]["aino"]
+    made = await client.post("/api/v1/feeds", json={"kind": "participant", "owner_id": aino})
+    assert made.status_code == 201, made.text
+    path = made.json()["path"]
+    before = parse((await client.get(path)).content)
+    assert before == []
+    detail = await run_to_done(client, app, {"first_day": scene["first_day"].isoformat()})
+    url = f"/api/v1/matching/runs/{detail['run']['id']}/publish"
+    assert (await client.post(url, json={})).status_code == 200
+    await app.state.queue.drain()  # the feed refresh the publication queued
+    after = parse((await client.get(path)).content)
+    titles = {str(event["SUMMARY"]) for event in after}
+    assert {"Woodwork", "Garden"} <= titles  # (and any on public holidays, as cancelled)
+    assert "Eero" not in (await client.get(path)).text
