@@ -30,12 +30,13 @@ from service.auth.schemas import CurrentUser
 from service.auth.tables import Role, User
 from service.calendars import render
 from service.calendars.tables import FeedKind, FeedToken, FeedVersion
+from service.catalog.services import activity_titles, title_in
 from service.catalog.tables import Activity, Site
 from service.clock import utcnow
 from service.db import transaction
 from service.errors import Conflict, Forbidden, InvalidInput, NotFound
+from service.i18n import current_language, use_language
 from service.i18n import gettext as _
-from service.i18n import use_language
 from service.people import services as people
 from service.people.tables import Participant
 from service.placements import services as placements
@@ -422,6 +423,7 @@ async def _session_rows(where: Any, first: date, last: date) -> list[dict[str, A
         Session.sequence,
         Session.cancel_reason,
         Session.updated_at,
+        Session.activity.id,
         Session.activity.title,
         Session.activity.what_to_bring,
         Session.site.name,
@@ -457,13 +459,15 @@ async def _events(
                 (AbsenceNotice.participant == ref.owner_id) & AbsenceNotice.session.is_in(ids)
             )
         }
+    titles = await activity_titles(sorted({r["activity.id"] for r in rows}))
+    language = current_language()  # the feed owner's, set by the caller
     events = []
     for row in rows:
         cancelled = row["status"] == SessionStatus.cancelled
         absence_url = ""
         if personal and not cancelled and row["date"] >= today and row["id"] not in told:
             absence_url = f"{base_url}/feeds/absence/{absence_code(secret_key, ref.id, row['id'])}"
-        title = row["activity.title"]
+        title = title_in(language, row["activity.title"], titles[row["activity.id"]])
         if cancelled:
             title = _("Cancelled: %(title)s", title=title)
         events.append(

@@ -293,7 +293,16 @@ def _activity_data(form: FormMultiDict) -> dict[str, Any]:
         if key.startswith("domain_")
         if (value := str(form.get(key))) not in ("", "0")
     ]
-    return {key: value for key, value in data.items() if not key.startswith("domain_")}
+    data["titles"] = {
+        key.removeprefix("title_"): value
+        for key in form
+        if key.startswith("title_") and (value := str(form.get(key)).strip())
+    }
+    return {
+        key: value
+        for key, value in data.items()
+        if not key.startswith("domain_") and not key.startswith("title_")
+    }
 
 
 def _activity_values(activity: Any) -> dict[str, Any]:
@@ -316,6 +325,7 @@ def _activity_values(activity: Any) -> dict[str, Any]:
     }
     values["required_skills"] = ", ".join(activity.required_skills)
     values["domains"] = {d.key: d.strength for d in activity.domains}
+    values.update({f"title_{language}": title for language, title in activity.titles.items()})
     return values
 
 
@@ -373,6 +383,7 @@ async def _save_activity(request: Req, activity_id: int | None) -> Template | Re
     except DomainError as error:
         shown = {
             **data,
+            **{f"title_{language}": title for language, title in data["titles"].items()},
             "required_skills": ", ".join(data["required_skills"]),
             "domains": {
                 d["key"]: int(d["strength"])

@@ -5,6 +5,7 @@ from service.catalog.tables import (
     ActivityDomain,
     ActivityFeature,
     ActivitySkill,
+    ActivityTitle,
     GoalDomain,
     Partner,
     Room,
@@ -26,6 +27,7 @@ APP_CONFIG = AppConfig(
         ActivityDomain,
         ActivitySkill,
         ActivityFeature,
+        ActivityTitle,
     ],
     migration_dependencies=[],
 )

@@ -100,6 +100,7 @@ class ActivityIn(msgspec.Struct, forbid_unknown_fields=True):
     required_skills: list[Skill] = msgspec.field(default_factory=list)
     features: list[str] = msgspec.field(default_factory=list)
     is_active: bool = True
+    titles: dict[str, Name] = msgspec.field(default_factory=dict)  # by language code
 
 
 class ActivityOut(msgspec.Struct):
@@ -118,3 +119,4 @@ class ActivityOut(msgspec.Struct):
     required_skills: list[str]
     features: list[str]
     is_active: bool
+    titles: dict[str, str]

@@ -31,6 +31,7 @@ from service.catalog.tables import (
     ActivityFeature,
     ActivityKind,
     ActivitySkill,
+    ActivityTitle,
     GoalDomain,
     Partner,
     PartnerKind,
@@ -43,6 +44,7 @@ from service.clock import utcnow
 from service.db import save_row, transaction
 from service.errors import Conflict, InvalidInput, NotFound
 from service.i18n import gettext as _
+from service.settings import LANGUAGES
 
 # --- who sees what -------------------------------------------------------------------
 
@@ -374,6 +376,7 @@ async def save_activity(
     if not await exists(Site, data.site_id):
         raise InvalidInput("site_id", _("There is no site %(id)s.", id=data.site_id))
     features = check_features(data.features)
+    _check_titles(data.titles)
     domain_ids = await _domain_ids(data.domains)
     values = {
         Activity.title: data.title.strip(),
@@ -436,9 +439,40 @@ async def _domain_ids(domains: list[DomainStrength]) -> dict[str, int]:
     return found
 
 
+async def activity_titles(activity_ids: list[int]) -> dict[int, dict[str, str]]:
+    """The activities' titles in other languages: {activity id: {language: title}}."""
+    found: dict[int, dict[str, str]] = defaultdict(dict)
+    if activity_ids:
+        rows = await ActivityTitle.select().where(ActivityTitle.activity.is_in(activity_ids))
+        for row in rows:
+            found[row["activity"]][row["language"]] = row["title"]
+    return found
+
+
+def title_in(language: str, title: str, titles: dict[str, str]) -> str:
+    """The title in `language` where there is one, else the activity's own title."""
+    return titles.get(language) or title
+
+
+def _check_titles(titles: dict[str, str]) -> dict[str, str]:
+    for language in titles:
+        if language not in LANGUAGES:
+            raise InvalidInput(
+                f"titles.{language}",
+                _("Titles can be given in %(languages)s.", languages=", ".join(LANGUAGES)),
+            )
+    return {language: title.strip() for language, title in titles.items() if title.strip()}
+
+
 async def _replace_children(
     activity_id: int, data: ActivityIn, domain_ids: dict[str, int], features: list[str]
 ) -> None:
+    await ActivityTitle.delete().where(ActivityTitle.activity == activity_id)
+    titles = _check_titles(data.titles)
+    if titles:
+        await ActivityTitle.insert(
+            *[ActivityTitle(activity=activity_id, language=k, title=v) for k, v in titles.items()]
+        )
     for table in (ActivityDomain, ActivitySkill, ActivityFeature):
         await table.delete().where(table.activity == activity_id)  # type: ignore[attr-defined]
     if data.domains:
@@ -479,6 +513,7 @@ async def _activities_out(rows: list[dict[str, Any]]) -> list[ActivityOut]:
     features: dict[int, list[str]] = defaultdict(list)
     for item in await ActivityFeature.select().where(ActivityFeature.activity.is_in(ids)):
         features[item["activity"]].append(item["feature"])
+    titles = await activity_titles(ids)
     return [
         ActivityOut(
             id=row["id"],
@@ -496,6 +531,7 @@ async def _activities_out(rows: list[dict[str, Any]]) -> list[ActivityOut]:
             required_skills=sorted(skills[row["id"]]),
             features=sorted(features[row["id"]]),
             is_active=row["is_active"],
+            titles=titles.get(row["id"], {}),
         )
         for row in rows
     ]

@@ -111,3 +111,12 @@ class ActivityFeature(Table, tablename="activity_feature"):
 
     activity = ForeignKey(references=Activity, on_delete=OnDelete.cascade, index=True)
     feature = Varchar(length=40)
+
+
+class ActivityTitle(Table, tablename="activity_title"):
+    """The activity's title in another language, for pages and calendar feeds read in
+    that language; `Activity.title` is shown where there is none."""
+
+    activity = ForeignKey(references=Activity, on_delete=OnDelete.cascade, index=True)
+    language = Varchar(length=8)
+    title = Varchar(length=120)

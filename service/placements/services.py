@@ -14,10 +14,12 @@ from service.audit.services import Actor, record
 from service.auth.schemas import CurrentUser
 from service.auth.tables import Role
 from service.calendars.changes import feeds_changed
+from service.catalog.services import activity_titles, title_in
 from service.catalog.tables import ActivityKind
 from service.clock import utcnow
 from service.db import transaction
 from service.errors import Conflict, InvalidInput, NotFound
+from service.i18n import current_language
 from service.i18n import gettext as _
 from service.people import services as people
 from service.people.tables import Participant
@@ -235,6 +237,7 @@ async def my_sessions(participant_id: int, first: date, last: date) -> list[MySe
             Session.starts_at,
             Session.status,
             Session.cancel_reason,
+            Session.activity.id,
             Session.activity.title,
             Session.activity.kind,
             Session.activity.what_to_bring,
@@ -256,10 +259,12 @@ async def my_sessions(participant_id: int, first: date, last: date) -> list[MySe
     by_slot = defaultdict(list)
     for placement in placements:
         by_slot[placement["slot"]].append(placement)
+    titles = await activity_titles(sorted({row["activity.id"] for row in rows}))
+    language = current_language()
     return [
         MySession(
             id=row["id"],
-            title=row["activity.title"],
+            title=title_in(language, row["activity.title"], titles[row["activity.id"]]),
             kind=ActivityKind(row["activity.kind"]),
             site_name=row["site.name"],
             address=row["site.address"],

@@ -123,6 +123,11 @@ async def test_activities(client, coordinator):
         f"/api/v1/activities/{activity['id']}", json={**ACTIVITY, "site_id": site, "domains": []}
     )
     assert changed.json()["domains"] == []
+    translated = await client.put(
+        f"/api/v1/activities/{activity['id']}",
+        json={**ACTIVITY, "site_id": site, "titles": {"fi": "Puutyö"}},
+    )
+    assert translated.json()["titles"] == {"fi": "Puutyö"}
     assert (await client.delete(f"/api/v1/activities/{activity['id']}")).status_code == 204
 
 
@@ -138,6 +143,8 @@ async def test_activities(client, coordinator):
         ({"domains": [{"key": "interaction", "strength": 4}]}, "strength"),
         ({"required_skills": ["Bad Skill!"]}, "required_skills"),
         ({"site_id": 4242}, "site_id"),
+        ({"titles": {"sv": "Träslöjd"}}, "titles.sv"),
+        ({"titles": {"fi": ""}}, "titles"),
     ],
 )
 async def test_activity_refuses_bad_input(client, coordinator, change, field):

@@ -20,6 +20,7 @@ from service.auth.services import update_user
 from service.auth.tables import Role
 from service.calendars import services as feeds
 from service.calendars.tables import FeedToken
+from service.catalog.tables import ActivityTitle
 from service.db import bind_engine
 from service.people.schemas import ParticipantIn
 from service.people.services import erase, link_account, save_participant
@@ -572,3 +573,27 @@ async def test_rate_limit_with_redis(settings, db, redis, world):
         results = await asyncio.gather(*(client.get(feed["path"]) for _ in range(6)))
         assert sorted(r.status_code for r in results) == [200, 200, 429, 429, 429, 429]
         assert all("retry-after" in r.headers for r in results if r.status_code == 429)
+
+
+async def test_the_title_is_in_the_feed_owners_language(client, world):
+    """The activity is called "Puutyö, ..." and has an English title; a feed in English
+    shows it, one in Finnish keeps the Finnish."""
+    await api_login(client, world["coordinator"].email)
+    await ActivityTitle.insert(
+        ActivityTitle(activity=world["activity"], language="en", title="Woodwork, painting")
+    )
+    english = await client.post(
+        "/api/v1/feeds", json={"kind": "participant", "owner_id": world["aino"], "language": "en"}
+    )
+    assert english.status_code == 201, english.text
+    summaries = {
+        str(e["SUMMARY"]) for e in parse((await client.get(english.json()["path"])).content)
+    }
+    assert summaries == {"Woodwork, painting"}
+    finnish = await client.post(
+        "/api/v1/feeds", json={"kind": "support", "owner_id": world["aino"], "language": "fi"}
+    )
+    summaries = {
+        str(e["SUMMARY"]) for e in parse((await client.get(finnish.json()["path"])).content)
+    }
+    assert summaries == {"Puutyö, maalaus; ja lakkaus"}

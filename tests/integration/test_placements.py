@@ -8,6 +8,7 @@ from datetime import date, time, timedelta
 import pytest
 
 from service.auth.tables import Role
+from service.catalog.tables import ActivityTitle
 from service.people.schemas import ParticipantIn
 from service.people.services import link_account, save_participant
 from service.people.tables import ParticipantStatus
@@ -121,6 +122,12 @@ async def test_participant_sees_their_week_and_says_they_cannot_come(client, wee
     assert len(mine) == 2  # today and the same weekday next week
     assert mine[0]["what_to_bring"] == "Sturdy shoes"
     assert "Eero" not in str(mine)
+    await ActivityTitle.insert(
+        ActivityTitle(activity=week["activity"], language="fi", title="Puutyö")
+    )
+    in_finnish = await client.get("/api/v1/me/sessions", headers={"Accept-Language": "fi"})
+    assert {s["title"] for s in in_finnish.json()} == {"Puutyö"}
+    assert {s["title"] for s in mine} == {"Woodwork"}
     session_id = mine[-1]["id"]  # next week's, surely still to come
     notice = await client.post(
         "/api/v1/absences", json={"session_id": session_id, "note": "Doctor's appointment"}
