@@ -22,26 +22,24 @@ def clock(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
-def rule_words(rule: str) -> str:
-    """A hard rule, as the coordinator reads it."""
+def blocker_words(rule: str) -> str:
+    """What was wrong with the slots that a rule kept someone out of, to follow a count
+    ("15 slots outside the times they can come")."""
     return {
-        "not_wanted": _("they said they do not want these activities"),
-        "site": _("no slot is at a site they can reach"),
-        "window": _("no slot is inside the times they can come"),
-        "blocked": _("the slots fall in time they have blocked"),
-        "hours": _("the slots need more than their weekly hours"),
-        "demand": _("the slots ask more than they can take on now"),
-        "access": _("the place lacks an accessibility feature they need"),
-        "animals": _("the slots have animal contact, which is not right for them"),
-        "capacity": _("the slots that fit them are full"),
-        "overlap": _("it overlaps another of their sessions"),
-        "travel": _("there is too little time to travel between the sites"),
-        "per_day": _("it is more sessions in one day than they want"),
-        "pinned": _("a pinned placement would be lost"),
-        "no_slots": _("there are no weekly slots in these weeks"),
-        "no_hours": _("no weekly hours are set for them"),
-        "too_small": _("the groups that fit would have started below their minimum size"),
-        "not_chosen": _("other placements served the goals better"),
+        "not_wanted": _("of activities they do not want"),
+        "site": _("at sites they cannot reach"),
+        "window": _("outside the times they can come"),
+        "blocked": _("in time they have blocked"),
+        "hours": _("longer than their weekly hours"),
+        "demand": _("more demanding than they can take on now"),
+        "access": _("missing an accessibility feature they need"),
+        "animals": _("with animal contact, which is not right for them"),
+        "capacity": _("full"),
+        "overlap": _("overlapping a pinned session"),
+        "travel": _("too close to a pinned session at another site"),
+        "per_day": _("on a day already full for them"),
+        "too_small": _("that would start below their minimum group size"),
+        "not_chosen": _("better given to others"),
     }.get(rule, rule)
 
 
@@ -61,6 +59,7 @@ def refusal_words(rule: str) -> str:
         "travel": _("there is too little time to travel between the sites"),
         "per_day": _("it would be more sessions in one day than they want"),
         "pinned": _("a pinned placement would be lost"),
+        "not_chosen": _("other placements serve the goals better"),
     }.get(rule, rule)
 
 
@@ -85,17 +84,22 @@ def blocker_lines(blockers: list[Mapping[str, Any]], *, simple: bool = False) ->
     """Why someone was left out, most slots first."""
     if simple:
         return [simple_rule_words(blockers[0]["rule"])] if blockers else []
-    return [
-        ngettext(
-            "%(reason)s (%(num)s slot)",
-            "%(reason)s (%(num)s slots)",
-            b["slots"],
-            reason=rule_words(b["rule"]),
-        )
-        if b["slots"]
-        else rule_words(b["rule"])
-        for b in blockers
-    ]
+    lines = []
+    for blocker in blockers:
+        if blocker["rule"] == "no_slots":
+            lines.append(_("there are no weekly slots in these weeks"))
+        elif blocker["rule"] == "no_hours":
+            lines.append(_("no weekly hours are set for them"))
+        else:
+            lines.append(
+                ngettext(
+                    "%(num)s slot %(reason)s",
+                    "%(num)s slots %(reason)s",
+                    blocker["slots"],
+                    reason=blocker_words(blocker["rule"]),
+                )
+            )
+    return lines
 
 
 def placement_lines(
@@ -158,7 +162,7 @@ def placement_lines(
         )
     if reason.get("rule"):
         lines.append(
-            _("Would end because %(reason)s.", reason=rule_words(reason["rule"]))
+            _("Would end because %(reason)s.", reason=refusal_words(reason["rule"]))
             if not simple
             else simple_rule_words(reason["rule"])
         )
