@@ -34,6 +34,7 @@ Req = Request[Any, Any, Any]
 managers = require(Role.admin, Role.coordinator, Role.staff, Role.participant)
 participant_only = require(Role.participant)
 followers = require(Role.admin, Role.coordinator, Role.staff)
+planners = require(Role.admin, Role.coordinator)
 MEDIA_TYPE = "text/calendar"  # Litestar adds "; charset=utf-8" to text/ types
 RATE_WINDOW = 60
 
@@ -314,26 +315,40 @@ async def staff_calendar(request: Req) -> Template:
 async def staff_calendar_change(request: Req) -> Redirect:
     user = current_user(request)
     assert user is not None
-    secret = _settings(request).secret_key
-    actor = actor_of(request)
     action = str((await request.form()).get("action", "create"))
-    live = await services.list_feeds(user, secret, kind=FeedKind.staff, owner_id=user.id)
-    if action == "create" and not live:
-        await services.create_feed(
-            actor, user, FeedIn(kind=FeedKind.staff, owner_id=user.id), secret
-        )
-        flash(request, _("The calendar link is ready."), category="info")
-    elif action == "rotate" and live:
-        await services.rotate_feed(actor, user, live[0].id, secret)
-        flash(
-            request,
-            _("A new calendar link is ready; the old one no longer works."),
-            category="info",
-        )
-    elif action == "revoke" and live:
-        await services.revoke_feed(actor, user, live[0].id)
-        flash(request, _("The calendar link no longer works."), category="info")
+    await _change(request, FeedKind.staff, user.id, action)
     return Redirect("/calendar")
+
+
+PLACE_FEEDS = (FeedKind.site, FeedKind.activity)
+
+
+@get("/calendar/{kind:str}/{owner_id:int}", guards=[planners])
+async def place_calendar(request: Req, kind: FromPath[str], owner_id: FromPath[int]) -> Template:
+    """A site's or an activity's feed: every session there, with numbers expected."""
+    if kind not in PLACE_FEEDS:
+        raise NotFound(_("There is no such calendar."))
+    name = await services.owner_name(FeedKind(kind), owner_id)
+    return page(
+        request,
+        "calendars/place.html",
+        kind=kind,
+        owner_id=owner_id,
+        name=name,
+        feed=feed_links(request, await _live(request, FeedKind(kind), owner_id)),
+    )
+
+
+@post("/calendar/{kind:str}/{owner_id:int}", guards=[planners], status_code=HTTP_200_OK)
+async def place_calendar_change(
+    request: Req, kind: FromPath[str], owner_id: FromPath[int]
+) -> Redirect:
+    if kind not in PLACE_FEEDS:
+        raise NotFound(_("There is no such calendar."))
+    await services.owner_name(FeedKind(kind), owner_id)  # 404 for an unknown one
+    action = str((await request.form()).get("action", "create"))
+    await _change(request, FeedKind(kind), owner_id, action)
+    return Redirect(f"/calendar/{kind}/{owner_id}")
 
 
 @post(
@@ -351,12 +366,24 @@ async def profile_feed_change(
     return Redirect(f"/participants/{participant_id}#calendar-feeds")
 
 
+async def _live(request: Req, kind: FeedKind, owner_id: int) -> FeedOut | None:
+    """The live feed of this kind and owner, if the user may manage it."""
+    user = current_user(request)
+    assert user is not None
+    secret = _settings(request).secret_key
+    if kind in (FeedKind.participant, FeedKind.support):
+        return (await services.live_feeds_of(owner_id, secret)).get(kind)
+    feeds = await services.list_feeds(user, secret, kind=kind, owner_id=owner_id)
+    return feeds[0] if feeds else None
+
+
 async def _change(request: Req, kind: FeedKind, owner_id: int, action: str) -> None:
+    """Make the link, or a new one (the old stops working), or stop it: `action` says."""
     user = current_user(request)
     assert user is not None
     secret = _settings(request).secret_key
     actor = actor_of(request)
-    live = (await services.live_feeds_of(owner_id, secret)).get(kind)
+    live = await _live(request, kind, owner_id)
     if action == "create" and live is None:
         await services.create_feed(actor, user, FeedIn(kind=kind, owner_id=owner_id), secret)
         flash(request, _("The calendar link is ready."), category="info")
@@ -384,5 +411,7 @@ ROUTES = [
     my_calendar_change,
     staff_calendar,
     staff_calendar_change,
+    place_calendar,
+    place_calendar_change,
     profile_feed_change,
 ]

@@ -401,15 +401,18 @@ async def _owner(ref: FeedRef, first: date, last: date) -> tuple[str, str, Any]:
             name = _("Tupa: my sessions")
         return language, name, Session.id.is_in([r["session"] for r in ids] or [-1])
     language = ref.language or "en"
-    table, column = (
-        (Site, Session.site) if ref.kind == FeedKind.site else (Activity, Session.activity)
-    )
-    label = Site.name if ref.kind == FeedKind.site else Activity.title
-    row = await table.select(label).where(table.id == ref.owner_id).first()
+    column = Session.site if ref.kind == FeedKind.site else Session.activity
+    name = f"Tupa: {await owner_name(FeedKind(ref.kind), ref.owner_id)}"
+    return language, name, column == ref.owner_id
+
+
+async def owner_name(kind: FeedKind, owner_id: int) -> str:
+    """The name of a site or the title of an activity whose feed this is; 404 if none."""
+    table, label = (Site, Site.name) if kind == FeedKind.site else (Activity, Activity.title)
+    row = await table.select(label).where(table.id == owner_id).first()
     if row is None:
         raise NotFound(_("There is no such calendar."))
-    name = f"Tupa: {row[label._meta.name]}"
-    return language, name, column == ref.owner_id
+    return row[label._meta.name]
 
 
 async def _session_rows(where: Any, first: date, last: date) -> list[dict[str, Any]]:

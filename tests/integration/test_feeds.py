@@ -4,6 +4,7 @@ HTTP rules calendar apps rely on, invalidation by the job, and "I can't come".""
 from __future__ import annotations
 
 import asyncio
+import re
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from email.utils import format_datetime
@@ -597,3 +598,36 @@ async def test_the_title_is_in_the_feed_owners_language(client, world):
         str(e["SUMMARY"]) for e in parse((await client.get(finnish.json()["path"])).content)
     }
     assert summaries == {"Puutyö, maalaus; ja lakkaus"}
+
+
+async def test_planners_make_site_and_activity_feeds_from_their_pages(client, world):
+    await api_login(client, world["coordinator"].email)
+    site_page = await client.get(f"/catalog/sites/{world['site']}")
+    assert f'href="/calendar/site/{world["site"]}"' in site_page.text
+    page = await client.get(f"/calendar/site/{world['site']}")
+    assert page.status_code == 200
+    assert "Make a calendar link" in page.text
+    made = await post_form(client, f"/calendar/site/{world['site']}", {"action": "create"})
+    assert made.status_code == 200
+    assert "webcal://" in made.text
+    (feed,) = await FeedToken.select().where(FeedToken.kind == "site")
+    assert feed["owner_id"] == world["site"]
+    link = re.search(r"webcal://[^/]+(/feeds/[\w-]+\.ics)", made.text).group(1)
+    events = parse((await client.get(link)).content)
+    assert events and all("Aino" not in str(e.get("DESCRIPTION", "")) for e in events)
+    stopped = await post_form(client, f"/calendar/site/{world['site']}", {"action": "revoke"})
+    assert "Make a calendar link" in stopped.text
+    assert (await client.get(link)).status_code == 404
+
+    activity = await post_form(
+        client, f"/calendar/activity/{world['activity']}", {"action": "create"}
+    )
+    assert "webcal://" in activity.text
+    assert (await client.get("/calendar/site/424242")).status_code == 404
+    assert (await client.get(f"/calendar/staff/{world['olli'].id}")).status_code == 404
+
+    await client.post("/api/v1/auth/logout", json={})
+    await api_login(client, "olli@example.org")
+    assert (await client.get(f"/calendar/site/{world['site']}")).status_code == 403
+    refused = await post_form(client, f"/calendar/site/{world['site']}", {"action": "create"})
+    assert refused.status_code == 403
