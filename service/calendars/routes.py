@@ -303,12 +303,8 @@ async def staff_calendar(request: Req) -> Template:
     """A staff member's own feed: the sessions they run, with numbers expected."""
     user = current_user(request)
     assert user is not None
-    feeds = await services.list_feeds(
-        user, _settings(request).secret_key, kind=FeedKind.staff, owner_id=user.id
-    )
-    return page(
-        request, "calendars/staff.html", mine=feed_links(request, feeds[0] if feeds else None)
-    )
+    mine = await _live(request, FeedKind.staff, user.id)
+    return page(request, "calendars/staff.html", mine=feed_links(request, mine))
 
 
 @post("/calendar", guards=[followers], status_code=HTTP_200_OK)

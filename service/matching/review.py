@@ -22,13 +22,13 @@ from service.db import transaction
 from service.errors import Conflict, InvalidInput, NotFound, RuleBroken
 from service.i18n import gettext as _
 from service.matching.explain import explain_placement
-from service.matching.inputs import load_inputs
 from service.matching.model import Assignment, Problem
 from service.matching.services import (
     ProposalOut,
     RunOut,
     get_run,
-    run_detail,
+    inputs_for,
+    proposals,
     slot_labels,
     status_label,
 )
@@ -91,14 +91,7 @@ def _with_review_pins(problem: Problem, rows: list[dict[str, Any]]) -> Problem:
 
 
 async def _problem_now(run: RunOut, settings: Settings) -> Problem:
-    inputs = await load_inputs(
-        run.first_day,
-        run.last_day,
-        weights=settings.match_weights,
-        travel_buffer=settings.match_travel_buffer,
-        time_limit=float(settings.match_time_limit),
-    )
-    return inputs.problem
+    return (await inputs_for(run.first_day, run.last_day, settings)).problem
 
 
 async def _refuse_broken_rules(
@@ -195,7 +188,7 @@ async def change_proposal(
             entity_id=proposal_id,
             details={"accepted": row["accepted"], "pinned": row["pinned"]},
         )
-    return await _one_proposal(run_id, proposal_id)
+    return await _one_proposal(run_id, row["participant"], proposal_id)
 
 
 async def set_all_accepted(actor: Actor, run_id: int, accepted: bool) -> int:
@@ -287,12 +280,12 @@ async def add_proposal(
             entity_id=proposal_id,
             details={"participant_id": pair[0], "slot_id": pair[1]},
         )
-    return await _one_proposal(run_id, proposal_id)
+    return await _one_proposal(run_id, pair[0], proposal_id)
 
 
-async def _one_proposal(run_id: int, proposal_id: int) -> ProposalOut:
-    detail = await run_detail(run_id)
-    return next(p for p in detail.proposals if p.id == proposal_id)
+async def _one_proposal(run_id: int, participant_id: int, proposal_id: int) -> ProposalOut:
+    """One proposal as the review shows it (its participant's others say if it moved)."""
+    return next(p for p in await proposals(run_id, participant_id) if p.id == proposal_id)
 
 
 # --- publishing or discarding --------------------------------------------------------

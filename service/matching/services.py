@@ -205,13 +205,22 @@ async def execute_run(run_id: int, settings: Settings) -> str:
     return "done"
 
 
-async def _inputs_for(run: dict[str, Any], settings: Settings) -> Inputs:
-    inputs = await load_inputs(
-        run["first_day"],
-        run["last_day"],
+async def inputs_for(
+    first_day: date, last_day: date, settings: Settings, *, time_limit: float | None = None
+) -> Inputs:
+    """The problem for these days, with the weights and travel buffer in the settings."""
+    return await load_inputs(
+        first_day,
+        last_day,
         weights=settings.match_weights,
         travel_buffer=settings.match_travel_buffer,
-        time_limit=run["time_limit"],
+        time_limit=float(settings.match_time_limit if time_limit is None else time_limit),
+    )
+
+
+async def _inputs_for(run: dict[str, Any], settings: Settings) -> Inputs:
+    inputs = await inputs_for(
+        run["first_day"], run["last_day"], settings, time_limit=run["time_limit"]
     )
     if run["mode"] == RunMode.replan:
         problem = with_continuity(inputs.problem, settings.match_replan_continuity)
@@ -361,6 +370,14 @@ def _run_out(row: dict[str, Any]) -> RunOut:
 
 async def run_detail(run_id: int) -> RunDetail:
     run = await get_run(run_id)
+    return RunDetail(run=run, proposals=await proposals(run_id), unplaced=await _unplaced(run_id))
+
+
+async def proposals(run_id: int, participant_id: int | None = None) -> list[ProposalOut]:
+    """The run's proposals (or one participant's), with their reasons in words."""
+    where = MatchingProposal.run == run_id
+    if participant_id is not None:
+        where &= MatchingProposal.participant == participant_id
     rows = await MatchingProposal.select(
         MatchingProposal.all_columns(),
         MatchingProposal.participant.display_name,
@@ -369,16 +386,15 @@ async def run_detail(run_id: int) -> RunDetail:
         MatchingProposal.slot.end,
         MatchingProposal.slot.activity.title,
         MatchingProposal.slot.activity.site.name,
-    ).where(MatchingProposal.run == run_id)
+    ).where(where)
     goal_texts = await _goal_texts({r["participant"] for r in rows})
     changes: dict[int, set[str]] = defaultdict(set)
     for r in rows:
         changes[r["participant"]].add(r["change"])
-    proposals = sorted(
+    return sorted(
         (_proposal_out(r, goal_texts, changes[r["participant"]]) for r in rows),
         key=lambda p: (p.participant_name.casefold(), p.participant_id, p.weekday, p.slot_label),
     )
-    return RunDetail(run=run, proposals=proposals, unplaced=await _unplaced(run_id))
 
 
 def _slot_label(row: dict[str, Any], prefix: str = "slot.") -> str:

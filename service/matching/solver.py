@@ -88,21 +88,13 @@ def candidates_for(person: Person, slots: dict[int, Slot], travel_buffer: int) -
     """The slots the person may be given besides their pins: every unary rule holds,
     and the slot fits beside the pins."""
     pins = [slots[s] for s in sorted(person.pinned) if s in slots]
-    pinned_minutes = sum(s.minutes for s in pins)
-    pins_per_day: dict[int, int] = defaultdict(int)
-    for pin in pins:
-        pins_per_day[pin.weekday] += 1
     chosen = []
     for slot_id, slot in slots.items():
         if slot.site_id not in person.sites:  # the cheapest rule first, to skip the rest
             continue
         if slot_id in person.pinned or first_broken_rule(person, slot):
             continue
-        if pinned_minutes + slot.minutes > person.weekly_minutes:
-            continue
-        if pins_per_day[slot.weekday] >= person.max_per_day:
-            continue
-        if any(clash(slot, pin, travel_buffer) for pin in pins):
+        if not fits_beside(person, slot, pins, travel_buffer):
             continue
         chosen.append(slot_id)
     return chosen
@@ -356,7 +348,7 @@ def greedy(problem: Problem) -> list[Assignment]:
         )
         for slot_id in ranked:
             slot = slots[slot_id]
-            if left[slot_id] <= 0 or not _fits_beside(person, slot, taken, problem):
+            if left[slot_id] <= 0 or not fits_beside(person, slot, taken, problem.travel_buffer):
                 continue
             taken.append(slot)
             left[slot_id] -= 1
@@ -364,9 +356,11 @@ def greedy(problem: Problem) -> list[Assignment]:
     return chosen
 
 
-def _fits_beside(person: Person, slot: Slot, taken: list[Slot], problem: Problem) -> bool:
+def fits_beside(person: Person, slot: Slot, taken: list[Slot], travel_buffer: int) -> bool:
+    """Whether the slot keeps the rules between slots (hours, sessions per day, clashes)
+    beside the slots the person already has."""
     if sum(s.minutes for s in taken) + slot.minutes > person.weekly_minutes:
         return False
     if sum(s.weekday == slot.weekday for s in taken) >= person.max_per_day:
         return False
-    return not any(clash(slot, other, problem.travel_buffer) for other in taken)
+    return not any(clash(slot, other, travel_buffer) for other in taken)
