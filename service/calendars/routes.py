@@ -133,24 +133,29 @@ def _not_modified(request: Req, etag: str, last_modified: int) -> bool:
 
 
 async def _over_limit(request: Req, token: str, per_minute: int) -> int:
-    """A fixed one-minute window per token in the rate-limit store (shared through Redis
-    between app processes). Returns the seconds to wait, or 0 when within the limit."""
+    """A one-minute window per token that opens with the token's first request, in the
+    rate-limit store (shared through Redis between app processes), so that no client
+    gets twice the limit by polling across the turn of a clock minute. Returns the
+    seconds to wait, or 0 when within the limit."""
     store = request.app.stores.get("rate_limit")
-    now = time.time()
-    window = int(now // RATE_WINDOW)
-    key = f"feed:{services.token_hash(token)[:32]}:{window}"
+    key = f"feed:{services.token_hash(token)[:32]}"
     if isinstance(store, RedisStore):  # atomic across app processes
         full_key = store._make_key(key)
         async with store._redis.pipeline() as pipe:
-            count, _expiry = await pipe.incr(full_key).expire(full_key, RATE_WINDOW * 2).execute()
-        over = count > per_minute
-    else:  # memory, one process: read then write is close enough
-        raw = await store.get(key)
-        count = int(raw) if raw else 0
-        over = count >= per_minute
-        if not over:
-            await store.set(key, str(count + 1), expires_in=RATE_WINDOW * 2)
-    return max(1, int((window + 1) * RATE_WINDOW - now) + 1) if over else 0
+            pipe.set(full_key, 0, ex=RATE_WINDOW, nx=True)  # opens a window if none is open
+            pipe.incr(full_key)  # keeps the window's expiry
+            pipe.ttl(full_key)
+            _opened, count, left = await pipe.execute()
+        return max(1, int(left)) if count > per_minute else 0
+    # memory, one process: read then write is close enough
+    now = time.time()
+    raw = await store.get(key)
+    opened, count = (float(raw.split(b" ")[0]), int(raw.split(b" ")[1])) if raw else (now, 0)
+    left = opened + RATE_WINDOW - now
+    if count >= per_minute:
+        return max(1, int(left) + 1)
+    await store.set(key, f"{opened} {count + 1}", expires_in=max(1, int(left) + 1))
+    return 0
 
 
 # --- "I can't come" from the calendar ------------------------------------------------
