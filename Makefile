@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint format bench messages migration clean
+.PHONY: install run test test-dates lint format bench messages migration clean
 
 install: $(VENV)/.installed
 
@@ -25,13 +25,33 @@ run: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# The date-sensitive tests run again, on SQLite, with the tests' clock at hard moments:
+# Christmas week, the eve of Epiphany just after midnight (UTC is still the day before),
+# both daylight-saving changes, 29 February, and the year's end in ISO week 53.
+DATE_MOMENTS := 2026-12-23T09:00:00+02:00 2027-01-05T00:30:00+02:00 \
+	2027-03-28T10:00:00+03:00 2027-10-31T10:00:00+02:00 2028-02-29T09:00:00+02:00 \
+	2026-12-31T15:00:00+02:00
+DATE_TESTS := tests/unit/test_recurrence.py tests/unit/test_feed_render.py \
+	tests/integration/test_feeds.py tests/integration/test_schedule.py \
+	tests/integration/test_placements.py tests/integration/test_attendance.py
+XDIST ?= -n 2 --dist loadfile
+
 test: lint
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(XDIST) $(PYTEST_ARGS)
+	$(MAKE) --no-print-directory test-dates
+
+test-dates: install
+	@for moment in $(DATE_MOMENTS); do \
+	  echo "== the tests' clock starts at $$moment"; \
+	  TUPA_TEST_NOW=$$moment $(BIN)/python -m pytest $(XDIST) -q -k "not postgres" $(DATE_TESTS) \
+	    || exit 1; \
+	done
 
 bench: install
 	$(BIN)/python -m tests.benchmarks $(BENCH_ARGS)

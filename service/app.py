@@ -29,6 +29,7 @@ from litestar.stores.redis import RedisStore
 from litestar.template.config import TemplateConfig
 from piccolo.engine.base import Engine
 
+from service import clock, composition
 from service.attendance.live import make_channels
 from service.attendance.pages import PAGES as ATTENDANCE_PAGES
 from service.attendance.routes import ROUTES as ATTENDANCE_ROUTES
@@ -49,7 +50,8 @@ from service.catalog.vocabulary import (
     kind_label,
     partner_kind_label,
 )
-from service.db import bind_engine, close_engine, engine_from_url, open_engine
+from service.db import bind_engine, close_engine, open_engine
+from service.engines import engine_from_url
 from service.errors import DomainError
 from service.i18n import current_language, translations
 from service.jobs import JobQueue, make_queue
@@ -83,6 +85,8 @@ def create_app(
 ) -> Litestar:
     """The app. `engine` lends it an engine that its caller opens and closes (tests)."""
     settings = settings or Settings.from_env()
+    clock.use_time_zone(settings.tz)
+    composition.wire()
     queue = queue or make_queue(settings)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     sessions = SessionConfig(

@@ -1,4 +1,9 @@
-"""The `tupa` command: serve, worker, migrate, demo and user administration."""
+"""The `tupa` command: serve, worker, migrate, demo and user administration.
+
+The commands import the rest of Tupa inside their bodies, after `load_settings`: those
+modules load Piccolo's configuration, which reads DATABASE_URL on import, and a wrong
+setting must stop start-up with a message that names it, not with a traceback.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from typing import Any, TypeVar
 
 import click
 
+from service import clock
 from service.settings import Settings, SettingsError
 
 T = TypeVar("T")
@@ -17,14 +23,20 @@ T = TypeVar("T")
 def load_settings() -> Settings:
     """Settings from the environment; a wrong value stops here, naming the variable."""
     try:
-        return Settings.from_env()
+        settings = Settings.from_env()
     except SettingsError as error:
         click.echo(f"Tupa cannot start: {error}", err=True)
         sys.exit(2)
+    from service import composition
+
+    clock.use_time_zone(settings.tz)
+    composition.wire()
+    return settings
 
 
 def with_database(settings: Settings, work: Callable[[], Awaitable[T]]) -> T:
-    from service.db import bind_engine, close_engine, engine_from_url, open_engine
+    from service.db import bind_engine, close_engine, open_engine
+    from service.engines import engine_from_url
 
     async def run() -> T:
         engine = engine_from_url(settings.database_url)
@@ -50,9 +62,9 @@ def main() -> None:
 @click.option("--reload", is_flag=True, help="Restart on code changes (development).")
 def serve(host: str, port: int, workers: int, reload: bool) -> None:
     """Serve the web app with uvicorn."""
+    settings = load_settings()
     import uvicorn
 
-    settings = load_settings()
     uvicorn.run(
         "service.app:create_app",
         factory=True,
@@ -70,11 +82,11 @@ def serve(host: str, port: int, workers: int, reload: bool) -> None:
 @click.option("--check", is_flag=True, help="Exit 0 if a worker reported in lately (health).")
 def worker(burst: bool, check: bool) -> None:
     """Run the arq worker (needs REDIS_URL)."""
+    settings = load_settings()
     from arq.worker import Worker, check_health
 
     from service.worker import worker_settings
 
-    settings = load_settings()
     config = worker_settings(settings, burst=burst)
     if check:
         sys.exit(check_health(config))
@@ -84,9 +96,9 @@ def worker(burst: bool, check: bool) -> None:
 @main.command()
 def migrate() -> None:
     """Apply pending migrations (one process at a time on PostgreSQL)."""
+    settings = load_settings()
     from service.db import apply_migrations
 
-    settings = load_settings()
     applied = with_database(settings, lambda: apply_migrations(settings.database_url, quiet=True))
     click.echo(f"Applied {len(applied)} migration(s)." if applied else "No migrations to apply.")
 
@@ -95,9 +107,9 @@ def migrate() -> None:
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database has users.")
 def demo(if_empty: bool) -> None:
     """Load the demo provider into the database."""
+    settings = load_settings()
     from service.demo.loader import DemoExists, load_demo
 
-    settings = load_settings()
     try:
         summary = with_database(settings, lambda: load_demo(settings.demo_password))
     except DemoExists as error:
@@ -128,13 +140,13 @@ def user() -> None:
     help="Default: a temporary password, printed once, to change at first sign-in.",
 )
 def user_create(email: str, role: str, name: str, password: str | None) -> None:
+    settings = load_settings()
     from service.audit.services import Actor
     from service.auth import services
     from service.auth.passwords import temporary_password
     from service.auth.schemas import UserCreate
     from service.auth.tables import Role
 
-    settings = load_settings()
     chosen = password or temporary_password()
     data = UserCreate(
         email=email,
@@ -152,11 +164,10 @@ def user_create(email: str, role: str, name: str, password: str | None) -> None:
 @user.command("reset-password")
 @click.option("--email", required=True)
 def user_reset_password(email: str) -> None:
+    settings = load_settings()
     from service.audit.services import Actor
     from service.auth import services
     from service.auth.tables import User
-
-    settings = load_settings()
 
     async def reset() -> str:
         row = (
@@ -171,9 +182,9 @@ def user_reset_password(email: str) -> None:
 
 @user.command("list")
 def user_list() -> None:
+    settings = load_settings()
     from service.auth import services
 
-    settings = load_settings()
     for item in with_database(settings, services.list_users):
         state = "" if item.is_active else " (inactive)"
         click.echo(f"{item.id:>5}  {item.role.value:<12} {item.email}{state}")

@@ -6,9 +6,10 @@ import contextlib
 import io
 import os
 import sqlite3
-from pathlib import Path
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 import asyncpg
 from piccolo.apps.migrations.commands.base import BaseMigrationManager
@@ -20,6 +21,9 @@ from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 from piccolo.table import Table
 
+from service import events
+from service import piccolo_conf as conf
+
 os.environ.setdefault("PICCOLO_CONF", "service.piccolo_conf")
 
 # Any constant works; it only has to be the same for every Tupa process.
@@ -30,24 +34,16 @@ class MigrationError(RuntimeError):
     pass
 
 
-def sqlite_path(url: str) -> Path:
-    """`sqlite:///var/x.db` is relative, `sqlite:////abs/x.db` absolute."""
-    return Path(unquote(url.removeprefix("sqlite:///")))
-
-
-def engine_from_url(url: str) -> Engine:
-    if url.startswith("sqlite"):
-        path = sqlite_path(url)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return SQLiteEngine(path=str(path), timeout=30)
-    return PostgresEngine(config={"dsn": url})
-
-
 def is_unique_violation(error: BaseException) -> bool:
     """Whether a database error is a unique index refusing a second row, on either engine."""
     return isinstance(error, asyncpg.UniqueViolationError) or (
         isinstance(error, sqlite3.IntegrityError) and "UNIQUE" in str(error)
     )
+
+
+def is_sqlite() -> bool:
+    """Whether the bound engine is SQLite (which has no row locks and one writer)."""
+    return isinstance(conf.DB, SQLiteEngine)
 
 
 def engine_kind(engine: Engine) -> str:
@@ -65,8 +61,6 @@ def app_tables() -> list[type[Table]]:
 
 def bind_engine(engine: Engine) -> None:
     """Point Piccolo and every table at `engine` (tests switch between engines)."""
-    import service.piccolo_conf as conf
-
     conf.DB = engine
     for table in [*app_tables(), Migration]:
         table._meta.db = engine
@@ -87,8 +81,6 @@ async def close_engine(engine: Engine) -> None:
 
 async def check_database() -> bool:
     """A round trip to the database."""
-    import service.piccolo_conf as conf
-
     rows = await conf.DB.run_ddl("SELECT 1 AS ok")
     return bool(rows)
 
@@ -135,12 +127,21 @@ async def _acquire_migration_lock(database_url: str) -> asyncpg.Connection | Non
     return connection
 
 
-def transaction() -> Any:
-    """A write transaction on the bound engine. On SQLite it takes the write lock at
-    BEGIN (IMMEDIATE), so that a read-then-write cannot be overtaken by another writer."""
-    import service.piccolo_conf as conf
+@asynccontextmanager
+async def transaction() -> AsyncIterator[None]:
+    """A write transaction on the bound engine, and the domain events published inside
+    it, handed to their handlers once it has committed (dropped if it fails). On SQLite
+    it takes the write lock at BEGIN (IMMEDIATE), so that a read-then-write cannot be
+    overtaken by another writer. Nested calls join the outer transaction."""
+    outermost = not events.collecting_now()
+    async with events.collecting() as published, _engine_transaction():
+        yield
+    if outermost:
+        await events.dispatch(published)
 
-    if isinstance(conf.DB, SQLiteEngine):
+
+def _engine_transaction() -> Any:
+    if is_sqlite():
         return conf.DB.transaction(transaction_type=TransactionType.immediate)
     return conf.DB.transaction()
 

@@ -11,16 +11,18 @@ import asyncio
 import logging
 import traceback
 import uuid
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any, Protocol
 
 from arq import create_pool
 from arq.connections import ArqRedis, RedisSettings
 from arq.cron import next_cron
 
+from service import clock
 from service.settings import Settings
+from service.system import services as system
 
 log = logging.getLogger("tupa.jobs")
 
@@ -44,21 +46,16 @@ CRON: list[CronEntry] = []
 _ACTIVE: list[JobQueue] = []
 
 
-def job(function: JobFunction) -> JobFunction:
-    """Register a job function: `async def name(ctx, **kwargs)`, idempotent."""
-    REGISTRY[function.__name__] = function
-    return function
-
-
-def nightly(hour: int, minute: int = 0) -> Callable[[JobFunction], JobFunction]:
-    """Register a job and run it every night at `hour:minute` in Tupa's time zone."""
-
-    def register(function: JobFunction) -> JobFunction:
-        job(function)
-        CRON.append(CronEntry(function.__name__, hour=hour, minute=minute))
-        return function
-
-    return register
+def register_jobs(jobs: Iterable[JobFunction], nightly: Iterable[CronEntry]) -> None:
+    """Make `jobs` runnable by name and run the `nightly` entries; called once by
+    `service.composition.wire`. Registering the same jobs again changes nothing."""
+    for function in jobs:
+        REGISTRY[function.__name__] = function
+    for entry in nightly:
+        if entry.job not in REGISTRY:
+            raise ValueError(f"nightly entry for an unregistered job: {entry.job}")
+        if entry not in CRON:
+            CRON.append(entry)
 
 
 def active_queue() -> JobQueue | None:
@@ -67,20 +64,8 @@ def active_queue() -> JobQueue | None:
     return _ACTIVE[-1] if _ACTIVE else None
 
 
-def load_jobs() -> dict[str, JobFunction]:
-    """Import every module that defines jobs, so that the registry is complete."""
-    import service.calendars.jobs
-    import service.matching.jobs
-    import service.schedule.jobs
-    import service.system.jobs  # noqa: F401
-
-    return REGISTRY
-
-
 async def run_job(name: str, ctx: dict[str, Any], kwargs: dict[str, Any]) -> Any:
     """Run a registered job once per job id; `None` when the id already ran."""
-    from service.system import services as system
-
     job_id = str(ctx.get("job_id") or uuid.uuid4())
     if not await system.claim_job_run(job_id, name, stale_after=STALE_RUN):
         log.info("job %s (%s) already ran or is running; skipped", name, job_id)
@@ -121,7 +106,6 @@ class InProcessQueue:
         self._running = False
 
     async def start(self) -> None:
-        load_jobs()
         self._running = True
         _ACTIVE.append(self)
         if self.run_cron:
@@ -137,7 +121,7 @@ class InProcessQueue:
         await asyncio.gather(*self._tasks, return_exceptions=True)
 
     async def enqueue(self, name: str, *, job_id: str | None = None, **kwargs: Any) -> bool:
-        if name not in load_jobs():
+        if name not in REGISTRY:
             raise KeyError(f"no job named {name!r}")
         loop = asyncio.get_running_loop()
         job_id = job_id or uuid.uuid4().hex
@@ -170,7 +154,7 @@ class InProcessQueue:
 
     async def _cron_loop(self, entry: CronEntry) -> None:
         while self._running:
-            now = datetime.now(self.settings.tz)
+            now = clock.now(self.settings.tz)
             due = next_cron(now, hour=entry.hour, minute=entry.minute, microsecond=0)
             await asyncio.sleep((due - now).total_seconds())
             await self.enqueue(entry.job, job_id=f"cron:{entry.job}:{due.isoformat()}")
@@ -206,7 +190,7 @@ class ArqQueue:
             self.pool = None
 
     async def enqueue(self, name: str, *, job_id: str | None = None, **kwargs: Any) -> bool:
-        if name not in load_jobs():
+        if name not in REGISTRY:
             raise KeyError(f"no job named {name!r}")
         assert self.pool is not None, "the queue is not started"
         queued = await self.pool.enqueue_job(name, _job_id=job_id, **kwargs)

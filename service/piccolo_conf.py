@@ -1,12 +1,13 @@
 """Piccolo's configuration module (PICCOLO_CONF=service.piccolo_conf).
 
 `DB` starts as the engine named by the environment, for the `piccolo` command line;
-the app and the worker replace it through `service.db.bind_engine`.
+the app and the worker replace it through `service.db.bind_engine`. It imports only
+`service.engines` and the settings, never `service.db` (which imports it).
 """
 
 from piccolo.conf.apps import AppRegistry
 
-from service.db import engine_from_url
+from service.engines import engine_from_url
 from service.settings import database_url_from_env
 
 APP_REGISTRY = AppRegistry(

@@ -10,8 +10,10 @@ from typing import Any
 from arq import cron, func
 from arq.connections import RedisSettings
 
-from service.db import bind_engine, close_engine, engine_from_url, open_engine
-from service.jobs import CRON, KEEP_RESULT_SECONDS, load_jobs, run_job
+from service import clock, composition
+from service.db import bind_engine, close_engine, open_engine
+from service.engines import engine_from_url
+from service.jobs import CRON, KEEP_RESULT_SECONDS, REGISTRY, run_job
 from service.settings import Settings
 
 
@@ -27,7 +29,9 @@ def worker_settings(settings: Settings, **overrides: Any) -> dict[str, Any]:
     """Keyword arguments for `arq.Worker`."""
     if not settings.redis_url:
         raise SystemExit("REDIS_URL: `tupa worker` needs Redis; without it jobs run in the app")
-    names = sorted(load_jobs())
+    composition.wire()
+    names = sorted(REGISTRY)
+    clock.use_time_zone(settings.tz)
 
     async def on_startup(ctx: dict[str, Any]) -> None:
         engine = engine_from_url(settings.database_url)

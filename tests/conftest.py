@@ -20,6 +20,7 @@ import redis.asyncio as aioredis
 from litestar import Litestar
 from piccolo.engine.base import Engine
 
+from service import composition
 from service.app import create_app
 from service.catalog.services import ensure_default_domains
 from service.db import (
@@ -27,16 +28,43 @@ from service.db import (
     apply_migrations,
     bind_engine,
     close_engine,
-    engine_from_url,
     open_engine,
 )
+from service.engines import engine_from_url
 from service.settings import Settings
+from tests import frozen_time
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "TUPA_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )
-REDIS_URL = os.environ.get("TUPA_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def redis_url_for_this_worker(base: str) -> str:
+    """Each pytest-xdist worker empties a Redis database of its own: gw0 the base
+    number, gw1 the one below it, and so on."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    prefix, _sep, number = base.rpartition("/")
+    return f"{prefix}/{int(number or 0) - int(worker.removeprefix('gw') or 0)}"
+
+
+REDIS_URL = redis_url_for_this_worker(
+    os.environ.get("TUPA_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+)
 REQUIRE_SERVICES = os.environ.get("TUPA_REQUIRE_SERVICES") == "1"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Freeze the clock before any test module is imported (some compute dates there)."""
+    frozen_time.freeze()
+    composition.wire()  # jobs and event handlers, as the app and the worker have them
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    frozen_time.unfreeze()
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"tests' clock starts at {frozen_time.test_now().isoformat()} (TUPA_TEST_NOW)"
 
 
 def service_missing(what: str, error: BaseException) -> None:

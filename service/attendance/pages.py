@@ -16,7 +16,7 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK
 
 from service.attendance import services
-from service.attendance.tables import MarkStatus
+from service.attendance.rules import MarkStatus
 from service.auth.guards import require, schedule_readers
 from service.auth.tables import Role
 from service.i18n import gettext as _

@@ -6,8 +6,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 
-from service.attendance.tables import MarkStatus
+
+class MarkStatus(StrEnum):
+    present = "present"
+    late = "late"
+    left_early = "left_early"
+    absent_notice = "absent_notice"
+    absent_no_notice = "absent_no_notice"
+    excused = "excused"
+
 
 #: Marks for sessions older than this need a coordinator.
 STAFF_MARKING_DAYS = 7

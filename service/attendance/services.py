@@ -12,16 +12,16 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any, Literal
 
 import msgspec
-from piccolo.engine.sqlite import SQLiteEngine
 
+from service import clock
 from service.attendance import rules
-from service.attendance.tables import AttendanceMark, FollowUp, MarkStatus
+from service.attendance.rules import MarkStatus
+from service.attendance.tables import AttendanceMark, FollowUp
 from service.audit.services import Actor, record
 from service.auth.schemas import CurrentUser
 from service.auth.tables import Role
 from service.catalog import services as catalog
-from service.clock import utcnow
-from service.db import transaction
+from service.db import is_sqlite, transaction
 from service.errors import Forbidden, InvalidInput, NotFound
 from service.i18n import gettext as _
 from service.people.services import _placed_at
@@ -270,8 +270,8 @@ async def record_marks(
 ) -> Stored:
     """Store a batch of marks. A UUID already stored is a duplicate, not an error, so
     that a tablet may resend everything it is unsure of. Each mark is judged alone."""
-    today = today or date.today()
-    now = utcnow()
+    today = today or clock.today()
+    now = clock.utcnow()
     sessions: dict[int, dict[str, Any] | None] = {}
     markable: dict[int, _Markable] = {}
     outcome = Stored(results=[])
@@ -438,9 +438,7 @@ def _sqlite_turn() -> Any:
     """On SQLite, marks from many tablets take turns in this process (first come, first
     served) instead of polling for the database's write lock, which starves some of
     them for seconds. PostgreSQL needs no such thing."""
-    import service.piccolo_conf as conf
-
-    if not isinstance(conf.DB, SQLiteEngine):
+    if not is_sqlite():
         return contextlib.nullcontext()
     loop = asyncio.get_running_loop()
     if loop not in _turns:
@@ -568,7 +566,7 @@ async def close_follow_up(actor: Actor, user: CurrentUser, follow_up_id: int) ->
     if user.role not in (*COORDINATORS, Role.staff):
         raise Forbidden(_("Your role does not give access to this."))
     async with transaction():
-        await FollowUp.update({FollowUp.done_at: utcnow(), FollowUp.done_by: user.id}).where(
+        await FollowUp.update({FollowUp.done_at: clock.utcnow(), FollowUp.done_by: user.id}).where(
             (FollowUp.id == follow_up_id) & FollowUp.done_at.is_null()
         )
         await record(
@@ -630,7 +628,7 @@ async def sheet(
         walk_ins = sorted(
             (Choice(id=pid, name=name) for pid, name in found.items()), key=lambda c: c.name
         )
-    refusal = _refusal(user, session, today or date.today())
+    refusal = _refusal(user, session, today or clock.today())
     return AttendanceSheet(
         session=head,
         rows=rows,
@@ -725,7 +723,7 @@ async def day_sessions(user: CurrentUser, day: date) -> list[DaySession]:
 
 def check_day(value: str | None) -> date:
     if not value:
-        return date.today()
+        return clock.today()
     try:
         return date.fromisoformat(value)
     except ValueError:

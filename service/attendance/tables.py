@@ -1,24 +1,14 @@
 """Attendance: every mark a tablet sent (none is ever overwritten, so they are also
 the history of who marked what), and the follow-up items that absences create."""
 
-from enum import StrEnum
-
 from piccolo.columns import ForeignKey, OnDelete, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
+from service.attendance.rules import MarkStatus
 from service.auth.tables import User
 from service.people.tables import Participant
 from service.schedule.tables import Session
-
-
-class MarkStatus(StrEnum):
-    present = "present"
-    late = "late"
-    left_early = "left_early"
-    absent_notice = "absent_notice"
-    absent_no_notice = "absent_no_notice"
-    excused = "excused"
 
 
 class AttendanceMark(Table, tablename="attendance_mark"):

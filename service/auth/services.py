@@ -8,6 +8,7 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
+from service import clock, events
 from service.audit.services import Actor, record
 from service.auth import passwords
 from service.auth.schemas import (
@@ -19,9 +20,7 @@ from service.auth.schemas import (
     UserUpdate,
 )
 from service.auth.tables import ApiToken, Role, User, UserSite
-from service.calendars.changes import feeds_changed
 from service.catalog.tables import Site
-from service.clock import utcnow
 from service.db import transaction
 from service.errors import Conflict, InvalidInput, NotFound
 from service.i18n import gettext as _
@@ -54,7 +53,7 @@ async def authenticate(email: str, password: str) -> CurrentUser | None:
         return None
     if row is None or not row["is_active"]:
         return None
-    changes: dict[Any, Any] = {User.last_login_at: utcnow()}
+    changes: dict[Any, Any] = {User.last_login_at: clock.utcnow()}
     if passwords.needs_rehash(row["password_hash"]):
         changes[User.password_hash] = passwords.hash_password(password)
     await User.update(changes).where(User.id == row["id"])
@@ -174,8 +173,7 @@ async def update_user(actor: Actor, user_id: int, data: UserUpdate) -> UserOut:
                 "site_ids": site_ids,
             },
         )
-    if data.is_active is not None or data.language is not None:
-        await feeds_changed(staff_ids=[user_id])  # a deactivated person's feed stops
+    await events.publish(events.UserChanged(user_id=user_id, deactivated=data.is_active is False))
     return await get_user(user_id)
 
 
@@ -276,7 +274,7 @@ async def create_token(
     actor: Actor, user: CurrentUser, name: str, expires_in_days: int | None
 ) -> TokenCreated:
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    expires_at = utcnow() + timedelta(days=expires_in_days) if expires_in_days else None
+    expires_at = clock.utcnow() + timedelta(days=expires_in_days) if expires_in_days else None
     async with transaction():
         token = ApiToken(
             user=user.id,
@@ -317,7 +315,9 @@ async def revoke_token(actor: Actor, user: CurrentUser, token_id: int) -> TokenO
         raise NotFound(_("There is no token %(id)s.", id=token_id))
     if token.revoked_at is None:
         async with transaction():
-            await ApiToken.update({ApiToken.revoked_at: utcnow()}).where(ApiToken.id == token_id)
+            await ApiToken.update({ApiToken.revoked_at: clock.utcnow()}).where(
+                ApiToken.id == token_id
+            )
             await record(actor, "token.revoke", entity="api_token", entity_id=token_id)
     return await get_token(token_id)
 
@@ -327,7 +327,7 @@ async def user_for_token(secret: str) -> CurrentUser | None:
     if not secret.startswith(TOKEN_PREFIX):
         return None
     row = await ApiToken.select().where(ApiToken.token_hash == hash_token(secret)).first()
-    now = utcnow()
+    now = clock.utcnow()
     if row is None or row["revoked_at"] is not None:
         return None
     if row["expires_at"] is not None and row["expires_at"] <= now:
@@ -339,7 +339,7 @@ async def user_for_token(secret: str) -> CurrentUser | None:
 
 
 async def purge_dead_tokens(older_than: timedelta) -> int:
-    cutoff = utcnow() - older_than
+    cutoff = clock.utcnow() - older_than
     deleted = (
         await ApiToken.delete()
         .where((ApiToken.revoked_at < cutoff) | (ApiToken.expires_at < cutoff))

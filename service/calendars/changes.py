@@ -1,4 +1,4 @@
-"""What the schedule and placement services call after a change: it queues the job
+"""What the calendar subscribers call after a change: it queues the job
 that raises the versions of the feeds the change touches, so that their cached
 renderings are no longer served. Without a started queue (a command-line run, a
 worker) the same work runs at once."""
@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
+from service.calendars.services import refresh_feeds
 from service.jobs import active_queue
 
 log = logging.getLogger("tupa.calendars")
@@ -19,6 +20,8 @@ async def feeds_changed(
     slot_ids: Iterable[int] = (),
     participant_ids: Iterable[int] = (),
     staff_ids: Iterable[int] = (),
+    site_ids: Iterable[int] = (),
+    activity_ids: Iterable[int] = (),
     everything: bool = False,
 ) -> None:
     work = {
@@ -26,6 +29,8 @@ async def feeds_changed(
         "slot_ids": sorted(set(slot_ids)),
         "participant_ids": sorted(set(participant_ids)),
         "staff_ids": sorted(set(staff_ids)),
+        "site_ids": sorted(set(site_ids)),
+        "activity_ids": sorted(set(activity_ids)),
         "everything": everything,
     }
     queue = active_queue()
@@ -35,6 +40,4 @@ async def feeds_changed(
             return
         except Exception:  # the queue is down: do the work here rather than lose it
             log.exception("could not queue refresh_feeds; running it in this request")
-    from service.calendars.services import refresh_feeds
-
     await refresh_feeds(**work)

@@ -6,10 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from service.calendars import services
-from service.jobs import job
 
 
-@job
 async def refresh_feeds(
     ctx: dict[str, Any],
     *,
@@ -17,6 +15,8 @@ async def refresh_feeds(
     slot_ids: list[int] | None = None,
     participant_ids: list[int] | None = None,
     staff_ids: list[int] | None = None,
+    site_ids: list[int] | None = None,
+    activity_ids: list[int] | None = None,
     everything: bool = False,
 ) -> dict[str, int]:
     scopes = await services.refresh_feeds(
@@ -24,6 +24,8 @@ async def refresh_feeds(
         slot_ids=slot_ids or [],
         participant_ids=participant_ids or [],
         staff_ids=staff_ids or [],
+        site_ids=site_ids or [],
+        activity_ids=activity_ids or [],
         everything=everything,
     )
     return {"scopes": len(scopes)}

@@ -20,6 +20,7 @@ from litestar.response.base import ASGIResponse
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from litestar.stores.redis import RedisStore
 
+from service import clock
 from service.auth.guards import require
 from service.auth.tables import Role
 from service.calendars import services
@@ -88,7 +89,7 @@ async def serve_feed(request: Req, name: FromPath[str]) -> ASGIResponse:
         store=request.app.stores.get("feeds"),
         base_url=base_url(request),
         secret_key=settings.secret_key,
-        today=datetime.now(settings.tz).date(),
+        today=clock.now(settings.tz).date(),
         tz=settings.tz,
     )
     headers = {

@@ -25,6 +25,7 @@ from typing import Any
 import msgspec
 from litestar.stores.base import Store
 
+from service import clock
 from service.audit.services import Actor, record
 from service.auth.schemas import CurrentUser
 from service.auth.tables import Role, User
@@ -32,7 +33,6 @@ from service.calendars import render
 from service.calendars.tables import FeedKind, FeedToken, FeedVersion
 from service.catalog.services import activity_titles, title_in
 from service.catalog.tables import Activity, Site
-from service.clock import utcnow
 from service.db import transaction
 from service.errors import Conflict, Forbidden, InvalidInput, NotFound
 from service.i18n import current_language, use_language
@@ -136,7 +136,7 @@ async def create_feed(
         )
         stale = [r["id"] for r in rows if not _current(r, secret_key)]
         if stale:  # made under another SECRET_KEY: their links no longer work anyway
-            await FeedToken.update({FeedToken.revoked_at: utcnow()}).where(
+            await FeedToken.update({FeedToken.revoked_at: clock.utcnow()}).where(
                 FeedToken.id.is_in(stale)
             )
         live = len(rows) > len(stale)
@@ -156,7 +156,7 @@ async def create_feed(
         await row.save()
         if replacing is not None:
             await FeedToken.update(
-                {FeedToken.revoked_at: utcnow(), FeedToken.replaced_by: row.id}
+                {FeedToken.revoked_at: clock.utcnow(), FeedToken.replaced_by: row.id}
             ).where(FeedToken.id == replacing)
         await record(
             actor,
@@ -213,7 +213,9 @@ async def rotate_feed(actor: Actor, user: CurrentUser, feed_id: int, secret_key:
 async def revoke_feed(actor: Actor, user: CurrentUser, feed_id: int) -> None:
     row = await _managed_row(user, feed_id)
     async with transaction():
-        await FeedToken.update({FeedToken.revoked_at: utcnow()}).where(FeedToken.id == feed_id)
+        await FeedToken.update({FeedToken.revoked_at: clock.utcnow()}).where(
+            FeedToken.id == feed_id
+        )
         await record(
             actor,
             "feed.revoke",
@@ -439,7 +441,7 @@ async def _session_rows(where: Any, first: date, last: date) -> list[dict[str, A
 async def _events(
     ref: FeedRef, rows: list[dict[str, Any]], base_url: str, secret_key: str, today: date
 ) -> list[render.FeedEvent]:
-    keep_cancelled_from = utcnow() - KEEP_PAST
+    keep_cancelled_from = clock.utcnow() - KEEP_PAST
     rows = [
         r
         for r in rows
@@ -609,15 +611,23 @@ async def refresh_feeds(
     slot_ids: Iterable[int] = (),
     participant_ids: Iterable[int] = (),
     staff_ids: Iterable[int] = (),
+    site_ids: Iterable[int] = (),
+    activity_ids: Iterable[int] = (),
     everything: bool = False,
 ) -> list[str]:
-    """Raise the versions of every scope the changed sessions, slots, participants and
-    staff touch (only scopes that have a feed). Returns the scopes raised."""
+    """Raise the versions of every scope the changed sessions, slots, participants,
+    staff, sites and activities touch (only scopes that have a feed). Returns the
+    scopes raised."""
     if everything:
         await _bump(ALL)
         return [ALL]
     scopes = {f"participant:{p}" for p in participant_ids} | {f"staff:{s}" for s in staff_ids}
     session_ids, slot_ids = list(session_ids), set(slot_ids)
+    catalogue_sessions, catalogue_slots = await _held_at(set(site_ids), set(activity_ids))
+    session_ids += catalogue_sessions
+    slot_ids |= catalogue_slots
+    scopes |= {f"site:{site}" for site in site_ids}
+    scopes |= {f"activity:{activity}" for activity in activity_ids}
     if session_ids:
         rows = await Session.select(
             Session.id, Session.slot, Session.date, Session.site, Session.activity
@@ -658,8 +668,38 @@ async def refresh_feeds(
     return sorted(with_feeds)
 
 
+async def _held_at(site_ids: set[int], activity_ids: set[int]) -> tuple[list[int], set[int]]:
+    """The sessions and weekly slots whose feed entries show these sites or activities
+    (their place, title, description or what to bring)."""
+    sessions: list[dict[str, Any]] = []
+    slots: set[int] = set()
+    if site_ids:
+        sites = sorted(site_ids)
+        sessions += await Session.select(Session.id, Session.slot).where(Session.site.is_in(sites))
+        slots |= await _slot_ids(WeeklySlot.activity.site.is_in(sites))
+    if activity_ids:
+        activities = sorted(activity_ids)
+        sessions += await Session.select(Session.id, Session.slot).where(
+            Session.activity.is_in(activities)
+        )
+        slots |= await _slot_ids(WeeklySlot.activity.is_in(activities))
+    slots |= {row["slot"] for row in sessions if row["slot"] is not None}
+    return [row["id"] for row in sessions], slots
+
+
+async def _slot_ids(where: Any) -> set[int]:
+    return {row["id"] for row in await WeeklySlot.select(WeeklySlot.id).where(where)}
+
+
+async def staffed_by(user_id: int) -> tuple[list[int], list[int]]:
+    """The sessions and weekly slots a staff member runs (their name is in those feeds)."""
+    sessions = await SessionStaff.select(SessionStaff.session).where(SessionStaff.user == user_id)
+    slots = await SlotStaff.select(SlotStaff.slot).where(SlotStaff.user == user_id)
+    return [row["session"] for row in sessions], [row["slot"] for row in slots]
+
+
 async def _bump(scope: str) -> None:
-    now = utcnow()
+    now = clock.utcnow()
     values = {FeedVersion.version: FeedVersion.version + 1, FeedVersion.changed_at: now}
     for _attempt in range(3):
         done = (

@@ -4,7 +4,6 @@ services as the JSON API and refuse the same input."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from litestar import Request, get, post
@@ -14,6 +13,7 @@ from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK
 
+from service import clock
 from service.auth.guards import admin_only, planners, schedule_readers
 from service.catalog import services
 from service.catalog.schemas import ActivityIn, GoalDomainIn, PartnerIn, RoomIn, SiteIn
@@ -274,7 +274,7 @@ async def _activity_form(
         features=ACCESSIBILITY_FEATURES,
         staff=await staff_services.list_staff(),
         weekdays=weekday_names(),
-        today=date.today(),
+        today=clock.today(),
     )
 
 
@@ -527,7 +527,7 @@ async def _closures_page(
         request,
         "catalog/closures.html",
         status_code=status,
-        closures=await schedule.list_closures(upcoming_from=date.today()),
+        closures=await schedule.list_closures(upcoming_from=clock.today()),
         sites=sites,
         site_names={s.id: s.name for s in sites},
         form=form,

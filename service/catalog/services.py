@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import holidays
 from piccolo.table import Table
 
+from service import clock, events
 from service.audit.services import Actor, record
 from service.auth.schemas import CurrentUser
 from service.auth.tables import Role
@@ -40,10 +41,10 @@ from service.catalog.tables import (
     SiteFeature,
 )
 from service.catalog.vocabulary import ACCESSIBILITY_FEATURES, DEFAULT_DOMAINS
-from service.clock import utcnow
 from service.db import save_row, transaction
 from service.errors import Conflict, InvalidInput, NotFound
 from service.i18n import gettext as _
+from service.schedule.tables import Session
 from service.settings import LANGUAGES
 
 # --- who sees what -------------------------------------------------------------------
@@ -141,6 +142,7 @@ async def save_partner(actor: Actor, data: PartnerIn, partner_id: int | None = N
             entity_id=partner_id,
             details={"name": data.name, "kind": data.kind.value},
         )
+        await events.publish(events.PartnerChanged(partner_id=partner_id))
     return await get_partner(partner_id)
 
 
@@ -233,6 +235,7 @@ async def save_site(actor: Actor, data: SiteIn, site_id: int | None = None) -> S
             entity_id=site_id,
             details={"name": data.name, "features": features},
         )
+        await events.publish(events.SiteChanged(site_id=site_id))
     return await get_site(site_id)
 
 
@@ -261,6 +264,7 @@ async def add_room(actor: Actor, site_id: int, data: RoomIn) -> RoomOut:
             entity_id=room.id,
             details={"site_id": site_id, "name": room.name},
         )
+        await events.publish(events.SiteChanged(site_id=site_id))
     return RoomOut(id=room.id, site_id=site_id, name=room.name, capacity=room.capacity)
 
 
@@ -271,6 +275,7 @@ async def delete_room(actor: Actor, room_id: int) -> None:
         await record(
             actor, "room.delete", entity="room", entity_id=room_id, details={"name": room["name"]}
         )
+        await events.publish(events.SiteChanged(site_id=room["site"]))
 
 
 def _room_out(row: dict[str, Any]) -> RoomOut:
@@ -390,7 +395,7 @@ async def save_activity(
         Activity.animal_contact: data.animal_contact,
         Activity.what_to_bring: data.what_to_bring.strip(),
         Activity.is_active: data.is_active,
-        Activity.updated_at: utcnow(),
+        Activity.updated_at: clock.utcnow(),
     }
     async with transaction():
         if activity_id is not None:
@@ -405,13 +410,12 @@ async def save_activity(
             entity_id=activity_id,
             details={"title": data.title, "kind": data.kind.value},
         )
+        await events.publish(events.ActivityChanged(activity_id=activity_id))
     return await get_activity(activity_id)
 
 
 async def delete_activity(actor: Actor, activity_id: int) -> None:
     """Remove an activity that never had a session; otherwise it can only be retired."""
-    from service.schedule.tables import Session
-
     activity = await get_activity(activity_id)
     if await Session.exists().where(Session.activity == activity_id):
         raise Conflict(_("The activity has sessions; mark it inactive instead."))

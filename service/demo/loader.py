@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, time, timedelta
 
+from service import clock
 from service.audit.services import Actor
 from service.auth import services as accounts
 from service.auth.schemas import UserCreate
@@ -317,7 +318,7 @@ async def load_demo(password: str, *, today: date | None = None) -> str:
     partners = {key: (await catalog.save_partner(actor, data)).id for key, data in PARTNERS.items()}
     sites, rooms = await _sites(actor, partners)
     users = await _accounts(actor, password, sites)
-    monday = (today or date.today()) - timedelta(days=(today or date.today()).weekday())
+    monday = (today or clock.today()) - timedelta(days=(today or clock.today()).weekday())
     slot_ids: dict[str, list[int]] = {}
     for title, spec in ACTIVITIES.items():
         (
@@ -376,7 +377,7 @@ async def load_demo(password: str, *, today: date | None = None) -> str:
         activities=activities,
         accounts=accounts,
         count=DEMO_PARTICIPANTS,
-        today=today or date.today(),
+        today=today or clock.today(),
     )
     slots = sum(len(ids) for ids in slot_ids.values())
     return (

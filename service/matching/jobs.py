@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from service.jobs import job
 from service.matching import services
 
 
-@job
 async def run_matching(ctx: dict[str, Any], *, run_id: int) -> str:
     return await services.execute_run(run_id, ctx["settings"])

@@ -15,9 +15,8 @@ from typing import Any
 
 import msgspec
 
+from service import clock, events
 from service.audit.services import Actor, record
-from service.calendars.changes import feeds_changed
-from service.clock import utcnow
 from service.db import transaction
 from service.errors import Conflict, InvalidInput, NotFound, RuleBroken
 from service.i18n import gettext as _
@@ -311,7 +310,9 @@ async def publish(actor: Actor, settings: Settings, run_id: int) -> Published:
     pins are set as the proposal says."""
     run = await _reviewable(run_id)
     async with transaction():
-        await _claim(run_id, RunStatus.published, published_at=utcnow(), published_by=actor.user_id)
+        await _claim(
+            run_id, RunStatus.published, published_at=clock.utcnow(), published_by=actor.user_id
+        )
         newer = await MatchingRun.exists().where(
             (MatchingRun.id != run_id)
             & (MatchingRun.status == RunStatus.published.value)
@@ -335,9 +336,11 @@ async def publish(actor: Actor, settings: Settings, run_id: int) -> Published:
             actor, "matching.publish", entity="matching_run", entity_id=run_id, details=counts
         )
     changed = [r for r in rows if r["change"] != Change.kept or not r["accepted"]]
-    await feeds_changed(  # after the commit: the calendars of those whose week changed
-        participant_ids=[r["participant"] for r in changed],
-        slot_ids=[r["slot"] for r in changed],
+    await events.publish(  # after the commit: those whose week changed
+        events.PlacementsChanged(
+            participant_ids=tuple(r["participant"] for r in changed),
+            slot_ids=tuple(r["slot"] for r in changed),
+        )
     )
     return Published(run_id=run_id, **counts)
 

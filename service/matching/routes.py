@@ -14,8 +14,8 @@ from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPTED
 
+from service import clock
 from service.auth.guards import planners
-from service.clock import next_monday
 from service.errors import DomainError, InvalidInput, RuleBroken
 from service.i18n import current_language
 from service.i18n import gettext as _
@@ -126,8 +126,8 @@ async def waitlist() -> list[UnplacedOut]:
 
 @get("/matching", guards=[planners])
 async def matching_page(request: Req, first_day: FromQuery[date | None] = None) -> Template:
-    week = first_day or next_monday()
-    start = max(week, date.today())  # the past stays as it was
+    week = first_day or clock.next_monday()
+    start = max(week, clock.today())  # the past stays as it was
     last = max(week + timedelta(days=6), start)
     return page(
         request,

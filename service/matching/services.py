@@ -14,9 +14,9 @@ from typing import Any
 
 import msgspec
 
+from service import clock
 from service.audit.services import Actor, record
 from service.catalog.vocabulary import weekday_names
-from service.clock import utcnow
 from service.db import is_unique_violation, transaction
 from service.errors import Conflict, InvalidInput, NotFound
 from service.i18n import gettext as _
@@ -35,7 +35,7 @@ from service.matching.tables import (
     RunMode,
     RunStatus,
 )
-from service.matching.words import blocker_lines, clock, placement_lines
+from service.matching.words import blocker_lines, clock_time, placement_lines
 from service.people.tables import Goal, Participant
 from service.placements.tables import Placement, PlacementStatus
 from service.schedule.tables import WeeklySlot
@@ -114,7 +114,7 @@ class RunDetail(msgspec.Struct):
 async def start_run(actor: Actor, settings: Settings, queue: JobQueue, data: RunIn) -> RunOut:
     """Queue a run for the weeks asked; one run at a time."""
     last_day = data.last_day or data.first_day + timedelta(days=6)
-    if data.first_day < date.today():
+    if data.first_day < clock.today():
         raise InvalidInput("first_day", _("Plan from today on; the past stays as it was."))
     if last_day < data.first_day:
         raise InvalidInput("last_day", _("The last day must be on or after the first day."))
@@ -158,7 +158,7 @@ async def _mark_failed(run_id: int, error: str) -> None:
             MatchingRun.status: RunStatus.failed,
             MatchingRun.stage: "failed",
             MatchingRun.error: error,
-            MatchingRun.finished_at: utcnow(),
+            MatchingRun.finished_at: clock.utcnow(),
         }
     ).where(MatchingRun.id == run_id)
 
@@ -166,7 +166,7 @@ async def _mark_failed(run_id: int, error: str) -> None:
 async def _fail_abandoned_runs() -> None:
     """A run still open long after its time limit lost its worker (a crash or a
     restart); mark it failed so that it does not block the next one."""
-    cutoff = utcnow() - timedelta(seconds=MAX_TIME_LIMIT + ABANDONED_AFTER)
+    cutoff = clock.utcnow() - timedelta(seconds=MAX_TIME_LIMIT + ABANDONED_AFTER)
     await MatchingRun.update(
         {
             MatchingRun.status: RunStatus.failed,
@@ -191,7 +191,7 @@ async def execute_run(run_id: int, settings: Settings) -> str:
     try:
         run = await MatchingRun.select().where(MatchingRun.id == run_id).first()
         inputs = await _inputs_for(run, settings)
-        await _stage(run_id, "solving", solving_since=utcnow())
+        await _stage(run_id, "solving", solving_since=clock.utcnow())
         plan = await asyncio.to_thread(solve, inputs.problem)
         greedy_objective = await asyncio.to_thread(
             lambda: objective_of(inputs.problem, greedy(inputs.problem))
@@ -255,7 +255,7 @@ async def _store_plan(run_id: int, inputs: Inputs, plan: Plan, greedy_objective:
             {
                 MatchingRun.status: RunStatus.done,
                 MatchingRun.stage: "done",
-                MatchingRun.finished_at: utcnow(),
+                MatchingRun.finished_at: clock.utcnow(),
                 MatchingRun.solver_status: plan.status,
                 MatchingRun.objective: plan.objective,
                 MatchingRun.bound: plan.bound,
@@ -335,7 +335,7 @@ def progress_of(row: dict[str, Any], now: datetime | None = None) -> int:
     if row["status"] in (RunStatus.done, RunStatus.published, RunStatus.failed):
         return 100
     if stage == "solving" and row["solving_since"]:
-        elapsed = ((now or utcnow()) - row["solving_since"]).total_seconds()
+        elapsed = ((now or clock.utcnow()) - row["solving_since"]).total_seconds()
         return 20 + int(70 * min(1.0, elapsed / max(row["time_limit"], 1.0)))
     return {"queued": 0, "loading": 10, "explaining": 95}.get(stage, 0)
 
@@ -404,8 +404,8 @@ def _slot_label(row: dict[str, Any], prefix: str = "slot.") -> str:
         "%(title)s, %(day)s %(start)s–%(end)s",
         title=row[f"{prefix}activity.title"],
         day=day,
-        start=clock(start.hour * 60 + start.minute),
-        end=clock(end.hour * 60 + end.minute),
+        start=clock_time(start.hour * 60 + start.minute),
+        end=clock_time(end.hour * 60 + end.minute),
     )
 
 

@@ -18,7 +18,7 @@ def hours(minutes: int) -> str:
     return format_decimal(round(minutes / 60, 1), format="#,##0.#", locale=current_language())
 
 
-def clock(minutes: int) -> str:
+def clock_time(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
@@ -141,8 +141,8 @@ def placement_lines(
             else _(
                 "Inside their time on %(day)s, %(start)s–%(end)s.",
                 day=day,
-                start=clock(window["start"]),
-                end=clock(window["end"]),
+                start=clock_time(window["start"]),
+                end=clock_time(window["end"]),
             )
         )
     used, budget = reason.get("minutes_used", 0), reason.get("minutes_budget", 0)

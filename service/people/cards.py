@@ -11,11 +11,11 @@ from datetime import timedelta
 
 import segno
 
+from service import clock
 from service.audit.services import Actor, record
 from service.auth.schemas import CurrentUser
 from service.auth.services import load_current_user
 from service.auth.tables import Role, User
-from service.clock import utcnow
 from service.db import transaction
 from service.people.services import visible_row
 from service.people.tables import LoginCard, Participant
@@ -46,7 +46,7 @@ async def issue(actor: Actor, user: CurrentUser, participant_id: int) -> str:
     code = _new_code()
     async with transaction():
         account = row["user"] or await _make_account(participant_id, row["display_name"])
-        await LoginCard.update({LoginCard.revoked_at: utcnow()}).where(
+        await LoginCard.update({LoginCard.revoked_at: clock.utcnow()}).where(
             (LoginCard.participant == participant_id)
             & LoginCard.revoked_at.is_null()
             & LoginCard.used_at.is_null()
@@ -68,7 +68,7 @@ async def revoke(actor: Actor, user: CurrentUser, participant_id: int) -> int:
     await visible_row(user, participant_id)
     async with transaction():
         revoked = (
-            await LoginCard.update({LoginCard.revoked_at: utcnow()})
+            await LoginCard.update({LoginCard.revoked_at: clock.utcnow()})
             .where(
                 (LoginCard.participant == participant_id)
                 & LoginCard.revoked_at.is_null()
@@ -102,7 +102,7 @@ async def redeem(actor: Actor, code: str) -> CurrentUser | None:
     if card is None:
         return None
     used = (
-        await LoginCard.update({LoginCard.used_at: utcnow()})
+        await LoginCard.update({LoginCard.used_at: clock.utcnow()})
         .where(
             (LoginCard.id == card["id"])
             & LoginCard.used_at.is_null()
@@ -135,7 +135,7 @@ async def _live_card(code: str) -> dict | None:
     )
     if card is None or card["used_at"] or card["revoked_at"] or card["participant.erased_at"]:
         return None
-    if card["created_at"] < utcnow() - CARD_LIFETIME:
+    if card["created_at"] < clock.utcnow() - CARD_LIFETIME:
         return None
     return card
 

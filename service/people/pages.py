@@ -12,11 +12,11 @@ from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK
 
+from service import clock
 from service.auth.guards import require
 from service.auth.tables import Role
 from service.catalog import services as catalog
 from service.catalog.vocabulary import domain_label, weekday_names
-from service.clock import utcnow
 from service.errors import DomainError, InvalidInput, NotFound
 from service.i18n import gettext as _
 from service.matching import services as matching
@@ -44,7 +44,7 @@ def _weekday(day: date) -> str:
 @get("/me", guards=[participant_only])
 async def my_week(request: Req) -> Template:
     _user, participant_id = await _own(request)
-    today = date.today()
+    today = clock.today()
     sessions = (
         await placements.my_sessions(participant_id, today, today + timedelta(days=WEEK_AHEAD))
         if participant_id
@@ -60,7 +60,7 @@ async def my_week(request: Req) -> Template:
         days=days,
         weekday=_weekday,
         today=today,
-        now=utcnow(),
+        now=clock.utcnow(),
     )
 
 
@@ -101,7 +101,7 @@ async def absence_submit(request: Req, session_id: FromPath[int]) -> Template | 
 
 async def _my_session(request: Req, session_id: int) -> Any:
     _user, participant_id = await _own(request)
-    today = date.today()
+    today = clock.today()
     if participant_id is not None:
         for session in await placements.my_sessions(
             participant_id, today, today + timedelta(days=62)
@@ -187,7 +187,7 @@ async def my_activities(request: Req) -> Template:
     fit = {a.id: sum(d.strength for d in a.domains if d.key in my_domains) for a in activities}
     activities.sort(key=lambda a: (-fit[a.id], a.title))
     sites = {s.id: s for s in await catalog.list_sites()}
-    places = await matching.my_places(participant_id, date.today())
+    places = await matching.my_places(participant_id, clock.today())
     return page(
         request,
         "me/activities.html",

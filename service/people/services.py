@@ -10,14 +10,13 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
+from service import clock, events
 from service.audit.services import Actor, record
 from service.audit.tables import AuditEvent
 from service.auth.schemas import CurrentUser
 from service.auth.tables import Role, User
-from service.calendars.changes import feeds_changed
 from service.catalog.services import check_features, exists
 from service.catalog.tables import Activity, GoalDomain, Site
-from service.clock import utcnow
 from service.db import save_row, transaction
 from service.errors import InvalidInput, NotFound
 from service.i18n import gettext as _
@@ -81,7 +80,7 @@ async def _placed_at(site_ids: tuple[int, ...]) -> list[int]:
     rows = await Placement.select(Placement.participant).where(
         Placement.slot.activity.site.is_in(list(site_ids))
         & (Placement.status == PlacementStatus.confirmed.value)
-        & (Placement.end_date.is_null() | (Placement.end_date >= date.today()))
+        & (Placement.end_date.is_null() | (Placement.end_date >= clock.today()))
     )
     return sorted({row["participant"] for row in rows})
 
@@ -128,7 +127,7 @@ async def list_participants(
     if status:
         query = query.where(Participant.status == status.value)
     if review_due:
-        query = query.where(Participant.next_review <= (today or date.today()))
+        query = query.where(Participant.next_review <= (today or clock.today()))
     if site_id is not None:
         reach = await ReachableSite.select(ReachableSite.participant).where(
             ReachableSite.site == site_id
@@ -176,11 +175,11 @@ async def save_participant(
         Participant.status: data.status.value,
         Participant.contact_staff: data.contact_staff_id,
         Participant.next_review: data.next_review,
-        Participant.updated_at: utcnow(),
+        Participant.updated_at: clock.utcnow(),
     }
     async with transaction():
         if participant_id is None and data.next_review is None:
-            start = data.plan_start or today or date.today()
+            start = data.plan_start or today or clock.today()
             values[Participant.next_review] = start + REVIEW_INTERVAL
         if participant_id is not None:
             await _existing(participant_id)
@@ -193,6 +192,7 @@ async def save_participant(
             entity_id=participant_id,
             details={"status": data.status.value},
         )
+        await events.publish(events.ParticipantChanged(participant_id=participant_id))
     return _participant_out(await _existing(participant_id))
 
 
@@ -209,6 +209,7 @@ async def link_account(actor: Actor, participant_id: int, user_id: int | None) -
         await record(
             actor, "participant.link_account", entity="participant", entity_id=participant_id
         )
+        await events.publish(events.ParticipantChanged(participant_id=participant_id))
 
 
 async def _check_record(data: ParticipantIn) -> None:
@@ -281,7 +282,7 @@ async def save_capacity(actor: Actor, participant_id: int, data: CapacityIn) -> 
                 Participant.max_sessions_per_day: data.max_sessions_per_day,
                 Participant.demand_tolerance: data.demand_tolerance,
                 Participant.animal_contact_allowed: data.animal_contact_allowed,
-                Participant.updated_at: utcnow(),
+                Participant.updated_at: clock.utcnow(),
             }
         ).where(Participant.id == participant_id)
         for table in (AvailabilityWindow, BlockedTime, ReachableSite, AccessibilityNeed):
@@ -496,7 +497,7 @@ async def add_review(
         await _goal_of(participant_id, data.goal_id)
     except NotFound:
         raise InvalidInput("goal_id", _("The goal is not this participant's.")) from None
-    on_date = data.on_date or today or date.today()
+    on_date = data.on_date or today or clock.today()
     next_review = data.next_review or on_date + REVIEW_INTERVAL
     if next_review <= on_date:
         raise InvalidInput("next_review", _("The next review must come after this one."))
@@ -555,7 +556,7 @@ async def due_reviews(
     user: CurrentUser, *, within_days: int = 14, today: date | None = None
 ) -> list[DueReview]:
     """Reviews due within `within_days` (and overdue ones) of active or paused plans."""
-    limit = (today or date.today()) + relativedelta(days=within_days)
+    limit = (today or clock.today()) + relativedelta(days=within_days)
     query = (
         Participant.select(
             Participant.id,
@@ -676,7 +677,7 @@ async def export(actor: Actor, participant_id: int) -> dict[str, Any]:
             for r in reviews
         ],
         "interests": await _interests(participant_id),
-        "exported_at": utcnow(),
+        "exported_at": clock.utcnow(),
     }
 
 
@@ -725,15 +726,15 @@ async def erase(actor: Actor, participant_id: int) -> None:
                 Participant.contact_staff: None,
                 Participant.status: ParticipantStatus.ended.value,
                 Participant.next_review: None,
-                Participant.erased_at: utcnow(),
-                Participant.updated_at: utcnow(),
+                Participant.erased_at: clock.utcnow(),
+                Participant.updated_at: clock.utcnow(),
             }
         ).where(Participant.id == participant_id)
         if account:
             await User.delete().where(User.id == account["id"])
         await _scrub_audit_log(traces)
         await record(actor, "participant.erase", entity="participant", entity_id=participant_id)
-    await feeds_changed(participant_ids=[participant_id])  # their feeds stop
+    await events.publish(events.ParticipantChanged(participant_id=participant_id, erased=True))
 
 
 async def _scrub_audit_log(traces: list[str]) -> None:

@@ -3,7 +3,6 @@ capacity, interests, reviews, placements), the record form and goal reviews."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from litestar import Request, Response, get, post
@@ -12,6 +11,7 @@ from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK
 
+from service import clock
 from service.auth.guards import admin_only, planners, require
 from service.auth.tables import Role
 from service.calendars.services import live_feeds_of
@@ -23,7 +23,6 @@ from service.catalog.vocabulary import (
     kind_label,
     weekday_names,
 )
-from service.clock import next_monday
 from service.errors import DomainError, InvalidInput
 from service.i18n import gettext as _
 from service.people import services
@@ -93,7 +92,7 @@ async def participants_page(
         sites=await catalog.list_sites(),
         statuses=[(s.value, status_label(s.value)) for s in ParticipantStatus],
         staff=staff,
-        today=date.today(),
+        today=clock.today(),
         status_label=status_label,
     )
 
@@ -140,8 +139,8 @@ async def _profile(
         is_admin=user.role == Role.admin,
         weekdays=weekday_names(),
         kinds=[(k.value, kind_label(k.value)) for k in ActivityKind],
-        today=date.today(),
-        next_monday=next_monday(),
+        today=clock.today(),
+        next_monday=clock.next_monday(),
         feeds=await live_feeds_of(participant_id, request.app.state.settings.secret_key),
     )
 
@@ -189,7 +188,7 @@ async def new_participant_page(request: Req) -> Template:
         {
             "status": "waiting",
             "preferred_language": "fi",
-            "referral_date": date.today().isoformat(),
+            "referral_date": clock.today().isoformat(),
         },
         {},
     )

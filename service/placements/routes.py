@@ -10,6 +10,7 @@ from litestar import Request, get, post
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
+from service import clock
 from service.auth.guards import planners, require, schedule_readers
 from service.auth.tables import Role
 from service.errors import InvalidInput, NotFound
@@ -66,7 +67,7 @@ async def my_sessions(
     request: Req, start: FromQuery[date | None] = None, end: FromQuery[date | None] = None
 ) -> list[MySession]:
     """The signed-in participant's sessions (default: today and the next 13 days)."""
-    first = start or date.today()
+    first = start or clock.today()
     last = end or first + timedelta(days=13)
     if last < first or (last - first).days > 62:
         raise InvalidInput("end", _("Ask for at most 62 days, ending after the start."))

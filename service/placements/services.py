@@ -10,13 +10,12 @@ from typing import Any
 
 import msgspec
 
+from service import clock, events
 from service.audit.services import Actor, record
 from service.auth.schemas import CurrentUser
 from service.auth.tables import Role
-from service.calendars.changes import feeds_changed
 from service.catalog.services import activity_titles, title_in
 from service.catalog.tables import ActivityKind
-from service.clock import utcnow
 from service.db import transaction
 from service.errors import Conflict, InvalidInput, NotFound
 from service.i18n import current_language
@@ -125,7 +124,9 @@ async def place(actor: Actor, data: PlacementIn) -> PlacementOut:
             entity_id=row.id,
             details={"participant_id": data.participant_id, "slot_id": data.slot_id},
         )
-    await feeds_changed(participant_ids=[data.participant_id], slot_ids=[data.slot_id])
+    await events.publish(
+        events.PlacementsChanged(participant_ids=(data.participant_id,), slot_ids=(data.slot_id,))
+    )
     return await get_placement(row.id)
 
 
@@ -144,7 +145,11 @@ async def end_placement(actor: Actor, placement_id: int, end_date: date) -> Plac
             entity_id=placement_id,
             details={"end_date": end_date.isoformat()},
         )
-    await feeds_changed(participant_ids=[current.participant_id], slot_ids=[current.slot_id])
+    await events.publish(
+        events.PlacementsChanged(
+            participant_ids=(current.participant_id,), slot_ids=(current.slot_id,)
+        )
+    )
     return await get_placement(placement_id)
 
 
@@ -310,7 +315,7 @@ async def record_absence(
     assert session is not None
     if session["status"] == SessionStatus.cancelled:
         raise Conflict(_("The session is cancelled already."))
-    if session["starts_at"] <= utcnow():
+    if session["starts_at"] <= clock.utcnow():
         raise InvalidInput("session_id", _("The session has already started."))
     existing = (
         await AbsenceNotice.select()
@@ -337,7 +342,9 @@ async def record_absence(
                 details={"participant_id": participant_id},
             )
         existing = await AbsenceNotice.select().where(AbsenceNotice.id == notice.id).first()
-        await feeds_changed(session_ids=[data.session_id])  # the expected counts
+        await events.publish(
+            events.AbsenceChanged(session_id=data.session_id, participant_id=participant_id)
+        )
     assert existing is not None
     return AbsenceOut(
         id=existing["id"],

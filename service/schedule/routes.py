@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, time, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -17,6 +17,7 @@ from litestar.status_codes import (
     HTTP_204_NO_CONTENT,
 )
 
+from service import clock
 from service.auth.guards import admin_only, planners, schedule_readers
 from service.catalog import services as catalog
 from service.catalog.tables import ActivityKind
@@ -129,7 +130,7 @@ async def cancel_session(
 )
 async def generate(state: State) -> dict[str, Any]:
     """Queue the generation of sessions over the horizon (it also runs nightly)."""
-    job_id = f"generate_sessions:{datetime.now().strftime('%Y%m%dT%H%M')}"
+    job_id = f"generate_sessions:{clock.now().strftime('%Y%m%dT%H%M')}"
     queued = await state.queue.enqueue("generate_sessions", job_id=job_id)
     return {"job_id": job_id, "queued": queued}
 
@@ -164,7 +165,7 @@ async def remove_closure(request: Req, closure_id: FromPath[int]) -> None:
 def week_start(value: str | None) -> date:
     """The Monday of the week holding `value` (an ISO date), or of this week."""
     if not value:
-        day = date.today()
+        day = clock.today()
     else:
         try:
             day = date.fromisoformat(value)
@@ -200,7 +201,7 @@ async def planner_context(
         "warning_count": sum(1 for s in sessions for w in s.warnings if w.code != "below_minimum"),
         "can_edit": user is not None and user.role.value in ("admin", "coordinator"),
         "filter_query": urlencode({"filter_site": site or "", "filter_kind": kind or ""}),
-        "today": date.today(),
+        "today": clock.today(),
     }
 
 
@@ -248,7 +249,7 @@ async def new_session_form(
     filter_site: FromQuery[str] = "",
     filter_kind: FromQuery[str] = "",
 ) -> Template:
-    form = {"date": (day or date.today()).isoformat(), "start": "09:00", "end": "12:00"}
+    form = {"date": (day or clock.today()).isoformat(), "start": "09:00", "end": "12:00"}
     return page(
         request,
         "schedule/_session_form.html",

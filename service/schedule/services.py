@@ -9,13 +9,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from service import clock, events
 from service.audit.services import Actor, record
 from service.auth.schemas import CurrentUser
 from service.auth.tables import Role, User
-from service.calendars.changes import feeds_changed
 from service.catalog import services as catalog
 from service.catalog.tables import Activity, ActivityKind, ActivitySkill, Room, Site
-from service.clock import utcnow
 from service.db import save_row, transaction
 from service.errors import Conflict, InvalidInput, NotFound
 from service.i18n import gettext as _
@@ -145,7 +144,7 @@ async def save_slot(
         WeeklySlot.valid_from: data.valid_from,
         WeeklySlot.valid_until: data.valid_until,
         WeeklySlot.room: data.room_id,
-        WeeklySlot.updated_at: utcnow(),
+        WeeklySlot.updated_at: clock.utcnow(),
     }
     previous_staff: list[int] = []
     async with transaction():
@@ -169,7 +168,7 @@ async def save_slot(
             },
         )
         await generate_sessions(today=today, slot_ids=[slot_id])
-    await feeds_changed(slot_ids=[slot_id], staff_ids=previous_staff)
+    await events.publish(events.SlotsChanged(slot_ids=(slot_id,), staff_ids=tuple(previous_staff)))
     return await get_slot(slot_id)
 
 
@@ -177,12 +176,12 @@ async def end_slot(actor: Actor, slot_id: int, *, today: date | None = None) -> 
     """Stop a slot from today: its coming sessions are cancelled (calendars keep them
     as cancelled), past ones stay. A slot that never had a session is deleted."""
     slot = await get_slot(slot_id)
-    today = today or date.today()
+    today = today or clock.today()
     async with transaction():
         if await Session.exists().where(Session.slot == slot_id):
             last_day = max(slot.valid_from, today - timedelta(days=1))
             await WeeklySlot.update(
-                {WeeklySlot.valid_until: last_day, WeeklySlot.updated_at: utcnow()}
+                {WeeklySlot.valid_until: last_day, WeeklySlot.updated_at: clock.utcnow()}
             ).where(WeeklySlot.id == slot_id)
             await generate_sessions(today=today, slot_ids=[slot_id])
             action = "slot.end"
@@ -190,7 +189,7 @@ async def end_slot(actor: Actor, slot_id: int, *, today: date | None = None) -> 
             await WeeklySlot.delete().where(WeeklySlot.id == slot_id)
             action = "slot.delete"
         await record(actor, action, entity="weekly_slot", entity_id=slot_id)
-    await feeds_changed(slot_ids=[slot_id], staff_ids=slot.staff_ids)
+    await events.publish(events.SlotsChanged(slot_ids=(slot_id,), staff_ids=tuple(slot.staff_ids)))
 
 
 async def _refuse_slot_room_clash(data: SlotIn, slot_id: int | None) -> None:
@@ -260,7 +259,7 @@ async def generate_sessions(
     creates nothing new; it brings changed slots, holidays and closures into the
     sessions it made, raising their sequence, but leaves sessions edited by hand as they
     are (flagging that their slot changed)."""
-    today = today or date.today()
+    today = today or clock.today()
     last = today + timedelta(weeks=weeks) - timedelta(days=1)
     slots = await _slot_rules(slot_ids)
     closures = await _closures(today, last)
@@ -428,7 +427,7 @@ async def _reconcile(
             Session.status: status,
             Session.cancel_reason: closed or "",
             Session.sequence: Session.sequence + 1,
-            Session.updated_at: utcnow(),
+            Session.updated_at: clock.utcnow(),
         }
     ).where(Session.id == session["id"])
     await _replace_staff(session["id"], staff_ids)
@@ -446,7 +445,7 @@ async def _cancel_generated(session: dict[str, Any], reason: str, counts: _Count
             Session.status: SessionStatus.cancelled.value,
             Session.cancel_reason: reason,
             Session.sequence: Session.sequence + 1,
-            Session.updated_at: utcnow(),
+            Session.updated_at: clock.utcnow(),
         }
     ).where(Session.id == session["id"])
     counts.cancelled += 1
@@ -540,7 +539,7 @@ async def create_session(actor: Actor, data: SessionIn) -> SessionOut:
             entity_id=session.id,
             details={"activity_id": data.activity_id, "date": data.date.isoformat()},
         )
-    await feeds_changed(session_ids=[session.id])
+    await events.publish(events.SessionsChanged(session_ids=(session.id,)))
     return await get_session(session.id)
 
 
@@ -575,7 +574,7 @@ async def change_session(actor: Actor, session_id: int, data: SessionChange) -> 
                 Session.edited_by_hand: True,
                 Session.slot_changed_since_edit: False,
                 Session.sequence: Session.sequence + 1,
-                Session.updated_at: utcnow(),
+                Session.updated_at: clock.utcnow(),
             }
         ).where(Session.id == session_id)
         if staff_ids is not None:
@@ -593,7 +592,11 @@ async def change_session(actor: Actor, session_id: int, data: SessionChange) -> 
             },
         )
     # the staff it had before may lose it: their feeds change too
-    await feeds_changed(session_ids=[session_id], staff_ids=[s.id for s in current.staff])
+    await events.publish(
+        events.SessionsChanged(
+            session_ids=(session_id,), staff_ids=tuple(s.id for s in current.staff)
+        )
+    )
     return await get_session(session_id)
 
 
@@ -608,7 +611,7 @@ async def cancel_session(actor: Actor, session_id: int, reason: str) -> SessionO
                 Session.cancel_reason: reason.strip(),
                 Session.edited_by_hand: True,
                 Session.sequence: Session.sequence + 1,
-                Session.updated_at: utcnow(),
+                Session.updated_at: clock.utcnow(),
             }
         ).where(Session.id == session_id)
         await record(
@@ -618,7 +621,7 @@ async def cancel_session(actor: Actor, session_id: int, reason: str) -> SessionO
             entity_id=session_id,
             details={"reason": reason.strip()},
         )
-    await feeds_changed(session_ids=[session_id])
+    await events.publish(events.SessionsChanged(session_ids=(session_id,)))
     return await get_session(session_id)
 
 
@@ -864,7 +867,9 @@ async def add_closure(actor: Actor, data: ClosureIn, *, today: date | None = Non
         )
         slot_ids = await _slot_ids_at(data.site_id)
         await generate_sessions(today=today, slot_ids=slot_ids)
-    await feeds_changed(slot_ids=slot_ids or [], everything=slot_ids is None)
+    await events.publish(
+        events.ClosureChanged(slot_ids=tuple(slot_ids or ()), everything=slot_ids is None)
+    )
     return _closure_out(await catalog.get_row(Closure, row.id, ""))
 
 
@@ -883,7 +888,9 @@ async def remove_closure(actor: Actor, closure_id: int, *, today: date | None = 
         )
         slot_ids = await _slot_ids_at(row["site"])
         await generate_sessions(today=today, slot_ids=slot_ids)
-    await feeds_changed(slot_ids=slot_ids or [], everything=slot_ids is None)
+    await events.publish(
+        events.ClosureChanged(slot_ids=tuple(slot_ids or ()), everything=slot_ids is None)
+    )
 
 
 async def _slot_ids_at(site_id: int | None) -> list[int] | None:

@@ -6,17 +6,14 @@ from datetime import timedelta
 from typing import Any
 
 from service.auth import services as auth
-from service.jobs import nightly
 from service.system import services as system
 
 
-@nightly(hour=3, minute=10)
 async def prune_job_runs(ctx: dict[str, Any], *, days: int = 30) -> int:
     """Forget the bookkeeping of jobs that finished more than `days` ago."""
     return await system.prune_job_runs(timedelta(days=days))
 
 
-@nightly(hour=3, minute=20)
 async def purge_expired_tokens(ctx: dict[str, Any], *, days: int = 30) -> int:
     """Delete API tokens that expired or were revoked more than `days` ago."""
     return await auth.purge_dead_tokens(timedelta(days=days))

@@ -9,6 +9,7 @@ from litestar import Request, Response, get
 from litestar.datastructures import State
 from litestar.response import Redirect, Template
 
+from service.attendance.services import open_follow_ups
 from service.auth.guards import signed_in
 from service.auth.tables import Role
 from service.db import check_database, pending_migrations
@@ -55,7 +56,6 @@ async def home(request: Request[Any, Any, Any]) -> Redirect:
 
 @get("/dashboard", guards=[signed_in])
 async def dashboard(request: Request[Any, Any, Any]) -> Template:
-    from service.attendance.services import open_follow_ups
 
     user = current_user(request)
     assert user is not None

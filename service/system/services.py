@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from service.clock import utcnow
+from service import clock
 from service.system.tables import JobRun
 
 
@@ -19,13 +19,13 @@ async def claim_job_run(job_id: str, name: str, *, stale_after: timedelta) -> bo
     )
     if inserted:
         return True
-    stale = utcnow() - stale_after
+    stale = clock.utcnow() - stale_after
     retaken = (
         await JobRun.update(
             {
                 JobRun.status: "running",
                 JobRun.attempts: JobRun.attempts + 1,
-                JobRun.started_at: utcnow(),
+                JobRun.started_at: clock.utcnow(),
                 JobRun.error: "",
             }
         )
@@ -45,7 +45,7 @@ async def finish_job_run(job_id: str, *, error: str = "") -> None:
     await JobRun.update(
         {
             JobRun.status: "failed" if error else "done",
-            JobRun.finished_at: utcnow(),
+            JobRun.finished_at: clock.utcnow(),
             JobRun.error: error,
         }
     ).where(JobRun.job_id == job_id)
@@ -54,7 +54,9 @@ async def finish_job_run(job_id: str, *, error: str = "") -> None:
 async def prune_job_runs(older_than: timedelta) -> int:
     deleted = (
         await JobRun.delete()
-        .where((JobRun.finished_at.is_not_null()) & (JobRun.finished_at < utcnow() - older_than))
+        .where(
+            (JobRun.finished_at.is_not_null()) & (JobRun.finished_at < clock.utcnow() - older_than)
+        )
         .returning(JobRun.id)
     )
     return len(deleted)

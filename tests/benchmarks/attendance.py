@@ -9,12 +9,13 @@ from __future__ import annotations
 import asyncio
 import secrets
 import statistics
-import time as clock
+import time as stopwatch
 import uuid
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from tempfile import TemporaryDirectory
 
+from service import clock
 from service.app import create_app
 from service.attendance.tables import AttendanceMark
 from service.auth.tables import Role
@@ -35,7 +36,7 @@ STATUSES = ["present", "late", "left_early", "absent_notice", "absent_no_notice"
 
 async def run(engines: list[str]) -> list[Row]:
     rows = []
-    today = date.today()
+    today = clock.today()
     for kind in engines:
         async with migrated_engine(kind) as (url, engine):
             site = await h.site("Pajatalo")
@@ -134,9 +135,9 @@ async def _storm(app, kind: str, sessions: dict[int, list[int]]) -> list[Row]:
     outcomes: dict[str, int] = {}
 
     async def post(client, marks: list[dict]) -> None:
-        started = clock.perf_counter()
+        started = stopwatch.perf_counter()
         answer = await client.post("/api/v1/attendance", json={"marks": marks})
-        latencies.append(clock.perf_counter() - started)
+        latencies.append(stopwatch.perf_counter() - started)
         assert answer.status_code == 200, answer.text
         for result in answer.json()["results"]:
             outcomes[result["result"]] = outcomes.get(result["result"], 0) + 1
@@ -158,9 +159,9 @@ async def _storm(app, kind: str, sessions: dict[int, list[int]]) -> list[Row]:
             await post(client, [mark])
         await post(client, marks)  # the flaky network: everything again
 
-    started = clock.perf_counter()
+    started = stopwatch.perf_counter()
     await asyncio.gather(*(tablet(n, c) for n, c in enumerate(clients)))
-    elapsed = clock.perf_counter() - started
+    elapsed = stopwatch.perf_counter() - started
     for client in clients:
         await client.aclose()
     stored = await AttendanceMark.select(AttendanceMark.client_uuid)

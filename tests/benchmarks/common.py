@@ -12,7 +12,8 @@ from tempfile import TemporaryDirectory
 
 from piccolo.engine.base import Engine
 
-from service.db import apply_migrations, bind_engine, close_engine, engine_from_url, open_engine
+from service.db import apply_migrations, bind_engine, close_engine, open_engine
+from service.engines import engine_from_url
 from tests.conftest import create_postgres_database, drop_postgres_database
 
 

@@ -4,11 +4,12 @@ and to generate 12 weeks of sessions from 150 weekly slots, cold and again (no-o
 from __future__ import annotations
 
 import secrets
-import time as clock
+import time as stopwatch
 from datetime import date, time, timedelta
 from pathlib import Path
 from tempfile import TemporaryDirectory
 
+from service import clock
 from service.app import create_app
 from service.auth.tables import Role
 from service.schedule import services as schedule
@@ -28,16 +29,16 @@ STAFF = 30
 
 async def run(engines: list[str]) -> list[Row]:
     rows = []
-    today = date.today()
+    today = clock.today()
     monday = today - timedelta(days=today.weekday())
     for kind in engines:
         async with migrated_engine(kind) as (url, engine):
             staff = [(await make_user(Role.staff, f"s{n}@example.org")).id for n in range(STAFF)]
             await make_user(Role.coordinator, "kaisa@example.org")
             await _slots(staff, monday)
-            started = clock.perf_counter()
+            started = stopwatch.perf_counter()
             result = await schedule.generate_sessions(today=monday)
-            cold = clock.perf_counter() - started
+            cold = stopwatch.perf_counter() - started
             rows.append(
                 Row(
                     "planner",

@@ -14,8 +14,17 @@ from pathlib import Path
 
 import pytest
 
+from tests.frozen_time import real_time
+
 CHROMIUM = os.environ.get("TUPA_CHROMIUM", "/usr/bin/chromium")
 DEMO_PASSWORD = "demo-password-e2e"
+
+
+@pytest.fixture(autouse=True)
+def machine_time() -> Iterator[None]:
+    """The server runs in its own process on the real clock; so do the browser tests."""
+    with real_time():
+        yield
 
 
 def free_port() -> int:

@@ -4,10 +4,11 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
+from service import clock
 from tests.e2e.test_foundation_pages import sign_in
 
 pytestmark = pytest.mark.e2e
@@ -29,7 +30,7 @@ def tablet(browser, server):
 def sessions_to_mark(page) -> list[dict]:
     """Planned sessions of the last few days at the staff member's sites, most
     participants first; each test takes its own so that they do not meet."""
-    today = date.today()
+    today = clock.today()
     answer = page.request.get(
         "/api/v1/sessions",
         params={"start": (today - timedelta(days=5)).isoformat(), "end": today.isoformat()},
@@ -216,7 +217,7 @@ def test_a_partner_marks_only_at_their_place(browser, server):
         page = context.new_page()
         sign_in(page, "partner@demo.tupa")
         page.wait_for_url("**/dashboard")
-        today = date.today()
+        today = clock.today()
         answer = page.request.get(
             "/api/v1/sessions",
             params={"start": (today - timedelta(days=6)).isoformat(), "end": today.isoformat()},

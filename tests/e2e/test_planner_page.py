@@ -6,13 +6,14 @@ from datetime import date, timedelta
 
 import pytest
 
+from service import clock
 from tests.e2e.test_foundation_pages import sign_in
 
 pytestmark = pytest.mark.e2e
 
 
 def this_weeks(weekday: int) -> date:
-    today = date.today()
+    today = clock.today()
     return today - timedelta(days=today.weekday()) + timedelta(days=weekday)
 
 
@@ -105,7 +106,11 @@ def test_staff_see_their_sites_without_editing(page):
 def test_print_view_is_one_landscape_page(page):
     sign_in(page, "coordinator@demo.tupa")
     page.wait_for_url("**/dashboard")
+    # The page opens the print dialog on load; the test prints to PDF itself, and two
+    # prints at once fail ("Page is already being printed"), so it records the call.
+    page.add_init_script("window.print = () => { window.printAsked = true; };")
     page.goto("/planner?print_view=true")
+    page.wait_for_function("window.printAsked === true")
     assert page.locator("link[href='/static/css/print.css']").count() == 1
     assert page.get_by_role("button", name="Edit or move").count() == 0
     pdf = page.pdf(landscape=True, format="A4", prefer_css_page_size=True)

@@ -12,6 +12,7 @@ import msgspec
 import pytest
 from litestar.channels import ChannelsPlugin
 
+from service import clock
 from service.app import create_app
 from service.attendance.tables import AttendanceMark, FollowUp
 from service.audit.tables import AuditEvent
@@ -27,7 +28,7 @@ from tests import schedule_helpers as h
 from tests.conftest import make_client, running
 from tests.helpers import api_login, make_user, post_form
 
-TODAY = date.today()
+TODAY = clock.today()
 
 
 async def participant(name: str, contact_staff: int | None = None) -> int:

@@ -3,10 +3,9 @@ API's refusals beside the field, and are closed to the wrong roles."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
+from service import clock
 from service.auth.tables import Role
 from service.catalog.tables import Activity, ActivityDomain, Partner, Room, Site
 from service.schedule.tables import Closure, Session, WeeklySlot
@@ -176,7 +175,7 @@ async def test_staff_profile_page(client, as_coordinator):
 
 async def test_closures_page_is_for_administrators(client, db):
     site = await h.site()
-    await h.slot(await h.activity(site), weekday=0, today=date.today())
+    await h.slot(await h.activity(site), weekday=0, today=clock.today())
     coordinator = await make_user(Role.coordinator, "kaisa@example.org")
     await api_login(client, coordinator.email)
     assert (await client.get("/admin/closures")).status_code == 403

@@ -15,12 +15,14 @@ import pytest
 import recurring_ical_events
 from arq.worker import Worker
 
+from service import clock
 from service.app import create_app
 from service.auth.schemas import UserUpdate
 from service.auth.services import update_user
 from service.auth.tables import Role
 from service.calendars import services as feeds
 from service.calendars.tables import FeedToken
+from service.catalog.schemas import ActivityIn, SiteIn
 from service.catalog.tables import ActivityTitle
 from service.db import bind_engine
 from service.people.schemas import ParticipantIn
@@ -56,6 +58,12 @@ def parse(body: bytes) -> list:
     return recurring_ical_events.of(calendar).between(date(2000, 1, 1), date(2100, 1, 1))
 
 
+def held_titles(events: list) -> set[str]:
+    """The titles of the sessions that take place (a holiday in the horizon cancels some,
+    and those carry a "Cancelled:" prefix in the feed's language)."""
+    return {str(e["SUMMARY"]) for e in events if str(e.get("STATUS", "")) != "CANCELLED"}
+
+
 @pytest.fixture
 async def world(db):
     """Woodwork every day at 23:00 (always a coming session), with Olli running it and
@@ -65,7 +73,7 @@ async def world(db):
         site, title="Puutyö, maalaus; ja lakkaus", what_to_bring="Turvakengät; eväät"
     )
     olli = await make_user(Role.staff, "olli@example.org", display_name="Olli Virtanen")
-    today = date.today()
+    today = clock.today()
     slots = [
         await h.slot(
             activity,
@@ -587,16 +595,12 @@ async def test_the_title_is_in_the_feed_owners_language(client, world):
         "/api/v1/feeds", json={"kind": "participant", "owner_id": world["aino"], "language": "en"}
     )
     assert english.status_code == 201, english.text
-    summaries = {
-        str(e["SUMMARY"]) for e in parse((await client.get(english.json()["path"])).content)
-    }
+    summaries = held_titles(parse((await client.get(english.json()["path"])).content))
     assert summaries == {"Woodwork, painting"}
     finnish = await client.post(
         "/api/v1/feeds", json={"kind": "support", "owner_id": world["aino"], "language": "fi"}
     )
-    summaries = {
-        str(e["SUMMARY"]) for e in parse((await client.get(finnish.json()["path"])).content)
-    }
+    summaries = held_titles(parse((await client.get(finnish.json()["path"])).content))
     assert summaries == {"Puutyö, maalaus; ja lakkaus"}
 
 
@@ -631,3 +635,42 @@ async def test_planners_make_site_and_activity_feeds_from_their_pages(client, wo
     assert (await client.get(f"/calendar/site/{world['site']}")).status_code == 403
     refused = await post_form(client, f"/calendar/site/{world['site']}", {"action": "create"})
     assert refused.status_code == 403
+
+
+async def test_a_sites_new_address_is_in_the_feed_at_once(client, app, world):
+    """Catalogue writes publish events that the feeds hear: no hand-called refresh."""
+    await api_login(client, world["coordinator"].email)
+    feed = await make_feed(client, "participant", world["aino"])
+    site_feed = await make_feed(client, "site", world["site"])
+    site = (await client.get(f"/api/v1/sites/{world['site']}")).json()
+    moved = {field: site[field] for field in SiteIn.__struct_fields__ if field in site}
+    moved["address"] = "Hämeenkatu 1, Tampere"
+    assert (await client.put(f"/api/v1/sites/{world['site']}", json=moved)).status_code == 200
+    await app.state.queue.drain()
+    for path in (feed["path"], site_feed["path"]):
+        locations = {str(e["LOCATION"]) for e in parse((await client.get(path)).content)}
+        assert locations and all("Hämeenkatu 1" in location for location in locations)
+
+
+async def test_an_activitys_new_title_is_in_the_feed_at_once(client, app, world):
+    await api_login(client, world["coordinator"].email)
+    feed = await make_feed(client, "participant", world["aino"])
+    activity = (await client.get(f"/api/v1/activities/{world['activity']}")).json()
+    renamed = {field: activity[field] for field in ActivityIn.__struct_fields__}
+    renamed["title"] = "Puutyö ja korjaus"
+    response = await client.put(f"/api/v1/activities/{world['activity']}", json=renamed)
+    assert response.status_code == 200, response.text
+    await app.state.queue.drain()
+    assert held_titles(parse((await client.get(feed["path"])).content)) == {"Puutyö ja korjaus"}
+
+
+async def test_an_instructors_new_name_is_in_the_feed_at_once(client, app, world):
+    await api_login(client, world["coordinator"].email)
+    feed = await make_feed(client, "participant", world["aino"])
+    before = parse((await client.get(feed["path"])).content)
+    assert any("Olli" in str(e.get("DESCRIPTION", "")) for e in before)
+    await update_user(h.ACTOR, world["olli"].id, UserUpdate(display_name="Oskari Virtanen"))
+    await app.state.queue.drain()
+    after = parse((await client.get(feed["path"])).content)
+    descriptions = " ".join(str(e.get("DESCRIPTION", "")) for e in after)
+    assert "Oskari" in descriptions and "Olli" not in descriptions

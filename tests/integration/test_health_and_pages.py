@@ -6,7 +6,8 @@ import pytest
 
 from service.app import create_app
 from service.auth.tables import Role
-from service.db import bind_engine, close_engine, engine_from_url, open_engine
+from service.db import bind_engine, close_engine, open_engine
+from service.engines import engine_from_url
 from tests.conftest import make_client, running
 from tests.helpers import api_login, make_user
 

@@ -8,9 +8,11 @@ from datetime import timedelta
 import pytest
 from arq.worker import Worker
 
+from service import events
+from service.catalog.tables import Site
 from service.clock import utcnow
-from service.db import bind_engine
-from service.jobs import CRON, ArqQueue, InProcessQueue, load_jobs, run_job
+from service.db import bind_engine, transaction
+from service.jobs import CRON, REGISTRY, ArqQueue, InProcessQueue, run_job
 from service.system.tables import JobRun
 from service.worker import worker_settings
 
@@ -52,7 +54,6 @@ async def test_unknown_job_is_refused(db, settings):
 
 
 async def test_a_job_delivered_twice_runs_once(db):
-    load_jobs()
     ctx = {"job_id": "delivered-twice", "job_try": 1}
     assert await run_job("prune_job_runs", ctx, {}) == 0
     assert await run_job("prune_job_runs", ctx, {}) is None  # skipped
@@ -60,7 +61,6 @@ async def test_a_job_delivered_twice_runs_once(db):
 
 
 async def test_a_failed_job_may_run_again(db):
-    load_jobs()
     ctx = {"job_id": "flaky", "job_try": 1}
     with pytest.raises(TypeError):
         await run_job("prune_job_runs", ctx, {"unexpected": 1})
@@ -101,7 +101,7 @@ async def test_arq_queue_and_burst_worker(db, settings, redis):
 def test_worker_has_every_job_and_the_nightly_entries(settings):
     settings = replace(settings, redis_url="redis://127.0.0.1:6379/15")
     config = worker_settings(settings)
-    assert {f.name for f in config["functions"]} == set(load_jobs())
+    assert {f.name for f in config["functions"]} == set(REGISTRY)
     assert {c.name for c in config["cron_jobs"]} == {f"cron:{entry.job}" for entry in CRON}
     assert all(c.unique for c in config["cron_jobs"])
     assert str(config["timezone"]) == "Europe/Helsinki"
@@ -110,3 +110,28 @@ def test_worker_has_every_job_and_the_nightly_entries(settings):
 def test_worker_needs_redis(settings):
     with pytest.raises(SystemExit, match="REDIS_URL"):
         worker_settings(settings)
+
+
+async def test_events_reach_handlers_only_after_commit(db):
+    """A transaction that fails drops its events; one that commits hands them on."""
+    heard: list[events.Event] = []
+
+    async def listen(event: events.Event) -> None:
+        heard.append(event)
+        assert await Site.exists().where(Site.id == event.site_id)  # committed already
+
+    events.subscribe(events.SiteChanged, listen)
+    try:
+        with pytest.raises(RuntimeError):
+            async with transaction():
+                await events.publish(events.SiteChanged(site_id=1))
+                raise RuntimeError("the write failed")
+        assert heard == []
+        async with transaction():
+            site = Site(name="Paja", time_zone="Europe/Helsinki")
+            await site.save()
+            await events.publish(events.SiteChanged(site_id=site.id))
+            assert heard == []
+        assert heard == [events.SiteChanged(site_id=site.id)]
+    finally:
+        events._handlers[events.SiteChanged].remove(listen)

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from arq.worker import Worker
 
+from service import clock
 from service.auth.schemas import CurrentUser
 from service.auth.tables import Role
 from service.catalog.schemas import DomainStrength
@@ -69,7 +70,7 @@ async def scene(db):
     garden on Monday afternoons at a farm, all run by Sanna. Aino wants work and can come both days;
     Eero only on Monday mornings; Liisa too, but she was referred last; Oona can only
     come on Fridays."""
-    today = date.today()
+    today = clock.today()
     first_day = monday_after(today)
     pajatalo = await h.site("Pajatalo")
     farm = await h.site("Koivula farm")

@@ -12,10 +12,10 @@ from service.db import (
     apply_migrations,
     bind_engine,
     close_engine,
-    engine_from_url,
     open_engine,
     pending_migrations,
 )
+from service.engines import engine_from_url
 from tests.conftest import create_postgres_database, drop_postgres_database, service_missing
 
 

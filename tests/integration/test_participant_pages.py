@@ -3,10 +3,11 @@ and activities that fit my goals."""
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import time
 
 import pytest
 
+from service import clock
 from service.auth.tables import Role
 from service.people.schemas import GoalIn, ParticipantIn
 from service.people.services import link_account, save_goal, save_participant
@@ -26,7 +27,7 @@ async def aino(client, db):
         site, "Morning cafe", kind="day_activity", domains=[{"key": "interaction", "strength": 3}]
     )
     await h.activity(site, "Woodwork", domains=[{"key": "everyday_living", "strength": 1}])
-    today = date.today()
+    today = clock.today()
     slot = await h.slot(
         cafe,
         weekday=today.weekday(),

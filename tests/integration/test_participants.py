@@ -3,10 +3,11 @@ audit of every view; export and erasure."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
+from service import clock
 from service.audit.tables import AuditEvent
 from service.auth.tables import Role
 from service.db import app_tables
@@ -153,7 +154,7 @@ async def test_goals_reviews_and_due_list(client, coordinator):
     assert (
         await client.post(f"/api/v1/participants/{pid}/goals", json={"text": "x", "priority": 4})
     ).status_code == 422
-    today = date.today()
+    today = clock.today()
     due = await client.get("/api/v1/reviews/due", params={"within_days": 120})
     assert [d["participant_id"] for d in due.json()] == [pid]
     review = await client.post(
@@ -327,7 +328,7 @@ async def test_staff_see_participants_placed_at_their_sites(client, db):
     await make_user(Role.staff, "olli@example.org", site_ids=[site])
     await api_login(client, coordinator.email)
     aino, eero = await create(client), await create(client, display_name="Eero")
-    today = date.today()
+    today = clock.today()
     here = await h.slot(await h.activity(site), weekday=0, start=time(9), end=time(10), today=today)
     there = await h.slot(
         await h.activity(other, "Cafe"), weekday=0, start=time(9), end=time(10), today=today

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
+from service import clock
 from service.auth.tables import Role
 from service.jobs import InProcessQueue
 from service.schedule import services as schedule
@@ -183,7 +184,7 @@ async def test_moving_a_session_raises_its_sequence_and_is_not_undone(db):
 async def test_cancelling_needs_a_reason_and_happens_once(client, db):
     coordinator = await make_user(Role.coordinator, "kaisa@example.org")
     await api_login(client, coordinator.email)
-    slot_id = await h.slot(await h.activity(await h.site()), today=date.today())
+    slot_id = await h.slot(await h.activity(await h.site()), today=clock.today())
     session_id = (await sessions_of(slot_id))[0]["id"]
     url = f"/api/v1/sessions/{session_id}/cancel"
     assert (await client.post(url, json={"reason": ""})).status_code == 422
@@ -201,7 +202,7 @@ async def test_room_booked_twice_is_a_conflict_naming_the_other(client, db):
     site = await h.site()
     room = await h.room(site)
     woodwork, kitchen = await h.activity(site), await h.activity(site, "Kitchen")
-    day = (date.today() + timedelta(days=3)).isoformat()
+    day = (clock.today() + timedelta(days=3)).isoformat()
     first = await client.post(
         "/api/v1/sessions",
         json={
@@ -362,16 +363,16 @@ async def test_ending_a_slot_cancels_its_coming_sessions(client, db):
     await api_login(client, coordinator.email)
     slot_id = await h.slot(
         await h.activity(await h.site()),
-        today=date.today(),
-        valid_from=date.today() - timedelta(days=30),
+        today=clock.today(),
+        valid_from=clock.today() - timedelta(days=30),
     )
     assert (await client.delete(f"/api/v1/slots/{slot_id}")).status_code == 204
     rows = await sessions_of(slot_id)
     assert rows and all(row["status"] == "cancelled" for row in rows)
     fresh = await h.slot(
         await h.activity(await h.site("Other"), "Cafe"),
-        today=date.today(),
-        valid_from=date.today() + timedelta(days=400),
+        today=clock.today(),
+        valid_from=clock.today() + timedelta(days=400),
     )
     assert (await client.delete(f"/api/v1/slots/{fresh}")).status_code == 204
     assert (await client.get(f"/api/v1/slots/{fresh}")).status_code == 404
@@ -379,7 +380,7 @@ async def test_ending_a_slot_cancels_its_coming_sessions(client, db):
 
 async def test_roles_on_the_schedule(client, db):
     own, other = await h.site("Own"), await h.site("Other")
-    today = date.today()
+    today = clock.today()
     await h.slot(await h.activity(own), weekday=today.weekday(), today=today)
     await h.slot(await h.activity(other, "Cafe"), weekday=today.weekday(), today=today)
     week = {"start": today.isoformat(), "end": (today + timedelta(days=6)).isoformat()}

@@ -9,7 +9,7 @@ from service.attendance.rules import (
     needs_coordinator,
     needs_follow_up,
 )
-from service.attendance.tables import MarkStatus as S
+from service.attendance.rules import MarkStatus as S
 
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 

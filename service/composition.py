@@ -1,0 +1,27 @@
+"""The one place where the areas are put together: which functions are jobs, which
+run nightly, and who hears which domain event. The app, the worker, the command line
+and the tests call `wire()` before they start; no area imports this module."""
+
+from __future__ import annotations
+
+from service.calendars import subscribers as calendar_subscribers
+from service.calendars.jobs import refresh_feeds
+from service.jobs import CronEntry, register_jobs
+from service.matching.jobs import run_matching
+from service.schedule.jobs import generate_sessions
+from service.system.jobs import prune_job_runs, purge_expired_tokens
+
+JOBS = (refresh_feeds, run_matching, generate_sessions, prune_job_runs, purge_expired_tokens)
+
+#: Every night in the provider's time zone: the session horizon rolls forward first.
+NIGHTLY = (
+    CronEntry("generate_sessions", hour=2, minute=30),
+    CronEntry("prune_job_runs", hour=3, minute=10),
+    CronEntry("purge_expired_tokens", hour=3, minute=20),
+)
+
+
+def wire() -> None:
+    """Register the jobs and the event handlers (idempotent)."""
+    register_jobs(JOBS, NIGHTLY)
+    calendar_subscribers.register()
