@@ -187,20 +187,17 @@ async def expected_at(session_id: int) -> list[Expected]:
         holding(session["date"], session["date"]) & (Placement.slot == session["slot"])
     )
     notices = {n["participant"]: n for n in await _notices([session_id])}
-    entries = {
-        row["participant"]: Expected(
-            participant_id=row["participant"],
-            display_name=row["participant.display_name"],
-            absence_given_at=notices[row["participant"]]["given_at"]
-            if row["participant"] in notices
-            else None,
-            absence_note=notices[row["participant"]]["note"]
-            if row["participant"] in notices
-            else "",
-        )
-        for row in rows
-    }
+    entries = {row["participant"]: _expected(row, notices.get(row["participant"])) for row in rows}
     return sorted(entries.values(), key=lambda e: (e.display_name, e.participant_id))
+
+
+def _expected(row: dict[str, Any], notice: dict[str, Any] | None) -> Expected:
+    return Expected(
+        participant_id=row["participant"],
+        display_name=row["participant.display_name"],
+        absence_given_at=notice["given_at"] if notice else None,
+        absence_note=notice["note"] if notice else "",
+    )
 
 
 async def expected_counts(sessions: Iterable[SessionDay]) -> dict[int, int]:
