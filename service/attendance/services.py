@@ -24,10 +24,10 @@ from service.catalog import services as catalog
 from service.db import is_sqlite, transaction
 from service.errors import Forbidden, InvalidInput, NotFound
 from service.i18n import gettext as _
-from service.people.services import _placed_at
 from service.people.tables import Participant, ReachableSite
+from service.placements import queries
 from service.placements import services as placements
-from service.placements.tables import AbsenceNotice, Placement, PlacementStatus
+from service.placements.tables import AbsenceNotice
 from service.schedule.services import list_sessions
 from service.schedule.tables import Session, SessionStatus
 
@@ -190,23 +190,14 @@ async def visible_session(user: CurrentUser, session_id: int) -> dict[str, Any] 
 
 
 async def _expected(session: dict[str, Any]) -> set[int]:
-    """Participants placed in the session's slot on its date."""
-    if session["slot"] is None:
-        return set()
-    rows = await Placement.select(
-        Placement.participant, Placement.start_date, Placement.end_date
-    ).where(
-        (Placement.slot == session["slot"])
-        & (Placement.status == PlacementStatus.confirmed.value)
-        & Placement.participant.erased_at.is_null()
-    )
-    return {row["participant"] for row in rows if placements._covers(row, session["date"])}
+    """Participants expected at the session (placed in its slot on its date)."""
+    return {e.participant_id for e in await queries.expected_at(session["id"])}
 
 
-async def _site_participants(site_id: int) -> set[int]:
-    """Who may come to a session at this site as a walk-in: placed at the site, or
-    able to reach it."""
-    placed = set(await _placed_at((site_id,)))
+async def _site_participants(site_id: int, today: date) -> set[int]:
+    """Who may come to a session at this site as a walk-in: placed at the site (a
+    current or coming placement), or able to reach it."""
+    placed = set(await queries.participants_placed_at((site_id,), today))
     reach = await ReachableSite.select(ReachableSite.participant).where(
         ReachableSite.site == site_id
     )
@@ -223,8 +214,8 @@ class _Markable:
     """Who may be marked at a session: partners mark those expected; staff may also
     add walk-ins from the site (looked up only when someone unexpected is marked)."""
 
-    def __init__(self, user: CurrentUser, session: dict[str, Any]) -> None:
-        self.user, self.session = user, session
+    def __init__(self, user: CurrentUser, session: dict[str, Any], today: date) -> None:
+        self.user, self.session, self.today = user, session, today
         self.expected: set[int] | None = None
         self.site: set[int] | None = None
 
@@ -236,7 +227,7 @@ class _Markable:
         if self.user.role == Role.partner:
             return False
         if self.site is None:
-            self.site = await _site_participants(self.session["site"])
+            self.site = await _site_participants(self.session["site"], self.today)
         return participant_id in self.site
 
 
@@ -303,7 +294,7 @@ async def record_marks(
             if refused := _refusal(user, session, today, made_on):
                 raise refused
             if mark.session_id not in markable:
-                markable[mark.session_id] = _Markable(user, session)
+                markable[mark.session_id] = _Markable(user, session, today)
             if not await markable[mark.session_id].allows(mark.participant_id):
                 raise _Refused(
                     422,
@@ -586,6 +577,7 @@ async def sheet(
 ) -> AttendanceSheet:
     """The roster with each participant's current mark, walk-ins already marked, and
     who else from the site may be added. Partners see first names, no notes."""
+    today = today or clock.today()
     session = await visible_session(user, session_id)
     if session is None:
         raise NotFound(_("There is no session %(id)s.", id=session_id))
@@ -623,12 +615,12 @@ async def sheet(
     )
     walk_ins: list[Choice] = []
     if not partner:
-        candidates = await _site_participants(session["site"]) - listed - set(extra_ids)
+        candidates = await _site_participants(session["site"], today) - listed - set(extra_ids)
         found = await _names(candidates, partner)
         walk_ins = sorted(
             (Choice(id=pid, name=name) for pid, name in found.items()), key=lambda c: c.name
         )
-    refusal = _refusal(user, session, today or clock.today())
+    refusal = _refusal(user, session, today)
     return AttendanceSheet(
         session=head,
         rows=rows,

@@ -39,7 +39,9 @@ from service.i18n import current_language, use_language
 from service.i18n import gettext as _
 from service.people import services as people
 from service.people.tables import Participant
+from service.placements import queries
 from service.placements import services as placements
+from service.placements.queries import SessionDay
 from service.placements.tables import AbsenceNotice, Placement, PlacementStatus
 from service.schedule.services import HORIZON_WEEKS
 from service.schedule.tables import Session, SessionStaff, SessionStatus, SlotStaff, WeeklySlot
@@ -528,15 +530,7 @@ def _description(
 async def _expected(rows: list[dict[str, Any]]) -> dict[int, int]:
     """How many are expected at each session: placed, less those who said they can't
     come. Only the numbers: no names."""
-    counts = await placements.placed_counts((r["id"], r["slot"], r["date"]) for r in rows)
-    ids = [r["id"] for r in rows]
-    absent: dict[int, int] = defaultdict(int)
-    if ids:
-        for notice in await AbsenceNotice.select(AbsenceNotice.session).where(
-            AbsenceNotice.session.is_in(ids)
-        ):
-            absent[notice["session"]] += 1
-    return {i: max(0, counts.get(i, 0) - absent[i]) for i in ids}
+    return await queries.expected_counts(SessionDay(r["id"], r["slot"], r["date"]) for r in rows)
 
 
 # --- "I can't come" links ------------------------------------------------------------

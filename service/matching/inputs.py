@@ -25,7 +25,7 @@ from service.people.tables import (
     ReachableSite,
 )
 from service.people.tables import Goal as GoalRow
-from service.placements.tables import Placement, PlacementStatus
+from service.placements import queries
 from service.schedule.tables import SlotStaff, WeeklySlot
 
 PLANNED_STATUSES = (ParticipantStatus.active.value, ParticipantStatus.waiting.value)
@@ -86,14 +86,10 @@ async def load_inputs(
 async def _held_between(first_day: date, last_day: date) -> list[Held]:
     """Confirmed placements in force on any day of the run: those starting later in the
     range count too, since a published placement runs on with no end."""
-    rows = await Placement.select(
-        Placement.id, Placement.participant, Placement.slot, Placement.pinned
-    ).where(
-        (Placement.status == PlacementStatus.confirmed.value)
-        & (Placement.start_date <= last_day)
-        & (Placement.end_date.is_null() | (Placement.end_date >= first_day))
-    )
-    return [Held(r["id"], r["participant"], r["slot"], r["pinned"]) for r in rows]
+    return [
+        Held(h.id, h.participant_id, h.slot_id, h.pinned)
+        for h in await queries.held(first_day, last_day)
+    ]
 
 
 async def _slots(

@@ -37,7 +37,8 @@ from service.matching.tables import (
 )
 from service.matching.words import blocker_lines, clock_time, placement_lines
 from service.people.tables import Goal, Participant
-from service.placements.tables import Placement, PlacementStatus
+from service.placements import queries
+from service.placements.tables import Placement
 from service.schedule.tables import WeeklySlot
 from service.settings import Settings
 
@@ -472,14 +473,7 @@ async def waitlist() -> tuple[RunOut | None, list[UnplacedOut]]:
     if row is None:
         return None, []
     run = _run_out(row)
-    placed_now = {
-        r["participant"]
-        for r in await Placement.select(Placement.participant).where(
-            (Placement.status == PlacementStatus.confirmed.value)
-            & (Placement.start_date <= run.last_day)
-            & (Placement.end_date.is_null() | (Placement.end_date >= run.first_day))
-        )
-    }
+    placed_now = {h.participant_id for h in await queries.held(run.first_day, run.last_day)}
     still = {
         r["id"]
         for r in await Participant.select(Participant.id).where(
@@ -509,11 +503,7 @@ async def my_places(participant_id: int, day: date) -> list[MyPlace]:
         Placement.slot.end,
         Placement.slot.activity.title,
         Placement.slot.activity.site.name,
-    ).where(
-        (Placement.participant == participant_id)
-        & (Placement.status == PlacementStatus.confirmed.value)
-        & (Placement.end_date.is_null() | (Placement.end_date >= day))
-    )
+    ).where(queries.holding(day) & (Placement.participant == participant_id))
     goal_texts = await _goal_texts({participant_id})
     places = [
         MyPlace(

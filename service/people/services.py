@@ -49,6 +49,8 @@ from service.people.tables import (
     Review,
     Strength,
 )
+from service.placements.queries import visible_participants
+from service.placements.tables import Placement, PlacementStatus
 from service.settings import LANGUAGES
 
 REVIEW_INTERVAL = relativedelta(months=3)
@@ -57,42 +59,11 @@ ERASED_NAME = "—"
 # --- who sees whom -------------------------------------------------------------------
 
 
-async def _visibility(user: CurrentUser) -> Any:
-    """A Piccolo condition selecting the participants this user may see, or None for all.
-    Staff see the participants they are the contact person of and those placed in
-    activities at their sites; a participant sees only themself."""
-    if user.role in (Role.admin, Role.coordinator):
-        return None
-    if user.role == Role.staff:
-        placed = await _placed_at(user.site_ids)
-        return (Participant.contact_staff == user.id) | Participant.id.is_in(placed or [-1])
-    if user.role == Role.participant:
-        return Participant.user == user.id
-    return Participant.id == -1  # partners see names only through session rosters
-
-
-async def _placed_at(site_ids: tuple[int, ...]) -> list[int]:
-    """Participants with a current or coming placement at these sites."""
-    from service.placements.tables import Placement, PlacementStatus
-
-    if not site_ids:
-        return []
-    rows = await Placement.select(Placement.participant).where(
-        Placement.slot.activity.site.is_in(list(site_ids))
-        & (Placement.status == PlacementStatus.confirmed.value)
-        & (Placement.end_date.is_null() | (Placement.end_date >= clock.today()))
-    )
-    return sorted({row["participant"] for row in rows})
-
-
 async def visible_row(user: CurrentUser, participant_id: int) -> dict[str, Any]:
     """The participant's row if this user may see it; 404 otherwise, so that another
     person's id reveals nothing."""
-    condition = (Participant.id == participant_id) & Participant.erased_at.is_null()
-    scope = await _visibility(user)
-    if scope is not None:
-        condition = condition & scope
-    row = await Participant.select().where(condition).first()
+    visible = await visible_participants(user, clock.today())
+    row = await Participant.select().where((Participant.id == participant_id) & visible).first()
     if row is None:
         raise NotFound(_("There is no participant %(id)s.", id=participant_id))
     return row
@@ -115,19 +86,18 @@ async def list_participants(
     review_due: bool = False,
     today: date | None = None,
 ) -> list[ParticipantOut]:
+    today = today or clock.today()
     query = (
         Participant.select()
-        .where(Participant.erased_at.is_null())
+        .where(await visible_participants(user, today))
         .order_by(Participant.display_name)
     )
-    if (scope := await _visibility(user)) is not None:
-        query = query.where(scope)
     if search:
         query = query.where(Participant.display_name.ilike(f"%{search}%"))
     if status:
         query = query.where(Participant.status == status.value)
     if review_due:
-        query = query.where(Participant.next_review <= (today or clock.today()))
+        query = query.where(Participant.next_review <= today)
     if site_id is not None:
         reach = await ReachableSite.select(ReachableSite.participant).where(
             ReachableSite.site == site_id
@@ -556,7 +526,8 @@ async def due_reviews(
     user: CurrentUser, *, within_days: int = 14, today: date | None = None
 ) -> list[DueReview]:
     """Reviews due within `within_days` (and overdue ones) of active or paused plans."""
-    limit = (today or clock.today()) + relativedelta(days=within_days)
+    today = today or clock.today()
+    limit = today + relativedelta(days=within_days)
     query = (
         Participant.select(
             Participant.id,
@@ -565,7 +536,7 @@ async def due_reviews(
             Participant.contact_staff,
         )
         .where(
-            Participant.erased_at.is_null()
+            await visible_participants(user, today)
             & Participant.next_review.is_not_null()
             & (Participant.next_review <= limit)
             & Participant.status.is_in(
@@ -574,8 +545,6 @@ async def due_reviews(
         )
         .order_by(Participant.next_review)
     )
-    if (scope := await _visibility(user)) is not None:
-        query = query.where(scope)
     return [
         DueReview(
             participant_id=r["id"],
@@ -681,9 +650,11 @@ async def export(actor: Actor, participant_id: int) -> dict[str, Any]:
     }
 
 
-async def erase(actor: Actor, participant_id: int) -> None:
+async def erase(actor: Actor, participant_id: int, *, today: date | None = None) -> None:
     """Remove the participant's personal data everywhere. What stays is an anonymous
-    row (so that counts of participants and, later, attendance still add up)."""
+    row (so that counts of participants and, later, attendance still add up). Their
+    placements end on the day of the erasure, so that their places are free."""
+    today = today or clock.today()
     row = await _existing(participant_id)
     traces = [
         value
@@ -732,9 +703,46 @@ async def erase(actor: Actor, participant_id: int) -> None:
         ).where(Participant.id == participant_id)
         if account:
             await User.delete().where(User.id == account["id"])
+        slot_ids = await _end_placements(actor, participant_id, today)
         await _scrub_audit_log(traces)
         await record(actor, "participant.erase", entity="participant", entity_id=participant_id)
-    await events.publish(events.ParticipantChanged(participant_id=participant_id, erased=True))
+        # Their feeds stop; the sessions of their slots expect one fewer.
+        await events.publish(events.ParticipantChanged(participant_id=participant_id, erased=True))
+        await events.publish(
+            events.PlacementsChanged(participant_ids=(participant_id,), slot_ids=tuple(slot_ids))
+        )
+
+
+async def _end_placements(actor: Actor, participant_id: int, day: date) -> list[int]:
+    """End every placement of the participant that has not ended: on `day` (or on its
+    own earlier end), and outright if it starts later. Returns the slots they were in."""
+    rows = await Placement.select(
+        Placement.id, Placement.slot, Placement.start_date, Placement.end_date
+    ).where(
+        (Placement.participant == participant_id)
+        & (Placement.status != PlacementStatus.ended.value)
+    )
+    for row in rows:
+        end = _ended_on(row["start_date"], row["end_date"], day)
+        await Placement.update(
+            {Placement.status: PlacementStatus.ended.value, Placement.end_date: end}
+        ).where(Placement.id == row["id"])
+        await record(
+            actor,
+            "placement.end",
+            entity="placement",
+            entity_id=row["id"],
+            details={"end_date": end.isoformat() if end else None, "reason": "erasure"},
+        )
+    return sorted({row["slot"] for row in rows})
+
+
+def _ended_on(start: date, end: date | None, day: date) -> date | None:
+    """The end date of a placement ended on `day`: `day`, unless it ends earlier or
+    has not started by then (then its dates stay as they were)."""
+    if start > day or (end is not None and end < day):
+        return end
+    return day
 
 
 async def _scrub_audit_log(traces: list[str]) -> None:

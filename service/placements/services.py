@@ -4,7 +4,6 @@ participant is placed in, and absence notices."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from datetime import date, datetime, time
 from typing import Any
 
@@ -22,7 +21,9 @@ from service.i18n import current_language
 from service.i18n import gettext as _
 from service.people import services as people
 from service.people.tables import Participant
+from service.placements import queries
 from service.placements.tables import AbsenceNotice, Placement, PlacementSource, PlacementStatus
+from service.schedule.services import get_session
 from service.schedule.tables import Session, SessionStatus, WeeklySlot
 
 
@@ -102,8 +103,8 @@ async def place(actor: Actor, data: PlacementIn) -> PlacementOut:
     if slot is None:
         raise InvalidInput("slot_id", _("There is no weekly slot %(id)s.", id=data.slot_id))
     async with transaction():
-        overlapping = await _overlapping(data.slot_id, data.start_date, data.end_date)
-        if any(p["participant"] == data.participant_id for p in overlapping):
+        overlapping = await queries.holders(data.slot_id, data.start_date, data.end_date)
+        if any(p.participant_id == data.participant_id for p in overlapping):
             raise Conflict(_("The participant is already placed in this slot."))
         capacity = slot["activity.max_participants"]
         if len(overlapping) >= capacity:
@@ -171,18 +172,6 @@ async def list_placements(
     return [_placement_out(row) for row in await query]
 
 
-async def _overlapping(slot_id: int, start: date, end: date | None) -> list[dict[str, Any]]:
-    """Confirmed placements in the slot whose period meets [start, end]."""
-    query = Placement.select().where(
-        (Placement.slot == slot_id)
-        & (Placement.status == PlacementStatus.confirmed.value)
-        & (Placement.end_date.is_null() | (Placement.end_date >= start))
-    )
-    if end is not None:
-        query = query.where(Placement.start_date <= end)
-    return await query
-
-
 def _placement_out(row: dict[str, Any]) -> PlacementOut:
     return PlacementOut(
         id=row["id"],
@@ -196,40 +185,12 @@ def _placement_out(row: dict[str, Any]) -> PlacementOut:
     )
 
 
-async def placed_counts(sessions: Iterable[tuple[int, int | None, date]]) -> dict[int, int]:
-    """How many are placed in each (session id, slot id, date)."""
-    sessions = list(sessions)
-    slot_ids = sorted({slot for _id, slot, _day in sessions if slot is not None})
-    if not slot_ids:
-        return {}
-    by_slot: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    rows = await Placement.select(Placement.slot, Placement.start_date, Placement.end_date).where(
-        Placement.slot.is_in(slot_ids) & (Placement.status == PlacementStatus.confirmed.value)
-    )
-    for row in rows:
-        by_slot[row["slot"]].append(row)
-    return {
-        session_id: sum(1 for p in by_slot[slot] if _covers(p, day))
-        for session_id, slot, day in sessions
-        if slot is not None
-    }
-
-
-def _covers(placement: dict[str, Any], day: date) -> bool:
-    return placement["start_date"] <= day and (
-        placement["end_date"] is None or placement["end_date"] >= day
-    )
-
-
 # --- the participant's sessions ------------------------------------------------------
 
 
 async def my_sessions(participant_id: int, first: date, last: date) -> list[MySession]:
     """The sessions of the slots the participant is placed in, on the dates placed."""
-    placements = await Placement.select().where(
-        (Placement.participant == participant_id)
-        & (Placement.status == PlacementStatus.confirmed.value)
-    )
+    placements = await queries.held(first, last, participant_ids=[participant_id])
     if not placements:
         return []
     rows = (
@@ -251,7 +212,7 @@ async def my_sessions(participant_id: int, first: date, last: date) -> list[MySe
             Session.site.phone,
         )
         .where(
-            Session.slot.is_in(sorted({p["slot"] for p in placements}))
+            Session.slot.is_in(sorted({p.slot_id for p in placements}))
             & (Session.date >= first)
             & (Session.date <= last)
         )
@@ -261,9 +222,9 @@ async def my_sessions(participant_id: int, first: date, last: date) -> list[MySe
         n["session"]: n["given_at"]
         for n in await AbsenceNotice.select().where(AbsenceNotice.participant == participant_id)
     }
-    by_slot = defaultdict(list)
+    by_slot: dict[int, list[queries.Holding]] = defaultdict(list)
     for placement in placements:
-        by_slot[placement["slot"]].append(placement)
+        by_slot[placement.slot_id].append(placement)
     titles = await activity_titles(sorted({row["activity.id"] for row in rows}))
     language = current_language()
     return [
@@ -284,7 +245,7 @@ async def my_sessions(participant_id: int, first: date, last: date) -> list[MySe
             absence_given_at=notices.get(row["id"]),
         )
         for row in rows
-        if any(_covers(p, row["date"]) for p in by_slot[row["slot"]])
+        if any(p.covers(row["date"]) for p in by_slot[row["slot"]])
     ]
 
 
@@ -398,39 +359,17 @@ class RosterEntry(msgspec.Struct):
 async def roster(actor: Actor, user: CurrentUser, session_id: int) -> list[RosterEntry]:
     """Who is expected at a session: those placed in its slot on its date. Partners see
     first names only; notes on absences are for staff."""
-    from service.schedule.services import get_session
-
-    session = await get_session(session_id, user)  # 404 outside the user's sites
-    if session.slot_id is None:
-        return []
-    placements = await Placement.select(
-        Placement.participant,
-        Placement.start_date,
-        Placement.end_date,
-        Placement.participant.display_name,
-        Placement.participant.erased_at,
-    ).where(
-        (Placement.slot == session.slot_id) & (Placement.status == PlacementStatus.confirmed.value)
-    )
-    notices = {
-        n["participant"]: n
-        for n in await AbsenceNotice.select().where(AbsenceNotice.session == session_id)
-    }
+    await get_session(session_id, user)  # 404 outside the user's sites
     first_names_only = user.role == Role.partner
-    entries = []
-    for row in placements:
-        if row["participant.erased_at"] is not None or not _covers(row, session.date):
-            continue
-        name = row["participant.display_name"]
-        notice = notices.get(row["participant"])
-        entries.append(
-            RosterEntry(
-                participant_id=row["participant"],
-                name=name.split(" ")[0] if first_names_only else name,
-                absence_given_at=notice["given_at"] if notice else None,
-                absence_note="" if first_names_only or not notice else notice["note"],
-            )
+    entries = [
+        RosterEntry(
+            participant_id=e.participant_id,
+            name=e.display_name.split(" ")[0] if first_names_only else e.display_name,
+            absence_given_at=e.absence_given_at,
+            absence_note="" if first_names_only else e.absence_note,
         )
+        for e in await queries.expected_at(session_id)
+    ]
     await record(
         actor,
         "session.roster",

@@ -18,7 +18,7 @@ from service.catalog.tables import Activity, ActivityKind, ActivitySkill, Room, 
 from service.db import save_row, transaction
 from service.errors import Conflict, InvalidInput, NotFound
 from service.i18n import gettext as _
-from service.placements.services import placed_counts
+from service.placements.queries import SessionDay, placed_counts
 from service.schedule import conflicts, recurrence
 from service.schedule.schemas import (
     ClosureIn,
@@ -685,7 +685,7 @@ async def _session_rows(where: Any) -> list[dict[str, Any]]:
         .order_by(Session.id)
     )
     staff = await _links(SessionStaff, SessionStaff.session, [row["id"] for row in rows])
-    placed = await placed_counts((row["id"], row["slot"], row["date"]) for row in rows)
+    placed = await placed_counts(SessionDay(row["id"], row["slot"], row["date"]) for row in rows)
     for row in rows:
         row["staff_ids"] = staff[row["id"]]
         row["placed"] = placed.get(row["id"], 0)
