@@ -35,7 +35,7 @@ format: install
 # Christmas week, the eve of Epiphany just after midnight (UTC is still the day before),
 # both daylight-saving changes, 29 February, and the year's end in ISO week 53.
 DATE_MOMENTS := 2026-12-23T09:00:00+02:00 2027-01-05T00:30:00+02:00 \
-	2027-03-28T10:00:00+03:00 2027-10-31T10:00:00+02:00 2028-02-29T09:00:00+02:00 \
+	2026-03-29T10:00:00+03:00 2026-10-25T10:00:00+02:00 2028-02-29T09:00:00+02:00 \
 	2026-12-31T15:00:00+02:00
 DATE_TESTS := tests/unit/test_recurrence.py tests/unit/test_feed_render.py \
 	tests/integration/test_feeds.py tests/integration/test_schedule.py \
