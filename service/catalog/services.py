@@ -10,8 +10,8 @@ import holidays
 from piccolo.table import Table
 
 from service.audit.services import Actor, record
+from service.auth.permissions import may
 from service.auth.schemas import CurrentUser
-from service.auth.tables import Role
 from service.catalog.schemas import (
     ActivityIn,
     ActivityOut,
@@ -51,7 +51,7 @@ from service.settings import LANGUAGES
 
 def site_scope(user: CurrentUser) -> frozenset[int] | None:
     """The sites a user may read: None means all (administrators and coordinators)."""
-    if user.role in (Role.admin, Role.coordinator):
+    if may(user, "sites.all"):
         return None
     return frozenset(user.site_ids)
 

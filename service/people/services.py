@@ -12,6 +12,7 @@ from dateutil.relativedelta import relativedelta
 
 from service.audit.services import Actor, record
 from service.audit.tables import AuditEvent
+from service.auth.permissions import may
 from service.auth.schemas import CurrentUser
 from service.auth.tables import Role, User
 from service.calendars.changes import feeds_changed
@@ -62,12 +63,12 @@ async def _visibility(user: CurrentUser) -> Any:
     """A Piccolo condition selecting the participants this user may see, or None for all.
     Staff see the participants they are the contact person of and those placed in
     activities at their sites; a participant sees only themself."""
-    if user.role in (Role.admin, Role.coordinator):
+    if may(user, "participants.all"):
         return None
-    if user.role == Role.staff:
+    if may(user, "participant.follow"):
         placed = await _placed_at(user.site_ids)
         return (Participant.contact_staff == user.id) | Participant.id.is_in(placed or [-1])
-    if user.role == Role.participant:
+    if may(user, "participant.self"):
         return Participant.user == user.id
     return Participant.id == -1  # partners see names only through session rosters
 
@@ -100,7 +101,7 @@ async def visible_row(user: CurrentUser, participant_id: int) -> dict[str, Any]:
 
 
 def can_edit(user: CurrentUser) -> bool:
-    return user.role in (Role.admin, Role.coordinator)
+    return may(user, "participant.edit")
 
 
 # --- records -------------------------------------------------------------------------

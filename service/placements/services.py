@@ -11,8 +11,8 @@ from typing import Any
 import msgspec
 
 from service.audit.services import Actor, record
+from service.auth.permissions import may
 from service.auth.schemas import CurrentUser
-from service.auth.tables import Role
 from service.calendars.changes import feeds_changed
 from service.catalog.services import activity_titles, title_in
 from service.catalog.tables import ActivityKind
@@ -349,7 +349,7 @@ async def record_absence(
 
 
 async def _absent_participant(user: CurrentUser, participant_id: int | None) -> int:
-    if user.role == Role.participant:
+    if may(user, "participant.self"):
         own = await people.own_participant_id(user)
         if own is None or (participant_id is not None and participant_id != own):
             raise NotFound(_("There is no participant %(id)s.", id=participant_id or 0))
@@ -409,7 +409,7 @@ async def roster(actor: Actor, user: CurrentUser, session_id: int) -> list[Roste
         n["participant"]: n
         for n in await AbsenceNotice.select().where(AbsenceNotice.session == session_id)
     }
-    first_names_only = user.role == Role.partner
+    first_names_only = not may(user, "roster.full_names")
     entries = []
     for row in placements:
         if row["participant.erased_at"] is not None or not _covers(row, session.date):
