@@ -100,10 +100,6 @@ async def visible_row(user: CurrentUser, participant_id: int) -> dict[str, Any]:
     return row
 
 
-def can_edit(user: CurrentUser) -> bool:
-    return may(user, "participant.edit")
-
-
 # --- records -------------------------------------------------------------------------
 
 

@@ -134,7 +134,6 @@ async def _profile(
         status_label=status_label,
         review_form=review_form,
         errors=errors,
-        can_edit=services.can_edit(user),
         weekdays=weekday_names(),
         kinds=[(k.value, kind_label(k.value)) for k in ActivityKind],
         today=date.today(),

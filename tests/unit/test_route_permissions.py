@@ -8,6 +8,8 @@ from litestar import Litestar
 from service.app import create_app
 from service.auth.guards import declared_permissions, permission, public
 from service.auth.permissions import PERMISSIONS, PUBLIC
+from service.auth.schemas import CurrentUser
+from service.auth.tables import Role
 from service.settings import Settings
 
 
@@ -83,3 +85,13 @@ def test_some_routes_declare_what_they_should(app, method, path, expected):
         if route_path == path and method in handler.http_methods
     ]
     assert found == [[expected]]
+
+
+@pytest.mark.parametrize(
+    ("role", "shown"), [(Role.coordinator, "yes"), (Role.staff, "no"), (None, "no")]
+)
+def test_templates_ask_may_for_the_pages_user(app, role, shown):
+    environment = app.template_engine.engine  # type: ignore[union-attr]
+    template = environment.from_string('{{ "yes" if may("catalog.edit") else "no" }}')
+    user = CurrentUser(id=1, email="x@example.org", display_name="", role=role) if role else None
+    assert template.render(user=user) == shown
