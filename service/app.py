@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from babel.dates import format_date, format_datetime
-from jinja2 import Environment, FileSystemLoader, select_autoescape
-from litestar import Litestar, Request
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
+from litestar import Litestar, Request, Router
 from litestar.config.compression import CompressionConfig
 from litestar.datastructures import State
 from litestar.exceptions import HTTPException, ValidationException
@@ -35,7 +36,9 @@ from service.attendance.pages import PAGES as ATTENDANCE_PAGES
 from service.attendance.routes import ROUTES as ATTENDANCE_ROUTES
 from service.audit.routes import ROUTES as AUDIT_ROUTES
 from service.auth.csrf import TupaCSRFMiddleware, csrf_config
+from service.auth.guards import public
 from service.auth.middleware import AuthMiddleware, LanguageMiddleware
+from service.auth.permissions import may
 from service.auth.routes import LOGIN_PATHS, SESSION_COOKIE
 from service.auth.routes import ROUTES as AUTH_ROUTES
 from service.auth.schemas import role_label
@@ -124,7 +127,7 @@ def create_app(
             *ATTENDANCE_PAGES,
             *CALENDAR_ROUTES,
             create_static_files_router(
-                path="/static", directories=[STATIC_DIR], include_in_schema=False
+                path="/static", directories=[STATIC_DIR], include_in_schema=False, guards=[public]
             ),
         ],
         middleware=[
@@ -157,6 +160,9 @@ def create_app(
             version="1",
             path="/schema",
             render_plugins=[ScalarRenderPlugin()],
+            openapi_router=Router(
+                path="/schema", route_handlers=[], include_in_schema=False, guards=[public]
+            ),
         ),
         state=State({"settings": settings, "queue": queue, "lent_engine": engine}),
         lifespan=[_lifespan],
@@ -222,6 +228,7 @@ def _jinja(settings: Settings) -> Environment:
         languages=LANGUAGES,
         current_language=current_language,
         role_label=role_label,
+        may=_may_in_template,
         kind_label=kind_label,
         feature_label=feature_label,
         domain_label=domain_label,
@@ -233,6 +240,12 @@ def _jinja(settings: Settings) -> Environment:
         format_date(value, format=fmt, locale=current_language()) if value else ""
     )
     return env
+
+
+@pass_context
+def _may_in_template(context: Context, name: str, obj: Any = None) -> bool:
+    """`{% if may("catalog.edit") %}`: the named permission for the page's user."""
+    return may(context.get("user"), name, obj)
 
 
 def _format_datetime(value: datetime | None, settings: Settings, fmt: str) -> str:

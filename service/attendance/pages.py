@@ -17,13 +17,11 @@ from litestar.status_codes import HTTP_200_OK
 
 from service.attendance import services
 from service.attendance.rules import MarkStatus
-from service.auth.guards import require, schedule_readers
-from service.auth.tables import Role
+from service.auth.guards import permission, public
 from service.i18n import gettext as _
 from service.web import actor_of, current_user, page
 
 Req = Request[Any, Any, Any]
-followers = require(Role.admin, Role.coordinator, Role.staff)
 STATIC = Path(__file__).parent.parent / "static"
 
 
@@ -38,7 +36,7 @@ def status_labels() -> dict[str, str]:
     }
 
 
-@get("/today", guards=[schedule_readers])
+@get("/today", guards=[permission("roster.view")])
 async def today_page(request: Req, date: FromQuery[str | None] = None) -> Template:
     """The sessions at the user's sites (partners: at their place) on a day."""
     user = current_user(request)
@@ -55,7 +53,7 @@ async def today_page(request: Req, date: FromQuery[str | None] = None) -> Templa
     )
 
 
-@get("/attendance/{session_id:int}", guards=[schedule_readers])
+@get("/attendance/{session_id:int}", guards=[permission("roster.view")])
 async def roster_page(request: Req, session_id: FromPath[int]) -> Template:
     user = current_user(request)
     assert user is not None
@@ -66,11 +64,14 @@ async def roster_page(request: Req, session_id: FromPath[int]) -> Template:
         sheet=sheet,
         sheet_data=msgspec.to_builtins(sheet),
         labels=status_labels(),
-        partner=user.role == Role.partner,
     )
 
 
-@post("/follow-ups/{follow_up_id:int}/done", guards=[followers], status_code=HTTP_200_OK)
+@post(
+    "/follow-ups/{follow_up_id:int}/done",
+    guards=[permission("follow_ups.view")],
+    status_code=HTTP_200_OK,
+)
 async def follow_up_done_page(request: Req, follow_up_id: FromPath[int]) -> Redirect:
     user = current_user(request)
     assert user is not None
@@ -79,7 +80,7 @@ async def follow_up_done_page(request: Req, follow_up_id: FromPath[int]) -> Redi
     return Redirect("/dashboard")
 
 
-@get("/sw.js", include_in_schema=False, cache=False)
+@get("/sw.js", include_in_schema=False, cache=False, guards=[public])
 async def service_worker() -> Response[bytes]:
     """The service worker, at the root so that its scope is the whole app."""
     return Response(
@@ -89,7 +90,7 @@ async def service_worker() -> Response[bytes]:
     )
 
 
-@get("/manifest.webmanifest", include_in_schema=False)
+@get("/manifest.webmanifest", include_in_schema=False, guards=[public])
 async def manifest() -> Response[dict[str, Any]]:
     body = {
         "name": "Tupa",

@@ -21,17 +21,20 @@ from service.attendance.services import (
     MarksIn,
     MarksOut,
 )
-from service.auth.guards import require, schedule_readers
-from service.auth.tables import Role
+from service.auth.guards import permission
 from service.errors import NotFound
 from service.i18n import gettext as _
 from service.web import PROBLEM_JSON, actor_of, current_user
 
 Req = Request[Any, Any, Any]
-followers = require(Role.admin, Role.coordinator, Role.staff)
 
 
-@post("/api/v1/attendance", guards=[schedule_readers], status_code=HTTP_200_OK, tags=["attendance"])
+@post(
+    "/api/v1/attendance",
+    guards=[permission("attendance.mark")],
+    status_code=HTTP_200_OK,
+    tags=["attendance"],
+)
 async def post_marks(
     request: Req, data: JSONBody[MarksIn], channels: NamedDependency[ChannelsPlugin]
 ) -> Response[Any]:
@@ -62,7 +65,11 @@ async def post_marks(
     return Response(MarksOut(results=outcome.results))
 
 
-@get("/api/v1/sessions/{session_id:int}/attendance", guards=[schedule_readers], tags=["attendance"])
+@get(
+    "/api/v1/sessions/{session_id:int}/attendance",
+    guards=[permission("roster.view")],
+    tags=["attendance"],
+)
 async def get_sheet(request: Req, session_id: FromPath[int]) -> AttendanceSheet:
     """The roster with each participant's current mark and the walk-ins possible."""
     user = current_user(request)
@@ -72,7 +79,7 @@ async def get_sheet(request: Req, session_id: FromPath[int]) -> AttendanceSheet:
 
 @get(
     "/api/v1/sessions/{session_id:int}/attendance/marks",
-    guards=[followers],
+    guards=[permission("attendance.history")],
     tags=["attendance"],
 )
 async def mark_history(request: Req, session_id: FromPath[int]) -> list[MarkHistory]:
@@ -84,7 +91,7 @@ async def mark_history(request: Req, session_id: FromPath[int]) -> list[MarkHist
 
 @get(
     "/api/v1/sessions/{session_id:int}/attendance/events",
-    guards=[schedule_readers],
+    guards=[permission("roster.view")],
     tags=["attendance"],
     include_in_schema=False,
 )
@@ -102,7 +109,7 @@ async def mark_events(
     )
 
 
-@get("/api/v1/follow-ups", guards=[followers], tags=["attendance"])
+@get("/api/v1/follow-ups", guards=[permission("follow_ups.view")], tags=["attendance"])
 async def list_follow_ups(request: Req) -> list[FollowUpOut]:
     user = current_user(request)
     assert user is not None
@@ -111,7 +118,7 @@ async def list_follow_ups(request: Req) -> list[FollowUpOut]:
 
 @post(
     "/api/v1/follow-ups/{follow_up_id:int}/done",
-    guards=[followers],
+    guards=[permission("follow_ups.view")],
     status_code=HTTP_200_OK,
     tags=["attendance"],
 )

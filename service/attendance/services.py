@@ -18,8 +18,8 @@ from service.attendance import rules
 from service.attendance.rules import MarkStatus
 from service.attendance.tables import AttendanceMark, FollowUp
 from service.audit.services import Actor, record
+from service.auth.permissions import may
 from service.auth.schemas import CurrentUser
-from service.auth.tables import Role
 from service.catalog import services as catalog
 from service.db import is_sqlite, transaction
 from service.errors import Forbidden, InvalidInput, NotFound
@@ -33,7 +33,6 @@ from service.schedule.tables import Session, SessionStatus
 
 UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 MAX_BATCH = 500
-COORDINATORS = (Role.admin, Role.coordinator)
 
 
 class MarkIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -224,7 +223,7 @@ class _Markable:
             self.expected = await _expected(self.session)
         if participant_id in self.expected:
             return True
-        if self.user.role == Role.partner:
+        if not may(self.user, "attendance.walk_ins"):
             return False
         if self.site is None:
             self.site = await _site_participants(self.session["site"], self.today)
@@ -241,7 +240,7 @@ def _refusal(
     if session["date"] > today + timedelta(days=1):
         return _Refused(422, "session_id", _("The session has not happened yet."))
     late = rules.needs_coordinator(session["date"], made_on or today)
-    if late and user.role not in COORDINATORS:
+    if late and not may(user, "attendance.mark_late"):
         return _Refused(
             403,
             "session_id",
@@ -520,7 +519,7 @@ async def _follow_up(outcome: Stored, marks: list[MarkIn]) -> None:
 async def open_follow_ups(user: CurrentUser) -> list[FollowUpOut]:
     """Staff see the items of the participants they are contact person of;
     coordinators and administrators see every open item."""
-    if user.role not in (*COORDINATORS, Role.staff):
+    if not may(user, "follow_ups.view"):
         return []
     query = (
         FollowUp.select(
@@ -532,7 +531,7 @@ async def open_follow_ups(user: CurrentUser) -> list[FollowUpOut]:
         .where(FollowUp.done_at.is_null())
         .order_by(FollowUp.created_at)
     )
-    if user.role == Role.staff:
+    if not may(user, "follow_ups.all"):
         query = query.where(FollowUp.staff == user.id)
     return [
         FollowUpOut(
@@ -552,10 +551,12 @@ async def open_follow_ups(user: CurrentUser) -> list[FollowUpOut]:
 
 async def close_follow_up(actor: Actor, user: CurrentUser, follow_up_id: int) -> None:
     row = await FollowUp.select().where(FollowUp.id == follow_up_id).first()
-    if row is None or (user.role == Role.staff and row["staff"] != user.id):
+    if row is None:
         raise NotFound(_("There is no follow-up item %(id)s.", id=follow_up_id))
-    if user.role not in (*COORDINATORS, Role.staff):
+    if not may(user, "follow_ups.view"):
         raise Forbidden(_("Your role does not give access to this."))
+    if not may(user, "follow_ups.view", row["staff"]):
+        raise NotFound(_("There is no follow-up item %(id)s.", id=follow_up_id))
     async with transaction():
         await FollowUp.update({FollowUp.done_at: clock.utcnow(), FollowUp.done_by: user.id}).where(
             (FollowUp.id == follow_up_id) & FollowUp.done_at.is_null()
@@ -584,8 +585,8 @@ async def sheet(
     head = await _head(session_id)
     expected = await placements.roster(actor, user, session_id)
     marks = await current_marks(session_id)
-    partner = user.role == Role.partner
-    notes = {} if partner else await _notes(session_id, marks)
+    first_names = not may(user, "roster.full_names")
+    notes = {} if first_names else await _notes(session_id, marks)
     rows = [
         RosterRow(
             participant_id=e.participant_id,
@@ -600,7 +601,7 @@ async def sheet(
     ]
     listed = {row.participant_id for row in rows}
     extra_ids = sorted(set(marks) - listed)
-    names = await _names(set(extra_ids), partner)
+    names = await _names(set(extra_ids), first_names)
     rows.extend(
         RosterRow(
             participant_id=pid,
@@ -614,9 +615,9 @@ async def sheet(
         for pid in extra_ids
     )
     walk_ins: list[Choice] = []
-    if not partner:
+    if may(user, "attendance.walk_ins"):
         candidates = await _site_participants(session["site"], today) - listed - set(extra_ids)
-        found = await _names(candidates, partner)
+        found = await _names(candidates, first_names)
         walk_ins = sorted(
             (Choice(id=pid, name=name) for pid, name in found.items()), key=lambda c: c.name
         )

@@ -11,7 +11,7 @@ from litestar.response import Template
 
 from service import web
 from service.audit.services import AuditEntry, AuditFilter, list_events
-from service.auth.guards import admin_only
+from service.auth.guards import permission
 
 PAGE_SIZE = 50
 PageNumber = Annotated[int, QueryParameter(ge=1, le=100_000)]
@@ -24,7 +24,7 @@ class AuditPage(msgspec.Struct):
     page_size: int
 
 
-@get("/admin/audit", guards=[admin_only])
+@get("/admin/audit", guards=[permission("audit.read")])
 async def audit_page(
     request: Request[Any, Any, Any],
     action: FromQuery[str] = "",
@@ -52,7 +52,7 @@ async def audit_page(
     )
 
 
-@get("/api/v1/audit", guards=[admin_only], tags=["audit"])
+@get("/api/v1/audit", guards=[permission("audit.read")], tags=["audit"])
 async def api_audit(
     action: FromQuery[str] = "",
     actor: FromQuery[str] = "",

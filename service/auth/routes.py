@@ -15,7 +15,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CON
 
 from service.audit.services import record
 from service.auth import services
-from service.auth.guards import signed_in
+from service.auth.guards import permission, public
 from service.auth.middleware import LANGUAGE_COOKIE, SESSION_STAMP, SESSION_USER
 from service.auth.schemas import (
     CurrentUser,
@@ -84,7 +84,7 @@ async def _sign_out(request: Request[Any, Any, Any]) -> None:
 # --- pages ------------------------------------------------------------------------
 
 
-@get("/login", name="login")
+@get("/login", name="login", guards=[public])
 async def login_page(
     request: Request[Any, Any, Any], next: FromQuery[str] = ""
 ) -> Template | Redirect:
@@ -93,7 +93,7 @@ async def login_page(
     return page(request, "auth/login.html", next=safe_next(next, ""), email="", error="")
 
 
-@post("/login", status_code=HTTP_200_OK)
+@post("/login", status_code=HTTP_200_OK, guards=[public])
 async def login_submit(
     request: Request[Any, Any, Any], data: JSONBody[URLEncodedBody][LoginForm]
 ) -> Template | Redirect:
@@ -113,19 +113,19 @@ async def login_submit(
     return Redirect(safe_next(data.next))
 
 
-@post("/logout", status_code=HTTP_200_OK)
+@post("/logout", status_code=HTTP_200_OK, guards=[public])
 async def logout_submit(request: Request[Any, Any, Any]) -> Redirect:
     await _sign_out(request)
     flash(request, _("You have signed out."), category="info")
     return Redirect("/login")
 
 
-@get("/account/password", guards=[signed_in])
+@get("/account/password", guards=[permission("account.use")])
 async def password_page(request: Request[Any, Any, Any]) -> Template:
     return page(request, "auth/password.html", errors={})
 
 
-@post("/account/password", guards=[signed_in], status_code=HTTP_200_OK)
+@post("/account/password", guards=[permission("account.use")], status_code=HTTP_200_OK)
 async def password_submit(
     request: Request[Any, Any, Any], data: JSONBody[URLEncodedBody][PasswordForm]
 ) -> Template | Redirect:
@@ -148,7 +148,7 @@ async def password_submit(
     return Redirect("/")
 
 
-@post("/language", status_code=HTTP_200_OK)
+@post("/language", status_code=HTTP_200_OK, guards=[public])
 async def language_submit(
     request: Request[Any, Any, Any], data: JSONBody[URLEncodedBody][LanguageForm]
 ) -> Redirect:
@@ -165,33 +165,38 @@ async def language_submit(
 # --- JSON API ---------------------------------------------------------------------
 
 
-@post("/api/v1/auth/login", status_code=HTTP_200_OK, tags=["auth"])
+@post("/api/v1/auth/login", status_code=HTTP_200_OK, tags=["auth"], guards=[public])
 async def api_login(request: Request[Any, Any, Any], data: JSONBody[LoginIn]) -> UserOut:
     """Sign in with email and password; the response sets the session cookie."""
     user = await _sign_in(request, data.email, data.password)
     return await services.get_user(user.id)
 
 
-@post("/api/v1/auth/logout", status_code=HTTP_204_NO_CONTENT, tags=["auth"])
+@post("/api/v1/auth/logout", status_code=HTTP_204_NO_CONTENT, tags=["auth"], guards=[public])
 async def api_logout(request: Request[Any, Any, Any]) -> None:
     await _sign_out(request)
 
 
-@get("/api/v1/auth/me", guards=[signed_in], tags=["auth"])
+@get("/api/v1/auth/me", guards=[permission("account.use")], tags=["auth"])
 async def api_me(request: Request[Any, Any, Any]) -> UserOut:
     user = current_user(request)
     assert user is not None
     return await services.get_user(user.id)
 
 
-@get("/api/v1/auth/tokens", guards=[signed_in], tags=["auth"])
+@get("/api/v1/auth/tokens", guards=[permission("account.use")], tags=["auth"])
 async def api_list_tokens(request: Request[Any, Any, Any]) -> list[TokenOut]:
     user = current_user(request)
     assert user is not None
     return await services.list_tokens(user)
 
 
-@post("/api/v1/auth/tokens", guards=[signed_in], status_code=HTTP_201_CREATED, tags=["auth"])
+@post(
+    "/api/v1/auth/tokens",
+    guards=[permission("account.use")],
+    status_code=HTTP_201_CREATED,
+    tags=["auth"],
+)
 async def api_create_token(
     request: Request[Any, Any, Any], data: JSONBody[TokenCreate]
 ) -> TokenCreated:
@@ -202,7 +207,10 @@ async def api_create_token(
 
 
 @delete(
-    "/api/v1/auth/tokens/{token_id:int}", guards=[signed_in], status_code=HTTP_200_OK, tags=["auth"]
+    "/api/v1/auth/tokens/{token_id:int}",
+    guards=[permission("account.use")],
+    status_code=HTTP_200_OK,
+    tags=["auth"],
 )
 async def api_revoke_token(request: Request[Any, Any, Any], token_id: FromPath[int]) -> TokenOut:
     user = current_user(request)

@@ -11,6 +11,7 @@ from typing import Any
 from service import clock, events
 from service.audit.services import Actor, record
 from service.auth import passwords
+from service.auth.permissions import may
 from service.auth.schemas import (
     CurrentUser,
     TokenCreated,
@@ -304,14 +305,14 @@ async def get_token(token_id: int) -> TokenOut:
 async def list_tokens(user: CurrentUser) -> list[TokenOut]:
     """The user's own tokens; an administrator sees everyone's."""
     query = ApiToken.select().order_by(ApiToken.id, ascending=False)
-    if user.role != Role.admin:
+    if not may(user, "users.manage"):
         query = query.where(ApiToken.user == user.id)
     return [_token_out(row) for row in await query]
 
 
 async def revoke_token(actor: Actor, user: CurrentUser, token_id: int) -> TokenOut:
     token = await get_token(token_id)
-    if token.user_id != user.id and user.role != Role.admin:
+    if token.user_id != user.id and not may(user, "users.manage"):
         raise NotFound(_("There is no token %(id)s.", id=token_id))
     if token.revoked_at is None:
         async with transaction():

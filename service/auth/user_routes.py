@@ -12,7 +12,7 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from service.auth import services
-from service.auth.guards import admin_only
+from service.auth.guards import permission
 from service.auth.passwords import temporary_password
 from service.auth.schemas import PasswordReset, UserCreate, UserOut, UserUpdate
 from service.auth.tables import Role
@@ -45,7 +45,7 @@ async def _site_choices() -> list[dict[str, Any]]:
 # --- pages ------------------------------------------------------------------------
 
 
-@get("/admin/users", guards=[admin_only])
+@get("/admin/users", guards=[permission("users.manage")])
 async def users_page(
     request: Request[Any, Any, Any], role: FromQuery[str] = "", q: FromQuery[str] = ""
 ) -> Template:
@@ -61,7 +61,7 @@ async def users_page(
     )
 
 
-@get("/admin/users/new", guards=[admin_only])
+@get("/admin/users/new", guards=[permission("users.manage")])
 async def new_user_page(request: Request[Any, Any, Any]) -> Template:
     return page(
         request,
@@ -74,7 +74,7 @@ async def new_user_page(request: Request[Any, Any, Any]) -> Template:
     )
 
 
-@post("/admin/users/new", guards=[admin_only], status_code=HTTP_200_OK)
+@post("/admin/users/new", guards=[permission("users.manage")], status_code=HTTP_200_OK)
 async def new_user_submit(request: Request[Any, Any, Any]) -> Template | Redirect:
     form = await request.form()
     temporary = temporary_password()
@@ -108,7 +108,7 @@ async def new_user_submit(request: Request[Any, Any, Any]) -> Template | Redirec
     )
 
 
-@get("/admin/users/{user_id:int}", guards=[admin_only])
+@get("/admin/users/{user_id:int}", guards=[permission("users.manage")])
 async def edit_user_page(request: Request[Any, Any, Any], user_id: FromPath[int]) -> Template:
     user = await services.get_user(user_id)
     return page(
@@ -122,7 +122,7 @@ async def edit_user_page(request: Request[Any, Any, Any], user_id: FromPath[int]
     )
 
 
-@post("/admin/users/{user_id:int}", guards=[admin_only], status_code=HTTP_200_OK)
+@post("/admin/users/{user_id:int}", guards=[permission("users.manage")], status_code=HTTP_200_OK)
 async def edit_user_submit(
     request: Request[Any, Any, Any], user_id: FromPath[int]
 ) -> Template | Redirect:
@@ -155,7 +155,11 @@ async def edit_user_submit(
     return Redirect(f"/admin/users/{user_id}")
 
 
-@post("/admin/users/{user_id:int}/reset-password", guards=[admin_only], status_code=HTTP_200_OK)
+@post(
+    "/admin/users/{user_id:int}/reset-password",
+    guards=[permission("users.manage")],
+    status_code=HTTP_200_OK,
+)
 async def reset_password_submit(
     request: Request[Any, Any, Any], user_id: FromPath[int]
 ) -> Template:
@@ -169,24 +173,29 @@ async def reset_password_submit(
 # --- JSON API ---------------------------------------------------------------------
 
 
-@get("/api/v1/users", guards=[admin_only], tags=["users"])
+@get("/api/v1/users", guards=[permission("users.manage")], tags=["users"])
 async def api_list_users(
     role: FromQuery[Role | None] = None, q: FromQuery[str] = ""
 ) -> list[UserOut]:
     return await services.list_users(role=role, search=q.strip())
 
 
-@post("/api/v1/users", guards=[admin_only], status_code=HTTP_201_CREATED, tags=["users"])
+@post(
+    "/api/v1/users",
+    guards=[permission("users.manage")],
+    status_code=HTTP_201_CREATED,
+    tags=["users"],
+)
 async def api_create_user(request: Request[Any, Any, Any], data: JSONBody[UserCreate]) -> UserOut:
     return await services.create_user(actor_of(request), data)
 
 
-@get("/api/v1/users/{user_id:int}", guards=[admin_only], tags=["users"])
+@get("/api/v1/users/{user_id:int}", guards=[permission("users.manage")], tags=["users"])
 async def api_get_user(user_id: FromPath[int]) -> UserOut:
     return await services.get_user(user_id)
 
 
-@patch("/api/v1/users/{user_id:int}", guards=[admin_only], tags=["users"])
+@patch("/api/v1/users/{user_id:int}", guards=[permission("users.manage")], tags=["users"])
 async def api_update_user(
     request: Request[Any, Any, Any], user_id: FromPath[int], data: JSONBody[UserUpdate]
 ) -> UserOut:
@@ -195,7 +204,7 @@ async def api_update_user(
 
 @post(
     "/api/v1/users/{user_id:int}/password-reset",
-    guards=[admin_only],
+    guards=[permission("users.manage")],
     status_code=HTTP_200_OK,
     tags=["users"],
 )

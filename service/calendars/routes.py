@@ -21,8 +21,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CON
 from litestar.stores.redis import RedisStore
 
 from service import clock
-from service.auth.guards import require
-from service.auth.tables import Role
+from service.auth.guards import permission, public
 from service.calendars import services
 from service.calendars.services import FeedIn, FeedKind, FeedOut
 from service.errors import DomainError, NotFound
@@ -32,10 +31,6 @@ from service.settings import Settings
 from service.web import actor_of, current_user, page
 
 Req = Request[Any, Any, Any]
-managers = require(Role.admin, Role.coordinator, Role.staff, Role.participant)
-participant_only = require(Role.participant)
-followers = require(Role.admin, Role.coordinator, Role.staff)
-planners = require(Role.admin, Role.coordinator)
 MEDIA_TYPE = "text/calendar"  # Litestar adds "; charset=utf-8" to text/ types
 RATE_WINDOW = 60
 
@@ -63,6 +58,7 @@ def qr_svg(url: str) -> str:
 
 @route(
     "/feeds/{name:str}",
+    guards=[public],
     http_method=[HttpMethod.GET, HttpMethod.HEAD],
     include_in_schema=False,
     opt={"skip_session": True},  # calendar apps keep no cookies: no session per poll
@@ -162,7 +158,7 @@ async def _over_limit(request: Req, token: str, per_minute: int) -> int:
 # --- "I can't come" from the calendar ------------------------------------------------
 
 
-@get("/feeds/absence/{code:str}", include_in_schema=False)
+@get("/feeds/absence/{code:str}", include_in_schema=False, guards=[public])
 async def absence_page(request: Req, code: FromPath[str]) -> Template:
     """Asks first, so that a link preview or a calendar app opening the link records
     nothing; only the button (a POST) does."""
@@ -179,7 +175,9 @@ async def absence_page(request: Req, code: FromPath[str]) -> Template:
     )
 
 
-@post("/feeds/absence/{code:str}", include_in_schema=False, status_code=HTTP_200_OK)
+@post(
+    "/feeds/absence/{code:str}", include_in_schema=False, status_code=HTTP_200_OK, guards=[public]
+)
 async def absence_submit(request: Req, code: FromPath[str]) -> Template:
     link = await services.absence_link(_settings(request).secret_key, code)
     session = await services.absence_session(link) if link else None
@@ -212,7 +210,7 @@ async def absence_submit(request: Req, code: FromPath[str]) -> Template:
 # --- JSON API ------------------------------------------------------------------------
 
 
-@get("/api/v1/feeds", guards=[managers], tags=["feeds"])
+@get("/api/v1/feeds", guards=[permission("feeds.manage")], tags=["feeds"])
 async def list_feeds(
     request: Req, kind: FromQuery[FeedKind | None] = None, owner_id: FromQuery[int | None] = None
 ) -> list[FeedOut]:
@@ -224,7 +222,12 @@ async def list_feeds(
     )
 
 
-@post("/api/v1/feeds", guards=[managers], status_code=HTTP_201_CREATED, tags=["feeds"])
+@post(
+    "/api/v1/feeds",
+    guards=[permission("feeds.manage")],
+    status_code=HTTP_201_CREATED,
+    tags=["feeds"],
+)
 async def create_feed(request: Req, data: JSONBody[FeedIn]) -> FeedOut:
     """A new feed; 409 when the calendar has one already (rotate that instead)."""
     user = current_user(request)
@@ -233,7 +236,10 @@ async def create_feed(request: Req, data: JSONBody[FeedIn]) -> FeedOut:
 
 
 @post(
-    "/api/v1/feeds/{feed_id:int}/rotate", guards=[managers], status_code=HTTP_200_OK, tags=["feeds"]
+    "/api/v1/feeds/{feed_id:int}/rotate",
+    guards=[permission("feeds.manage")],
+    status_code=HTTP_200_OK,
+    tags=["feeds"],
 )
 async def rotate_feed(request: Req, feed_id: FromPath[int]) -> FeedOut:
     """A new secret link for the same calendar; the old one gives 404 from now on."""
@@ -246,7 +252,7 @@ async def rotate_feed(request: Req, feed_id: FromPath[int]) -> FeedOut:
 
 @post(
     "/api/v1/feeds/{feed_id:int}/revoke",
-    guards=[managers],
+    guards=[permission("feeds.manage")],
     status_code=HTTP_204_NO_CONTENT,
     tags=["feeds"],
 )
@@ -272,7 +278,7 @@ def feed_links(request: Req, feed: FeedOut | None) -> dict[str, str] | None:
     }
 
 
-@get("/me/calendar", guards=[participant_only])
+@get("/me/calendar", guards=[permission("participant.self")])
 async def my_calendar(request: Req) -> Template:
     user = current_user(request)
     assert user is not None
@@ -291,7 +297,7 @@ async def my_calendar(request: Req) -> Template:
     )
 
 
-@post("/me/calendar/{kind:str}", guards=[participant_only], status_code=HTTP_200_OK)
+@post("/me/calendar/{kind:str}", guards=[permission("participant.self")], status_code=HTTP_200_OK)
 async def my_calendar_change(request: Req, kind: FromPath[str]) -> Redirect:
     """Make the link, or a new one (the old stops working), or stop it: `action` says."""
     user = current_user(request)
@@ -304,7 +310,7 @@ async def my_calendar_change(request: Req, kind: FromPath[str]) -> Redirect:
     return Redirect("/me/calendar")
 
 
-@get("/calendar", guards=[followers])
+@get("/calendar", guards=[permission("feeds.staff")])
 async def staff_calendar(request: Req) -> Template:
     """A staff member's own feed: the sessions they run, with numbers expected."""
     user = current_user(request)
@@ -313,7 +319,7 @@ async def staff_calendar(request: Req) -> Template:
     return page(request, "calendars/staff.html", mine=feed_links(request, mine))
 
 
-@post("/calendar", guards=[followers], status_code=HTTP_200_OK)
+@post("/calendar", guards=[permission("feeds.staff")], status_code=HTTP_200_OK)
 async def staff_calendar_change(request: Req) -> Redirect:
     user = current_user(request)
     assert user is not None
@@ -325,7 +331,7 @@ async def staff_calendar_change(request: Req) -> Redirect:
 PLACE_FEEDS = (FeedKind.site, FeedKind.activity)
 
 
-@get("/calendar/{kind:str}/{owner_id:int}", guards=[planners])
+@get("/calendar/{kind:str}/{owner_id:int}", guards=[permission("feeds.all")])
 async def place_calendar(request: Req, kind: FromPath[str], owner_id: FromPath[int]) -> Template:
     """A site's or an activity's feed: every session there, with numbers expected."""
     if kind not in PLACE_FEEDS:
@@ -341,7 +347,9 @@ async def place_calendar(request: Req, kind: FromPath[str], owner_id: FromPath[i
     )
 
 
-@post("/calendar/{kind:str}/{owner_id:int}", guards=[planners], status_code=HTTP_200_OK)
+@post(
+    "/calendar/{kind:str}/{owner_id:int}", guards=[permission("feeds.all")], status_code=HTTP_200_OK
+)
 async def place_calendar_change(
     request: Req, kind: FromPath[str], owner_id: FromPath[int]
 ) -> Redirect:
@@ -355,7 +363,7 @@ async def place_calendar_change(
 
 @post(
     "/participants/{participant_id:int}/feeds/{kind:str}",
-    guards=[followers],
+    guards=[permission("participant.follow")],
     status_code=HTTP_200_OK,
 )
 async def profile_feed_change(

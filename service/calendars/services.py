@@ -27,6 +27,7 @@ from litestar.stores.base import Store
 
 from service import clock
 from service.audit.services import Actor, record
+from service.auth.permissions import may
 from service.auth.schemas import CurrentUser
 from service.auth.tables import Role, User
 from service.calendars import render
@@ -97,9 +98,9 @@ async def check_manager(user: CurrentUser, kind: FeedKind, owner_id: int) -> Non
     """Coordinators and administrators manage any feed; a participant their own and
     their support person's (others' are 404, as elsewhere); staff their own staff feed
     and the feeds of the participants they follow; site and activity feeds planners."""
-    planner = user.role in (Role.admin, Role.coordinator)
+    planner = may(user, "feeds.all")
     if kind in (FeedKind.participant, FeedKind.support):
-        if user.role not in (Role.admin, Role.coordinator, Role.staff, Role.participant):
+        if not may(user, "feeds.manage"):
             raise Forbidden(_("Your role does not give access to this."))
         try:
             await people.visible_row(user, owner_id)
@@ -111,7 +112,7 @@ async def check_manager(user: CurrentUser, kind: FeedKind, owner_id: int) -> Non
             raise
         return
     if kind == FeedKind.staff:
-        if not planner and not (user.role == Role.staff and user.id == owner_id):
+        if not may(user, "feeds.staff", owner_id):
             raise Forbidden(_("Staff members manage only their own feed."))
         row = await User.select(User.role).where(User.id == owner_id).first()
         if row is None or row["role"] not in (Role.admin, Role.coordinator, Role.staff):

@@ -14,7 +14,7 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK
 
 from service import clock
-from service.auth.guards import admin_only, planners, schedule_readers
+from service.auth.guards import permission
 from service.catalog import services
 from service.catalog.schemas import ActivityIn, GoalDomainIn, PartnerIn, RoomIn, SiteIn
 from service.catalog.tables import ActivityKind, PartnerKind
@@ -78,7 +78,7 @@ async def _site_form(
     )
 
 
-@get("/catalog/sites", guards=[schedule_readers])
+@get("/catalog/sites", guards=[permission("catalog.view")])
 async def sites_page(request: Req) -> Template:
     partners = {p.id: p.name for p in await services.list_partners()}
     return page(
@@ -89,12 +89,12 @@ async def sites_page(request: Req) -> Template:
     )
 
 
-@get("/catalog/sites/new", guards=[planners])
+@get("/catalog/sites/new", guards=[permission("catalog.edit")])
 async def new_site_page(request: Req) -> Template:
     return await _site_form(request, None, {"time_zone": "Europe/Helsinki", "country": "FI"}, {})
 
 
-@get("/catalog/sites/{site_id:int}", guards=[planners])
+@get("/catalog/sites/{site_id:int}", guards=[permission("catalog.edit")])
 async def edit_site_page(request: Req, site_id: FromPath[int]) -> Template:
     site = await services.get_site(site_id)
     form = {
@@ -109,12 +109,12 @@ async def edit_site_page(request: Req, site_id: FromPath[int]) -> Template:
     return await _site_form(request, site_id, form, {})
 
 
-@post("/catalog/sites/new", guards=[planners], status_code=HTTP_200_OK)
+@post("/catalog/sites/new", guards=[permission("catalog.edit")], status_code=HTTP_200_OK)
 async def create_site_submit(request: Req) -> Template | Redirect:
     return await _save_site(request, None)
 
 
-@post("/catalog/sites/{site_id:int}", guards=[planners], status_code=HTTP_200_OK)
+@post("/catalog/sites/{site_id:int}", guards=[permission("catalog.edit")], status_code=HTTP_200_OK)
 async def update_site_submit(request: Req, site_id: FromPath[int]) -> Template | Redirect:
     return await _save_site(request, site_id)
 
@@ -129,7 +129,11 @@ async def _save_site(request: Req, site_id: int | None) -> Template | Redirect:
     return Redirect(f"/catalog/sites/{saved.id}")
 
 
-@post("/catalog/sites/{site_id:int}/rooms", guards=[planners], status_code=HTTP_200_OK)
+@post(
+    "/catalog/sites/{site_id:int}/rooms",
+    guards=[permission("catalog.edit")],
+    status_code=HTTP_200_OK,
+)
 async def add_room_submit(request: Req, site_id: FromPath[int]) -> Template | Redirect:
     data = _fields(await request.form())
     try:
@@ -151,14 +155,22 @@ async def add_room_submit(request: Req, site_id: FromPath[int]) -> Template | Re
     return Redirect(f"/catalog/sites/{site_id}")
 
 
-@post("/catalog/rooms/{room_id:int}/delete", guards=[planners], status_code=HTTP_200_OK)
+@post(
+    "/catalog/rooms/{room_id:int}/delete",
+    guards=[permission("catalog.edit")],
+    status_code=HTTP_200_OK,
+)
 async def delete_room_submit(request: Req, room_id: FromPath[int]) -> Redirect:
     row = await services.get_row(services.Room, room_id, _("There is no room %(id)s.", id=room_id))
     await services.delete_room(actor_of(request), room_id)
     return Redirect(f"/catalog/sites/{row['site']}")
 
 
-@post("/catalog/sites/{site_id:int}/delete", guards=[planners], status_code=HTTP_200_OK)
+@post(
+    "/catalog/sites/{site_id:int}/delete",
+    guards=[permission("catalog.edit")],
+    status_code=HTTP_200_OK,
+)
 async def delete_site_submit(request: Req, site_id: FromPath[int]) -> Redirect:
     await services.delete_site(actor_of(request), site_id)
     flash(request, _("The site is deleted."), category="info")
@@ -188,7 +200,7 @@ async def _partner_form(
     )
 
 
-@get("/catalog/partners", guards=[planners])
+@get("/catalog/partners", guards=[permission("catalog.edit")])
 async def partners_page(request: Req) -> Template:
     sites = {s.id: s.name for s in await services.list_sites()}
     return page(
@@ -196,12 +208,12 @@ async def partners_page(request: Req) -> Template:
     )
 
 
-@get("/catalog/partners/new", guards=[planners])
+@get("/catalog/partners/new", guards=[permission("catalog.edit")])
 async def new_partner_page(request: Req) -> Template:
     return await _partner_form(request, None, {"kind": "farm"}, {})
 
 
-@get("/catalog/partners/{partner_id:int}", guards=[planners])
+@get("/catalog/partners/{partner_id:int}", guards=[permission("catalog.edit")])
 async def edit_partner_page(request: Req, partner_id: FromPath[int]) -> Template:
     partner = await services.get_partner(partner_id)
     form = {
@@ -211,12 +223,16 @@ async def edit_partner_page(request: Req, partner_id: FromPath[int]) -> Template
     return await _partner_form(request, partner_id, form, {})
 
 
-@post("/catalog/partners/new", guards=[planners], status_code=HTTP_200_OK)
+@post("/catalog/partners/new", guards=[permission("catalog.edit")], status_code=HTTP_200_OK)
 async def create_partner_submit(request: Req) -> Template | Redirect:
     return await _save_partner(request, None)
 
 
-@post("/catalog/partners/{partner_id:int}", guards=[planners], status_code=HTTP_200_OK)
+@post(
+    "/catalog/partners/{partner_id:int}",
+    guards=[permission("catalog.edit")],
+    status_code=HTTP_200_OK,
+)
 async def update_partner_submit(request: Req, partner_id: FromPath[int]) -> Template | Redirect:
     return await _save_partner(request, partner_id)
 
@@ -231,7 +247,11 @@ async def _save_partner(request: Req, partner_id: int | None) -> Template | Redi
     return Redirect(f"/catalog/partners/{saved.id}")
 
 
-@post("/catalog/partners/{partner_id:int}/delete", guards=[planners], status_code=HTTP_200_OK)
+@post(
+    "/catalog/partners/{partner_id:int}/delete",
+    guards=[permission("catalog.edit")],
+    status_code=HTTP_200_OK,
+)
 async def delete_partner_submit(request: Req, partner_id: FromPath[int]) -> Template | Redirect:
     try:
         await services.delete_partner(actor_of(request), partner_id)
@@ -329,7 +349,7 @@ def _activity_values(activity: Any) -> dict[str, Any]:
     return values
 
 
-@get("/catalog/activities", guards=[schedule_readers])
+@get("/catalog/activities", guards=[permission("catalog.view")])
 async def activities_page(request: Req) -> Template:
     user = current_user(request)
     sites = {s.id: s.name for s in await services.list_sites(user)}
@@ -343,7 +363,7 @@ async def activities_page(request: Req) -> Template:
     )
 
 
-@get("/catalog/activities/new", guards=[planners])
+@get("/catalog/activities/new", guards=[permission("catalog.edit")])
 async def new_activity_page(request: Req) -> Template:
     defaults = {
         "kind": "workshop",
@@ -358,18 +378,22 @@ async def new_activity_page(request: Req) -> Template:
     return await _activity_form(request, None, defaults, {})
 
 
-@get("/catalog/activities/{activity_id:int}", guards=[planners])
+@get("/catalog/activities/{activity_id:int}", guards=[permission("catalog.edit")])
 async def edit_activity_page(request: Req, activity_id: FromPath[int]) -> Template:
     activity = await services.get_activity(activity_id)
     return await _activity_form(request, activity_id, _activity_values(activity), {})
 
 
-@post("/catalog/activities/new", guards=[planners], status_code=HTTP_200_OK)
+@post("/catalog/activities/new", guards=[permission("catalog.edit")], status_code=HTTP_200_OK)
 async def create_activity_submit(request: Req) -> Template | Redirect:
     return await _save_activity(request, None)
 
 
-@post("/catalog/activities/{activity_id:int}", guards=[planners], status_code=HTTP_200_OK)
+@post(
+    "/catalog/activities/{activity_id:int}",
+    guards=[permission("catalog.edit")],
+    status_code=HTTP_200_OK,
+)
 async def update_activity_submit(request: Req, activity_id: FromPath[int]) -> Template | Redirect:
     return await _save_activity(request, activity_id)
 
@@ -396,7 +420,11 @@ async def _save_activity(request: Req, activity_id: int | None) -> Template | Re
     return Redirect(f"/catalog/activities/{saved.id}")
 
 
-@post("/catalog/activities/{activity_id:int}/slots", guards=[planners], status_code=HTTP_200_OK)
+@post(
+    "/catalog/activities/{activity_id:int}/slots",
+    guards=[permission("catalog.edit")],
+    status_code=HTTP_200_OK,
+)
 async def add_slot_submit(request: Req, activity_id: FromPath[int]) -> Template | Redirect:
     form = await request.form()
     data = {**_fields(form, lists=("staff_ids",)), "activity_id": activity_id}
@@ -420,7 +448,9 @@ async def add_slot_submit(request: Req, activity_id: FromPath[int]) -> Template 
     return Redirect(f"/catalog/activities/{activity_id}")
 
 
-@post("/catalog/slots/{slot_id:int}/end", guards=[planners], status_code=HTTP_200_OK)
+@post(
+    "/catalog/slots/{slot_id:int}/end", guards=[permission("catalog.edit")], status_code=HTTP_200_OK
+)
 async def end_slot_submit(request: Req, slot_id: FromPath[int]) -> Redirect:
     slot = await schedule.get_slot(slot_id)
     await schedule.end_slot(actor_of(request), slot_id)
@@ -433,7 +463,7 @@ async def end_slot_submit(request: Req, slot_id: FromPath[int]) -> Redirect:
 # --- staff profiles ------------------------------------------------------------------
 
 
-@get("/catalog/staff", guards=[planners])
+@get("/catalog/staff", guards=[permission("catalog.edit")])
 async def staff_page(request: Req) -> Template:
     sites = {s.id: s.name for s in await services.list_sites()}
     return page(
@@ -464,7 +494,7 @@ async def _staff_form(
     )
 
 
-@get("/catalog/staff/{user_id:int}", guards=[planners])
+@get("/catalog/staff/{user_id:int}", guards=[permission("catalog.edit")])
 async def edit_staff_page(request: Req, user_id: FromPath[int]) -> Template:
     member = await staff_services.get_staff(user_id)
     windows = {
@@ -474,7 +504,7 @@ async def edit_staff_page(request: Req, user_id: FromPath[int]) -> Template:
     return await _staff_form(request, user_id, form, {})
 
 
-@post("/catalog/staff/{user_id:int}", guards=[planners], status_code=HTTP_200_OK)
+@post("/catalog/staff/{user_id:int}", guards=[permission("catalog.edit")], status_code=HTTP_200_OK)
 async def save_staff_submit(request: Req, user_id: FromPath[int]) -> Template | Redirect:
     form = await request.form()
     windows = {
@@ -535,12 +565,12 @@ async def _closures_page(
     )
 
 
-@get("/admin/closures", guards=[admin_only])
+@get("/admin/closures", guards=[permission("closures.manage")])
 async def closures_page(request: Req) -> Template:
     return await _closures_page(request, {}, {})
 
 
-@post("/admin/closures", guards=[admin_only], status_code=HTTP_200_OK)
+@post("/admin/closures", guards=[permission("closures.manage")], status_code=HTTP_200_OK)
 async def add_closure_submit(request: Req) -> Template | Redirect:
     data = _fields(await request.form())
     try:
@@ -551,7 +581,11 @@ async def add_closure_submit(request: Req) -> Template | Redirect:
     return Redirect("/admin/closures")
 
 
-@post("/admin/closures/{closure_id:int}/delete", guards=[admin_only], status_code=HTTP_200_OK)
+@post(
+    "/admin/closures/{closure_id:int}/delete",
+    guards=[permission("closures.manage")],
+    status_code=HTTP_200_OK,
+)
 async def remove_closure_submit(request: Req, closure_id: FromPath[int]) -> Redirect:
     await schedule.remove_closure(actor_of(request), closure_id)
     flash(request, _("The closure is removed; its sessions are planned again."), category="info")
@@ -575,12 +609,12 @@ async def _domains_page(
     )
 
 
-@get("/admin/goal-domains", guards=[admin_only])
+@get("/admin/goal-domains", guards=[permission("goal_domains.manage")])
 async def domains_page(request: Req) -> Template:
     return await _domains_page(request, {}, {})
 
 
-@post("/admin/goal-domains", guards=[admin_only], status_code=HTTP_200_OK)
+@post("/admin/goal-domains", guards=[permission("goal_domains.manage")], status_code=HTTP_200_OK)
 async def domain_submit(request: Req) -> Template | Redirect:
     """Add a goal domain, or rename or retire one (retired ones stay on old goals)."""
     raw = await request.form()

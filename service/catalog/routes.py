@@ -8,7 +8,7 @@ from litestar import Request, delete, get, post, put
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
-from service.auth.guards import admin_only, planners, schedule_readers, signed_in
+from service.auth.guards import permission
 from service.catalog import services
 from service.catalog.schemas import (
     ActivityIn,
@@ -31,30 +31,35 @@ Req = Request[Any, Any, Any]
 # --- sites ---------------------------------------------------------------------------
 
 
-@get("/api/v1/sites", guards=[schedule_readers], tags=["catalogue"])
+@get("/api/v1/sites", guards=[permission("catalog.view")], tags=["catalogue"])
 async def list_sites(request: Req) -> list[SiteOut]:
     """Administrators and coordinators see every site; staff and partners their own."""
     return await services.list_sites(current_user(request))
 
 
-@get("/api/v1/sites/{site_id:int}", guards=[schedule_readers], tags=["catalogue"])
+@get("/api/v1/sites/{site_id:int}", guards=[permission("catalog.view")], tags=["catalogue"])
 async def get_site(request: Req, site_id: FromPath[int]) -> SiteOut:
     return await services.get_site(site_id, current_user(request))
 
 
-@post("/api/v1/sites", guards=[planners], status_code=HTTP_201_CREATED, tags=["catalogue"])
+@post(
+    "/api/v1/sites",
+    guards=[permission("catalog.edit")],
+    status_code=HTTP_201_CREATED,
+    tags=["catalogue"],
+)
 async def create_site(request: Req, data: JSONBody[SiteIn]) -> SiteOut:
     return await services.save_site(actor_of(request), data)
 
 
-@put("/api/v1/sites/{site_id:int}", guards=[planners], tags=["catalogue"])
+@put("/api/v1/sites/{site_id:int}", guards=[permission("catalog.edit")], tags=["catalogue"])
 async def update_site(request: Req, site_id: FromPath[int], data: JSONBody[SiteIn]) -> SiteOut:
     return await services.save_site(actor_of(request), data, site_id)
 
 
 @delete(
     "/api/v1/sites/{site_id:int}",
-    guards=[planners],
+    guards=[permission("catalog.edit")],
     status_code=HTTP_204_NO_CONTENT,
     tags=["catalogue"],
 )
@@ -64,7 +69,7 @@ async def delete_site(request: Req, site_id: FromPath[int]) -> None:
 
 @post(
     "/api/v1/sites/{site_id:int}/rooms",
-    guards=[planners],
+    guards=[permission("catalog.edit")],
     status_code=HTTP_201_CREATED,
     tags=["catalogue"],
 )
@@ -74,7 +79,7 @@ async def add_room(request: Req, site_id: FromPath[int], data: JSONBody[RoomIn])
 
 @delete(
     "/api/v1/rooms/{room_id:int}",
-    guards=[planners],
+    guards=[permission("catalog.edit")],
     status_code=HTTP_204_NO_CONTENT,
     tags=["catalogue"],
 )
@@ -85,22 +90,27 @@ async def delete_room(request: Req, room_id: FromPath[int]) -> None:
 # --- partners ------------------------------------------------------------------------
 
 
-@get("/api/v1/partners", guards=[planners], tags=["catalogue"])
+@get("/api/v1/partners", guards=[permission("catalog.edit")], tags=["catalogue"])
 async def list_partners() -> list[PartnerOut]:
     return await services.list_partners()
 
 
-@get("/api/v1/partners/{partner_id:int}", guards=[planners], tags=["catalogue"])
+@get("/api/v1/partners/{partner_id:int}", guards=[permission("catalog.edit")], tags=["catalogue"])
 async def get_partner(partner_id: FromPath[int]) -> PartnerOut:
     return await services.get_partner(partner_id)
 
 
-@post("/api/v1/partners", guards=[planners], status_code=HTTP_201_CREATED, tags=["catalogue"])
+@post(
+    "/api/v1/partners",
+    guards=[permission("catalog.edit")],
+    status_code=HTTP_201_CREATED,
+    tags=["catalogue"],
+)
 async def create_partner(request: Req, data: JSONBody[PartnerIn]) -> PartnerOut:
     return await services.save_partner(actor_of(request), data)
 
 
-@put("/api/v1/partners/{partner_id:int}", guards=[planners], tags=["catalogue"])
+@put("/api/v1/partners/{partner_id:int}", guards=[permission("catalog.edit")], tags=["catalogue"])
 async def update_partner(
     request: Req, partner_id: FromPath[int], data: JSONBody[PartnerIn]
 ) -> PartnerOut:
@@ -109,7 +119,7 @@ async def update_partner(
 
 @delete(
     "/api/v1/partners/{partner_id:int}",
-    guards=[planners],
+    guards=[permission("catalog.edit")],
     status_code=HTTP_204_NO_CONTENT,
     tags=["catalogue"],
 )
@@ -120,12 +130,17 @@ async def delete_partner(request: Req, partner_id: FromPath[int]) -> None:
 # --- goal domains --------------------------------------------------------------------
 
 
-@get("/api/v1/goal-domains", guards=[signed_in], tags=["catalogue"])
+@get("/api/v1/goal-domains", guards=[permission("account.use")], tags=["catalogue"])
 async def list_domains() -> list[GoalDomainOut]:
     return await services.list_domains()
 
 
-@post("/api/v1/goal-domains", guards=[admin_only], status_code=HTTP_200_OK, tags=["catalogue"])
+@post(
+    "/api/v1/goal-domains",
+    guards=[permission("goal_domains.manage")],
+    status_code=HTTP_200_OK,
+    tags=["catalogue"],
+)
 async def save_domain(request: Req, data: JSONBody[GoalDomainIn]) -> GoalDomainOut:
     """Add a goal domain, or relabel or retire the one with this key."""
     return await services.save_domain(actor_of(request), data)
@@ -134,24 +149,33 @@ async def save_domain(request: Req, data: JSONBody[GoalDomainIn]) -> GoalDomainO
 # --- activities ----------------------------------------------------------------------
 
 
-@get("/api/v1/activities", guards=[schedule_readers], tags=["catalogue"])
+@get("/api/v1/activities", guards=[permission("catalog.view")], tags=["catalogue"])
 async def list_activities(
     request: Req, site: FromQuery[int | None] = None, kind: FromQuery[ActivityKind | None] = None
 ) -> list[ActivityOut]:
     return await services.list_activities(current_user(request), site_id=site, kind=kind)
 
 
-@get("/api/v1/activities/{activity_id:int}", guards=[schedule_readers], tags=["catalogue"])
+@get(
+    "/api/v1/activities/{activity_id:int}", guards=[permission("catalog.view")], tags=["catalogue"]
+)
 async def get_activity(request: Req, activity_id: FromPath[int]) -> ActivityOut:
     return await services.get_activity(activity_id, current_user(request))
 
 
-@post("/api/v1/activities", guards=[planners], status_code=HTTP_201_CREATED, tags=["catalogue"])
+@post(
+    "/api/v1/activities",
+    guards=[permission("catalog.edit")],
+    status_code=HTTP_201_CREATED,
+    tags=["catalogue"],
+)
 async def create_activity(request: Req, data: JSONBody[ActivityIn]) -> ActivityOut:
     return await services.save_activity(actor_of(request), data)
 
 
-@put("/api/v1/activities/{activity_id:int}", guards=[planners], tags=["catalogue"])
+@put(
+    "/api/v1/activities/{activity_id:int}", guards=[permission("catalog.edit")], tags=["catalogue"]
+)
 async def update_activity(
     request: Req, activity_id: FromPath[int], data: JSONBody[ActivityIn]
 ) -> ActivityOut:
@@ -160,7 +184,7 @@ async def update_activity(
 
 @delete(
     "/api/v1/activities/{activity_id:int}",
-    guards=[planners],
+    guards=[permission("catalog.edit")],
     status_code=HTTP_204_NO_CONTENT,
     tags=["catalogue"],
 )

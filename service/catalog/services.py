@@ -11,8 +11,8 @@ from piccolo.table import Table
 
 from service import clock, events
 from service.audit.services import Actor, record
+from service.auth.permissions import may
 from service.auth.schemas import CurrentUser
-from service.auth.tables import Role
 from service.catalog.schemas import (
     ActivityIn,
     ActivityOut,
@@ -52,7 +52,7 @@ from service.settings import LANGUAGES
 
 def site_scope(user: CurrentUser) -> frozenset[int] | None:
     """The sites a user may read: None means all (administrators and coordinators)."""
-    if user.role in (Role.admin, Role.coordinator):
+    if may(user, "sites.all"):
         return None
     return frozenset(user.site_ids)
 

@@ -15,7 +15,7 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPTED
 
 from service import clock
-from service.auth.guards import planners
+from service.auth.guards import permission
 from service.errors import DomainError, InvalidInput, RuleBroken
 from service.i18n import current_language
 from service.i18n import gettext as _
@@ -30,7 +30,12 @@ Req = Request[Any, Any, Any]
 # --- JSON API ------------------------------------------------------------------------
 
 
-@post("/api/v1/matching/runs", guards=[planners], status_code=HTTP_202_ACCEPTED, tags=["matching"])
+@post(
+    "/api/v1/matching/runs",
+    guards=[permission("matching.run")],
+    status_code=HTTP_202_ACCEPTED,
+    tags=["matching"],
+)
 async def start_run(request: Req, state: State, data: JSONBody[RunIn]) -> RunOut:
     """Start a matching run for a range of days (default one week); it runs as a job.
     `replan_for` re-plans after one participant's change, with continuity weighted so
@@ -38,12 +43,12 @@ async def start_run(request: Req, state: State, data: JSONBody[RunIn]) -> RunOut
     return await services.start_run(actor_of(request), state.settings, state.queue, data)
 
 
-@get("/api/v1/matching/runs", guards=[planners], tags=["matching"])
+@get("/api/v1/matching/runs", guards=[permission("matching.run")], tags=["matching"])
 async def list_runs() -> list[RunOut]:
     return await services.list_runs()
 
 
-@get("/api/v1/matching/runs/{run_id:int}", guards=[planners], tags=["matching"])
+@get("/api/v1/matching/runs/{run_id:int}", guards=[permission("matching.run")], tags=["matching"])
 async def get_run(run_id: FromPath[int]) -> RunDetail:
     """The run's state and progress, and when done its proposal with the reasons."""
     return await services.run_detail(run_id)
@@ -51,7 +56,7 @@ async def get_run(run_id: FromPath[int]) -> RunDetail:
 
 @post(
     "/api/v1/matching/runs/{run_id:int}/proposals",
-    guards=[planners],
+    guards=[permission("matching.run")],
     status_code=HTTP_201_CREATED,
     tags=["matching"],
 )
@@ -64,7 +69,7 @@ async def add_proposal(
 
 @post(
     "/api/v1/matching/runs/{run_id:int}/proposals/{proposal_id:int}",
-    guards=[planners],
+    guards=[permission("matching.run")],
     status_code=HTTP_200_OK,
     tags=["matching"],
 )
@@ -83,7 +88,7 @@ async def change_proposal(
 
 @post(
     "/api/v1/matching/runs/{run_id:int}/publish",
-    guards=[planners],
+    guards=[permission("matching.run")],
     status_code=HTTP_200_OK,
     tags=["matching"],
 )
@@ -94,7 +99,7 @@ async def publish(request: Req, state: State, run_id: FromPath[int]) -> Publishe
 
 @post(
     "/api/v1/matching/runs/{run_id:int}/accept-all",
-    guards=[planners],
+    guards=[permission("matching.run")],
     status_code=HTTP_200_OK,
     tags=["matching"],
 )
@@ -105,7 +110,7 @@ async def accept_all(request: Req, run_id: FromPath[int], data: JSONBody[AllIn])
 
 @post(
     "/api/v1/matching/runs/{run_id:int}/discard",
-    guards=[planners],
+    guards=[permission("matching.run")],
     status_code=HTTP_200_OK,
     tags=["matching"],
 )
@@ -114,7 +119,7 @@ async def discard(request: Req, run_id: FromPath[int]) -> RunOut:
     return await review.discard(actor_of(request), run_id)
 
 
-@get("/api/v1/matching/waitlist", guards=[planners], tags=["matching"])
+@get("/api/v1/matching/waitlist", guards=[permission("matching.run")], tags=["matching"])
 async def waitlist() -> list[UnplacedOut]:
     """Those the latest run could not place, with the reasons, oldest referral first."""
     _run, entries = await services.waitlist()
@@ -124,7 +129,7 @@ async def waitlist() -> list[UnplacedOut]:
 # --- pages ---------------------------------------------------------------------------
 
 
-@get("/matching", guards=[planners])
+@get("/matching", guards=[permission("matching.run")])
 async def matching_page(request: Req, first_day: FromQuery[date | None] = None) -> Template:
     week = first_day or clock.next_monday()
     start = max(week, clock.today())  # the past stays as it was
@@ -138,7 +143,7 @@ async def matching_page(request: Req, first_day: FromQuery[date | None] = None) 
     )
 
 
-@post("/matching/runs", guards=[planners], status_code=HTTP_200_OK)
+@post("/matching/runs", guards=[permission("matching.run")], status_code=HTTP_200_OK)
 async def start_run_submit(request: Req, state: State) -> Response[Any]:
     form = await request.form()
     values = {k: form.get(k) or None for k in ("first_day", "last_day", "replan_for")}
@@ -158,7 +163,7 @@ async def start_run_submit(request: Req, state: State) -> Response[Any]:
     return Redirect(f"/matching/runs/{run.id}")
 
 
-@get("/matching/runs/{run_id:int}", guards=[planners])
+@get("/matching/runs/{run_id:int}", guards=[permission("matching.run")])
 async def run_page(
     request: Req, run_id: FromPath[int], view: FromQuery[str] = "people"
 ) -> Template:
@@ -240,7 +245,7 @@ async def _review_error(request: Req, run_id: int, error: DomainError) -> Templa
 
 @post(
     "/matching/runs/{run_id:int}/proposals/{proposal_id:int}",
-    guards=[planners],
+    guards=[permission("matching.run")],
     status_code=HTTP_200_OK,
 )
 async def change_proposal_submit(
@@ -256,7 +261,11 @@ async def change_proposal_submit(
     return await _review_redirect(request, run_id, _("The proposal is changed."))
 
 
-@post("/matching/runs/{run_id:int}/proposals", guards=[planners], status_code=HTTP_200_OK)
+@post(
+    "/matching/runs/{run_id:int}/proposals",
+    guards=[permission("matching.run")],
+    status_code=HTTP_200_OK,
+)
 async def add_proposal_submit(request: Req, state: State, run_id: FromPath[int]) -> Response[Any]:
     form = await request.form()
     try:
@@ -267,7 +276,11 @@ async def add_proposal_submit(request: Req, state: State, run_id: FromPath[int])
     return await _review_redirect(request, run_id, _("The placement is added to the proposal."))
 
 
-@post("/matching/runs/{run_id:int}/accept-all", guards=[planners], status_code=HTTP_200_OK)
+@post(
+    "/matching/runs/{run_id:int}/accept-all",
+    guards=[permission("matching.run")],
+    status_code=HTTP_200_OK,
+)
 async def accept_all_submit(request: Req, run_id: FromPath[int]) -> Response[Any]:
     form = await request.form()
     accepted = form.get("accepted") != "false"
@@ -279,7 +292,11 @@ async def accept_all_submit(request: Req, run_id: FromPath[int]) -> Response[Any
     return await _review_redirect(request, run_id, message)
 
 
-@post("/matching/runs/{run_id:int}/publish", guards=[planners], status_code=HTTP_200_OK)
+@post(
+    "/matching/runs/{run_id:int}/publish",
+    guards=[permission("matching.run")],
+    status_code=HTTP_200_OK,
+)
 async def publish_submit(request: Req, state: State, run_id: FromPath[int]) -> Response[Any]:
     try:
         result = await review.publish(actor_of(request), state.settings, run_id)
@@ -296,7 +313,11 @@ async def publish_submit(request: Req, state: State, run_id: FromPath[int]) -> R
     )
 
 
-@post("/matching/runs/{run_id:int}/discard", guards=[planners], status_code=HTTP_200_OK)
+@post(
+    "/matching/runs/{run_id:int}/discard",
+    guards=[permission("matching.run")],
+    status_code=HTTP_200_OK,
+)
 async def discard_submit(request: Req, run_id: FromPath[int]) -> Response[Any]:
     try:
         await review.discard(actor_of(request), run_id)
@@ -306,7 +327,7 @@ async def discard_submit(request: Req, run_id: FromPath[int]) -> Response[Any]:
     return Redirect("/matching")
 
 
-@get("/matching/waitlist", guards=[planners])
+@get("/matching/waitlist", guards=[permission("matching.run")])
 async def waitlist_page(request: Req) -> Template:
     run, entries = await services.waitlist()
     return page(request, "matching/waitlist.html", run=run, entries=entries)

@@ -12,9 +12,8 @@ from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK
 
-from service.auth.guards import require
+from service.auth.guards import permission, public
 from service.auth.routes import start_session
-from service.auth.tables import Role
 from service.calendars.routes import feed_links
 from service.calendars.services import live_feeds_of
 from service.calendars.tables import FeedKind
@@ -24,7 +23,6 @@ from service.people.services import get_participant
 from service.web import actor_of, current_user, page
 
 Req = Request[Any, Any, Any]
-followers = require(Role.admin, Role.coordinator, Role.staff)
 
 
 class CardOut(msgspec.Struct):
@@ -38,7 +36,7 @@ def card_url(request: Req, code: str) -> str:
 
 @post(
     "/api/v1/participants/{participant_id:int}/login-card",
-    guards=[followers],
+    guards=[permission("login_cards.manage")],
     status_code=HTTP_200_OK,
     tags=["participants"],
 )
@@ -52,7 +50,7 @@ async def api_issue_card(request: Req, participant_id: FromPath[int]) -> CardOut
 
 @post(
     "/api/v1/participants/{participant_id:int}/login-card/revoke",
-    guards=[followers],
+    guards=[permission("login_cards.manage")],
     status_code=HTTP_200_OK,
     tags=["participants"],
 )
@@ -62,7 +60,11 @@ async def api_revoke_card(request: Req, participant_id: FromPath[int]) -> dict[s
     return {"revoked": await cards.revoke(actor_of(request), user, participant_id)}
 
 
-@post("/participants/{participant_id:int}/card", guards=[followers], status_code=HTTP_200_OK)
+@post(
+    "/participants/{participant_id:int}/card",
+    guards=[permission("login_cards.manage")],
+    status_code=HTTP_200_OK,
+)
 async def print_card(request: Req, participant_id: FromPath[int]) -> Template:
     user = current_user(request)
     assert user is not None
@@ -84,7 +86,11 @@ async def print_card(request: Req, participant_id: FromPath[int]) -> Template:
     )
 
 
-@post("/participants/{participant_id:int}/card/revoke", guards=[followers], status_code=HTTP_200_OK)
+@post(
+    "/participants/{participant_id:int}/card/revoke",
+    guards=[permission("login_cards.manage")],
+    status_code=HTTP_200_OK,
+)
 async def revoke_card(request: Req, participant_id: FromPath[int]) -> Redirect:
     user = current_user(request)
     assert user is not None
@@ -93,7 +99,7 @@ async def revoke_card(request: Req, participant_id: FromPath[int]) -> Redirect:
     return Redirect(f"/participants/{participant_id}")
 
 
-@get("/card/{code:str}")
+@get("/card/{code:str}", guards=[public])
 async def card_page(request: Req, code: FromPath[str]) -> Template:
     """Asks first: a link preview or a scanner opening the link uses nothing up."""
     holder = await cards.card_holder(code)
@@ -106,12 +112,12 @@ async def card_page(request: Req, code: FromPath[str]) -> Template:
     )
 
 
-@post("/card/{code:str}", status_code=HTTP_200_OK)
+@post("/card/{code:str}", status_code=HTTP_200_OK, guards=[public])
 async def card_sign_in(request: Req, code: FromPath[str]) -> Template | Redirect:
     return await _redeem(request, code)
 
 
-@post("/card", status_code=HTTP_200_OK)
+@post("/card", status_code=HTTP_200_OK, guards=[public])
 async def typed_code_sign_in(request: Req) -> Template | Redirect:
     code = str((await request.form()).get("code", ""))
     return await _redeem(request, code)

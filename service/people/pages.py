@@ -13,8 +13,7 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK
 
 from service import clock
-from service.auth.guards import require
-from service.auth.tables import Role
+from service.auth.guards import permission
 from service.catalog import services as catalog
 from service.catalog.vocabulary import domain_label, weekday_names
 from service.errors import DomainError, InvalidInput, NotFound
@@ -27,7 +26,6 @@ from service.placements.services import AbsenceIn
 from service.web import actor_of, current_user, page
 
 Req = Request[Any, Any, Any]
-participant_only = require(Role.participant)
 WEEK_AHEAD = 13
 
 
@@ -41,7 +39,7 @@ def _weekday(day: date) -> str:
     return weekday_names()[day.weekday()]
 
 
-@get("/me", guards=[participant_only])
+@get("/me", guards=[permission("participant.self")])
 async def my_week(request: Req) -> Template:
     _user, participant_id = await _own(request)
     today = clock.today()
@@ -64,14 +62,18 @@ async def my_week(request: Req) -> Template:
     )
 
 
-@get("/me/sessions/{session_id:int}/absence", guards=[participant_only])
+@get("/me/sessions/{session_id:int}/absence", guards=[permission("participant.self")])
 async def absence_page(request: Req, session_id: FromPath[int]) -> Template:
     """A confirmation page, so that a link preview can never record an absence."""
     session = await _my_session(request, session_id)
     return page(request, "me/absence.html", session=session, weekday=_weekday, error="")
 
 
-@post("/me/sessions/{session_id:int}/absence", guards=[participant_only], status_code=HTTP_200_OK)
+@post(
+    "/me/sessions/{session_id:int}/absence",
+    guards=[permission("participant.self")],
+    status_code=HTTP_200_OK,
+)
 async def absence_submit(request: Req, session_id: FromPath[int]) -> Template | Redirect:
     user, _participant_id = await _own(request)
     form = await request.form()
@@ -111,7 +113,7 @@ async def _my_session(request: Req, session_id: int) -> Any:
     raise NotFound(_("There is no session %(id)s in this participant's week.", id=session_id))
 
 
-@get("/me/goals", guards=[participant_only])
+@get("/me/goals", guards=[permission("participant.self")])
 async def my_goals(request: Req) -> Template:
     user, participant_id = await _own(request)
     goals = (
@@ -128,7 +130,7 @@ async def my_goals(request: Req) -> Template:
     )
 
 
-@post("/me/goals", guards=[participant_only], status_code=HTTP_200_OK)
+@post("/me/goals", guards=[permission("participant.self")], status_code=HTTP_200_OK)
 async def add_wish(request: Req) -> Template | Redirect:
     user, participant_id = await _own(request)
     if participant_id is None:
@@ -160,7 +162,7 @@ async def add_wish(request: Req) -> Template | Redirect:
     return Redirect("/me/goals")
 
 
-@get("/me/activities", guards=[participant_only])
+@get("/me/activities", guards=[permission("participant.self")])
 async def my_activities(request: Req) -> Template:
     """Activities ordered by how well they fit my goals; ones I do not want are left out."""
     user, participant_id = await _own(request)
@@ -204,7 +206,9 @@ async def my_activities(request: Req) -> Template:
 
 
 @post(
-    "/me/activities/{activity_id:int}/interest", guards=[participant_only], status_code=HTTP_200_OK
+    "/me/activities/{activity_id:int}/interest",
+    guards=[permission("participant.self")],
+    status_code=HTTP_200_OK,
 )
 async def toggle_interest(request: Req, activity_id: FromPath[int]) -> Redirect:
     """ "I'm interested" (or, pressed again, not any more)."""

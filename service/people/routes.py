@@ -9,8 +9,7 @@ from litestar import Request, get, post, put
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
-from service.auth.guards import admin_only, planners, require, signed_in
-from service.auth.tables import Role
+from service.auth.guards import permission
 from service.people import services
 from service.people.schemas import (
     CapacityIn,
@@ -30,8 +29,6 @@ from service.web import actor_of, current_user
 
 Req = Request[Any, Any, Any]
 #: Who reads participant records at all (each is then limited to whom they may see).
-readers = require(Role.admin, Role.coordinator, Role.staff, Role.participant)
-followers = require(Role.admin, Role.coordinator, Role.staff)
 
 
 def _user(request: Req) -> Any:
@@ -40,7 +37,7 @@ def _user(request: Req) -> Any:
     return user
 
 
-@get("/api/v1/participants", guards=[followers], tags=["participants"])
+@get("/api/v1/participants", guards=[permission("participant.follow")], tags=["participants"])
 async def list_participants(
     request: Req,
     q: FromQuery[str] = "",
@@ -59,44 +56,67 @@ async def list_participants(
 
 
 @post(
-    "/api/v1/participants", guards=[planners], status_code=HTTP_201_CREATED, tags=["participants"]
+    "/api/v1/participants",
+    guards=[permission("participant.edit")],
+    status_code=HTTP_201_CREATED,
+    tags=["participants"],
 )
 async def create_participant(request: Req, data: JSONBody[ParticipantIn]) -> ParticipantOut:
     return await services.save_participant(actor_of(request), data)
 
 
-@get("/api/v1/participants/{participant_id:int}", guards=[readers], tags=["participants"])
+@get(
+    "/api/v1/participants/{participant_id:int}",
+    guards=[permission("participant.view")],
+    tags=["participants"],
+)
 async def get_participant(request: Req, participant_id: FromPath[int]) -> ParticipantOut:
     return await services.get_participant(actor_of(request), _user(request), participant_id)
 
 
-@put("/api/v1/participants/{participant_id:int}", guards=[planners], tags=["participants"])
+@put(
+    "/api/v1/participants/{participant_id:int}",
+    guards=[permission("participant.edit")],
+    tags=["participants"],
+)
 async def update_participant(
     request: Req, participant_id: FromPath[int], data: JSONBody[ParticipantIn]
 ) -> ParticipantOut:
     return await services.save_participant(actor_of(request), data, participant_id)
 
 
-@get("/api/v1/participants/{participant_id:int}/capacity", guards=[readers], tags=["participants"])
+@get(
+    "/api/v1/participants/{participant_id:int}/capacity",
+    guards=[permission("participant.view")],
+    tags=["participants"],
+)
 async def get_capacity(request: Req, participant_id: FromPath[int]) -> CapacityOut:
     return await services.get_capacity(actor_of(request), _user(request), participant_id)
 
 
-@put("/api/v1/participants/{participant_id:int}/capacity", guards=[planners], tags=["participants"])
+@put(
+    "/api/v1/participants/{participant_id:int}/capacity",
+    guards=[permission("participant.edit")],
+    tags=["participants"],
+)
 async def save_capacity(
     request: Req, participant_id: FromPath[int], data: JSONBody[CapacityIn]
 ) -> CapacityOut:
     return await services.save_capacity(actor_of(request), participant_id, data)
 
 
-@get("/api/v1/participants/{participant_id:int}/goals", guards=[readers], tags=["participants"])
+@get(
+    "/api/v1/participants/{participant_id:int}/goals",
+    guards=[permission("participant.view")],
+    tags=["participants"],
+)
 async def list_goals(request: Req, participant_id: FromPath[int]) -> list[GoalOut]:
     return await services.list_goals(actor_of(request), _user(request), participant_id)
 
 
 @post(
     "/api/v1/participants/{participant_id:int}/goals",
-    guards=[readers],
+    guards=[permission("participant.contribute")],
     status_code=HTTP_201_CREATED,
     tags=["participants"],
 )
@@ -107,7 +127,7 @@ async def add_goal(request: Req, participant_id: FromPath[int], data: JSONBody[G
 
 @put(
     "/api/v1/participants/{participant_id:int}/goals/{goal_id:int}",
-    guards=[followers],
+    guards=[permission("participant.follow")],
     tags=["participants"],
 )
 async def update_goal(
@@ -118,14 +138,18 @@ async def update_goal(
     )
 
 
-@get("/api/v1/participants/{participant_id:int}/reviews", guards=[readers], tags=["participants"])
+@get(
+    "/api/v1/participants/{participant_id:int}/reviews",
+    guards=[permission("participant.view")],
+    tags=["participants"],
+)
 async def list_reviews(request: Req, participant_id: FromPath[int]) -> list[ReviewOut]:
     return await services.list_reviews(actor_of(request), _user(request), participant_id)
 
 
 @post(
     "/api/v1/participants/{participant_id:int}/reviews",
-    guards=[followers],
+    guards=[permission("participant.follow")],
     status_code=HTTP_201_CREATED,
     tags=["participants"],
 )
@@ -135,24 +159,36 @@ async def add_review(
     return await services.add_review(actor_of(request), _user(request), participant_id, data)
 
 
-@get("/api/v1/reviews/due", guards=[followers], tags=["participants"])
+@get("/api/v1/reviews/due", guards=[permission("participant.follow")], tags=["participants"])
 async def due_reviews(request: Req, within_days: FromQuery[int] = 14) -> list[DueReview]:
     return await services.due_reviews(_user(request), within_days=max(0, min(within_days, 365)))
 
 
-@get("/api/v1/participants/{participant_id:int}/interests", guards=[readers], tags=["participants"])
+@get(
+    "/api/v1/participants/{participant_id:int}/interests",
+    guards=[permission("participant.view")],
+    tags=["participants"],
+)
 async def get_interests(request: Req, participant_id: FromPath[int]) -> InterestsOut:
     return await services.get_interests(actor_of(request), _user(request), participant_id)
 
 
-@put("/api/v1/participants/{participant_id:int}/interests", guards=[readers], tags=["participants"])
+@put(
+    "/api/v1/participants/{participant_id:int}/interests",
+    guards=[permission("participant.contribute")],
+    tags=["participants"],
+)
 async def save_interests(
     request: Req, participant_id: FromPath[int], data: JSONBody[InterestsIn]
 ) -> InterestsOut:
     return await services.save_interests(actor_of(request), _user(request), participant_id, data)
 
 
-@get("/api/v1/participants/{participant_id:int}/export", guards=[admin_only], tags=["participants"])
+@get(
+    "/api/v1/participants/{participant_id:int}/export",
+    guards=[permission("participant.export")],
+    tags=["participants"],
+)
 async def export_participant(request: Req, participant_id: FromPath[int]) -> dict[str, Any]:
     """All data about one participant, as JSON (a subject access request)."""
     return await services.export(actor_of(request), participant_id)
@@ -160,7 +196,7 @@ async def export_participant(request: Req, participant_id: FromPath[int]) -> dic
 
 @post(
     "/api/v1/participants/{participant_id:int}/erase",
-    guards=[admin_only],
+    guards=[permission("participant.erase")],
     status_code=HTTP_200_OK,
     tags=["participants"],
 )
@@ -170,7 +206,7 @@ async def erase_participant(request: Req, participant_id: FromPath[int]) -> dict
     return {"erased": participant_id}
 
 
-@get("/api/v1/me/participant", guards=[signed_in], tags=["participants"])
+@get("/api/v1/me/participant", guards=[permission("account.use")], tags=["participants"])
 async def my_record(request: Req) -> ParticipantOut:
     """The signed-in participant's own record."""
     user = _user(request)

@@ -69,10 +69,6 @@ async def visible_row(user: CurrentUser, participant_id: int) -> dict[str, Any]:
     return row
 
 
-def can_edit(user: CurrentUser) -> bool:
-    return user.role in (Role.admin, Role.coordinator)
-
-
 # --- records -------------------------------------------------------------------------
 
 

@@ -12,8 +12,7 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK
 
 from service import clock
-from service.auth.guards import admin_only, planners, require
-from service.auth.tables import Role
+from service.auth.guards import permission
 from service.calendars.services import live_feeds_of
 from service.catalog import services as catalog
 from service.catalog.tables import ActivityKind
@@ -34,7 +33,6 @@ from service.staff.services import list_staff
 from service.web import actor_of, current_user, form_to, page
 
 Req = Request[Any, Any, Any]
-followers = require(Role.admin, Role.coordinator, Role.staff)
 RECORD_FIELDS = (
     "display_name",
     "preferred_language",
@@ -59,7 +57,7 @@ def status_label(status: str) -> str:
     }.get(status, status)
 
 
-@get("/participants", guards=[followers])
+@get("/participants", guards=[permission("participant.follow")])
 async def participants_page(
     request: Req,
     q: FromQuery[str] = "",
@@ -97,7 +95,7 @@ async def participants_page(
     )
 
 
-@get("/participants/{participant_id:int}", guards=[followers])
+@get("/participants/{participant_id:int}", guards=[permission("participant.follow")])
 async def profile_page(request: Req, participant_id: FromPath[int]) -> Template:
     return await _profile(request, participant_id, {}, {})
 
@@ -135,8 +133,6 @@ async def _profile(
         status_label=status_label,
         review_form=review_form,
         errors=errors,
-        can_edit=services.can_edit(user),
-        is_admin=user.role == Role.admin,
         weekdays=weekday_names(),
         kinds=[(k.value, kind_label(k.value)) for k in ActivityKind],
         today=clock.today(),
@@ -145,7 +141,11 @@ async def _profile(
     )
 
 
-@post("/participants/{participant_id:int}/reviews", guards=[followers], status_code=HTTP_200_OK)
+@post(
+    "/participants/{participant_id:int}/reviews",
+    guards=[permission("participant.follow")],
+    status_code=HTTP_200_OK,
+)
 async def review_submit(request: Req, participant_id: FromPath[int]) -> Template | Redirect:
     user = current_user(request)
     assert user is not None
@@ -180,7 +180,7 @@ async def _record_form(
     )
 
 
-@get("/participants/new", guards=[planners])
+@get("/participants/new", guards=[permission("participant.edit")])
 async def new_participant_page(request: Req) -> Template:
     return await _record_form(
         request,
@@ -194,7 +194,7 @@ async def new_participant_page(request: Req) -> Template:
     )
 
 
-@get("/participants/{participant_id:int}/edit", guards=[planners])
+@get("/participants/{participant_id:int}/edit", guards=[permission("participant.edit")])
 async def edit_participant_page(request: Req, participant_id: FromPath[int]) -> Template:
     user = current_user(request)
     assert user is not None
@@ -206,12 +206,16 @@ async def edit_participant_page(request: Req, participant_id: FromPath[int]) -> 
     return await _record_form(request, participant_id, form, {})
 
 
-@post("/participants/new", guards=[planners], status_code=HTTP_200_OK)
+@post("/participants/new", guards=[permission("participant.edit")], status_code=HTTP_200_OK)
 async def create_participant_submit(request: Req) -> Template | Redirect:
     return await _save(request, None)
 
 
-@post("/participants/{participant_id:int}/edit", guards=[planners], status_code=HTTP_200_OK)
+@post(
+    "/participants/{participant_id:int}/edit",
+    guards=[permission("participant.edit")],
+    status_code=HTTP_200_OK,
+)
 async def edit_participant_submit(
     request: Req, participant_id: FromPath[int]
 ) -> Template | Redirect:
@@ -267,7 +271,7 @@ async def _capacity_form(
     )
 
 
-@get("/participants/{participant_id:int}/capacity", guards=[planners])
+@get("/participants/{participant_id:int}/capacity", guards=[permission("participant.edit")])
 async def capacity_page(request: Req, participant_id: FromPath[int]) -> Template:
     user = current_user(request)
     assert user is not None
@@ -297,7 +301,11 @@ async def capacity_page(request: Req, participant_id: FromPath[int]) -> Template
     return await _capacity_form(request, participant_id, form, {})
 
 
-@post("/participants/{participant_id:int}/capacity", guards=[planners], status_code=HTTP_200_OK)
+@post(
+    "/participants/{participant_id:int}/capacity",
+    guards=[permission("participant.edit")],
+    status_code=HTTP_200_OK,
+)
 async def capacity_submit(request: Req, participant_id: FromPath[int]) -> Template | Redirect:
     raw = await request.form()
     windows = {
@@ -359,7 +367,11 @@ def _seconds(value: str) -> str:
     return f"{value}:00" if len(value) == 5 else value
 
 
-@post("/participants/{participant_id:int}/goals", guards=[followers], status_code=HTTP_200_OK)
+@post(
+    "/participants/{participant_id:int}/goals",
+    guards=[permission("participant.follow")],
+    status_code=HTTP_200_OK,
+)
 async def goal_submit(request: Req, participant_id: FromPath[int]) -> Template | Redirect:
     """Add a goal, or (with goal_id) change one: its words, domains, priority, status."""
     user = current_user(request)
@@ -388,7 +400,11 @@ async def goal_submit(request: Req, participant_id: FromPath[int]) -> Template |
 # --- interests, data protection --------------------------------------------------------
 
 
-@post("/participants/{participant_id:int}/interests", guards=[followers], status_code=HTTP_200_OK)
+@post(
+    "/participants/{participant_id:int}/interests",
+    guards=[permission("participant.follow")],
+    status_code=HTTP_200_OK,
+)
 async def interests_submit(request: Req, participant_id: FromPath[int]) -> Template | Redirect:
     user = current_user(request)
     assert user is not None
@@ -415,7 +431,7 @@ async def interests_submit(request: Req, participant_id: FromPath[int]) -> Templ
     return Redirect(f"/participants/{participant_id}#interests-title")
 
 
-@get("/participants/{participant_id:int}/export.json", guards=[admin_only])
+@get("/participants/{participant_id:int}/export.json", guards=[permission("participant.export")])
 async def export_download(request: Req, participant_id: FromPath[int]) -> Response[Any]:
     """The participant's data as a JSON file, for a subject access request."""
     data = await services.export(actor_of(request), participant_id)
@@ -428,7 +444,7 @@ async def export_download(request: Req, participant_id: FromPath[int]) -> Respon
     )
 
 
-@get("/participants/{participant_id:int}/erase", guards=[admin_only])
+@get("/participants/{participant_id:int}/erase", guards=[permission("participant.erase")])
 async def erase_page(request: Req, participant_id: FromPath[int]) -> Template:
     user = current_user(request)
     assert user is not None
@@ -436,7 +452,11 @@ async def erase_page(request: Req, participant_id: FromPath[int]) -> Template:
     return page(request, "participants/erase.html", person=person, error="")
 
 
-@post("/participants/{participant_id:int}/erase", guards=[admin_only], status_code=HTTP_200_OK)
+@post(
+    "/participants/{participant_id:int}/erase",
+    guards=[permission("participant.erase")],
+    status_code=HTTP_200_OK,
+)
 async def erase_submit(request: Req, participant_id: FromPath[int]) -> Template | Redirect:
     """Erasure cannot be undone, so the administrator types the name to confirm it."""
     user = current_user(request)

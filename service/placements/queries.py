@@ -21,8 +21,8 @@ from typing import Any, NamedTuple
 
 from piccolo.custom_types import Combinable
 
+from service.auth.permissions import may
 from service.auth.schemas import CurrentUser
-from service.auth.tables import Role
 from service.people.tables import Participant
 from service.placements.tables import AbsenceNotice, Placement, PlacementStatus
 from service.schedule.tables import Session
@@ -233,13 +233,13 @@ async def visible_participants(user: CurrentUser, today: date) -> Combinable:
     their sites; a participant only themself. Partners see no participant records
     (first names reach them only through the rosters of sessions at their sites)."""
     alive = Participant.erased_at.is_null()
-    if user.role in (Role.admin, Role.coordinator):
+    if may(user, "participants.all"):
         return alive
-    if user.role == Role.staff:
+    if may(user, "participant.follow"):
         placed = await participants_placed_at(user.site_ids, today)
         return alive & (
             (Participant.contact_staff == user.id) | Participant.id.is_in(placed or [NOBODY])
         )
-    if user.role == Role.participant:
+    if may(user, "participant.self"):
         return alive & (Participant.user == user.id)
     return Participant.id == NOBODY

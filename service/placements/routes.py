@@ -11,8 +11,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from service import clock
-from service.auth.guards import planners, require, schedule_readers
-from service.auth.tables import Role
+from service.auth.guards import permission
 from service.errors import InvalidInput, NotFound
 from service.i18n import gettext as _
 from service.people.services import own_participant_id
@@ -29,22 +28,25 @@ from service.schedule.services import get_session
 from service.web import actor_of, current_user
 
 Req = Request[Any, Any, Any]
-participants_only = require(Role.participant)
-absence_givers = require(Role.admin, Role.coordinator, Role.staff, Role.participant)
 
 
 class EndIn(msgspec.Struct, forbid_unknown_fields=True):
     end_date: date
 
 
-@get("/api/v1/placements", guards=[planners], tags=["placements"])
+@get("/api/v1/placements", guards=[permission("placements.manage")], tags=["placements"])
 async def list_placements(
     participant: FromQuery[int | None] = None, slot: FromQuery[int | None] = None
 ) -> list[PlacementOut]:
     return await services.list_placements(participant_id=participant, slot_id=slot)
 
 
-@post("/api/v1/placements", guards=[planners], status_code=HTTP_201_CREATED, tags=["placements"])
+@post(
+    "/api/v1/placements",
+    guards=[permission("placements.manage")],
+    status_code=HTTP_201_CREATED,
+    tags=["placements"],
+)
 async def create_placement(request: Req, data: JSONBody[PlacementIn]) -> PlacementOut:
     """Place a participant in a weekly slot by hand (confirmed at once)."""
     return await services.place(actor_of(request), data)
@@ -52,7 +54,7 @@ async def create_placement(request: Req, data: JSONBody[PlacementIn]) -> Placeme
 
 @post(
     "/api/v1/placements/{placement_id:int}/end",
-    guards=[planners],
+    guards=[permission("placements.manage")],
     status_code=HTTP_200_OK,
     tags=["placements"],
 )
@@ -62,7 +64,7 @@ async def end_placement(
     return await services.end_placement(actor_of(request), placement_id, data.end_date)
 
 
-@get("/api/v1/me/sessions", guards=[participants_only], tags=["placements"])
+@get("/api/v1/me/sessions", guards=[permission("participant.self")], tags=["placements"])
 async def my_sessions(
     request: Req, start: FromQuery[date | None] = None, end: FromQuery[date | None] = None
 ) -> list[MySession]:
@@ -80,7 +82,10 @@ async def my_sessions(
 
 
 @post(
-    "/api/v1/absences", guards=[absence_givers], status_code=HTTP_201_CREATED, tags=["placements"]
+    "/api/v1/absences",
+    guards=[permission("absence.give")],
+    status_code=HTTP_201_CREATED,
+    tags=["placements"],
 )
 async def give_absence(request: Req, data: JSONBody[AbsenceIn]) -> AbsenceOut:
     """ "I can't come": an absence notice for a coming session, with the time given."""
@@ -89,13 +94,17 @@ async def give_absence(request: Req, data: JSONBody[AbsenceIn]) -> AbsenceOut:
     return await services.give_absence(actor_of(request), user, data)
 
 
-@get("/api/v1/absences", guards=[schedule_readers], tags=["placements"])
+@get("/api/v1/absences", guards=[permission("roster.view")], tags=["placements"])
 async def list_absences(request: Req, session: FromQuery[int]) -> list[AbsenceOut]:
     await get_session(session, current_user(request))  # 404 outside the user's sites
     return await services.list_absences(session)
 
 
-@get("/api/v1/sessions/{session_id:int}/roster", guards=[schedule_readers], tags=["placements"])
+@get(
+    "/api/v1/sessions/{session_id:int}/roster",
+    guards=[permission("roster.view")],
+    tags=["placements"],
+)
 async def session_roster(request: Req, session_id: FromPath[int]) -> list[RosterEntry]:
     """Who is expected at the session. Partners see first names only."""
     user = current_user(request)

@@ -11,8 +11,8 @@ import msgspec
 
 from service import clock, events
 from service.audit.services import Actor, record
+from service.auth.permissions import may
 from service.auth.schemas import CurrentUser
-from service.auth.tables import Role
 from service.catalog.services import activity_titles, title_in
 from service.catalog.tables import ActivityKind
 from service.db import transaction
@@ -317,7 +317,7 @@ async def record_absence(
 
 
 async def _absent_participant(user: CurrentUser, participant_id: int | None) -> int:
-    if user.role == Role.participant:
+    if may(user, "participant.self"):
         own = await people.own_participant_id(user)
         if own is None or (participant_id is not None and participant_id != own):
             raise NotFound(_("There is no participant %(id)s.", id=participant_id or 0))
@@ -360,7 +360,7 @@ async def roster(actor: Actor, user: CurrentUser, session_id: int) -> list[Roste
     """Who is expected at a session: those placed in its slot on its date. Partners see
     first names only; notes on absences are for staff."""
     await get_session(session_id, user)  # 404 outside the user's sites
-    first_names_only = user.role == Role.partner
+    first_names_only = not may(user, "roster.full_names")
     entries = [
         RosterEntry(
             participant_id=e.participant_id,

@@ -18,7 +18,8 @@ from litestar.status_codes import (
 )
 
 from service import clock
-from service.auth.guards import admin_only, planners, schedule_readers
+from service.auth.guards import permission
+from service.auth.permissions import may
 from service.catalog import services as catalog
 from service.catalog.tables import ActivityKind
 from service.catalog.vocabulary import kind_label
@@ -44,23 +45,28 @@ Req = Request[Any, Any, Any]
 # --- JSON API: slots -----------------------------------------------------------------
 
 
-@get("/api/v1/slots", guards=[schedule_readers], tags=["schedule"])
+@get("/api/v1/slots", guards=[permission("schedule.view")], tags=["schedule"])
 async def list_slots(request: Req, activity: FromQuery[int | None] = None) -> list[SlotOut]:
     return await services.list_slots(current_user(request), activity_id=activity)
 
 
-@get("/api/v1/slots/{slot_id:int}", guards=[schedule_readers], tags=["schedule"])
+@get("/api/v1/slots/{slot_id:int}", guards=[permission("schedule.view")], tags=["schedule"])
 async def get_slot(request: Req, slot_id: FromPath[int]) -> SlotOut:
     return await services.get_slot(slot_id, current_user(request))
 
 
-@post("/api/v1/slots", guards=[planners], status_code=HTTP_201_CREATED, tags=["schedule"])
+@post(
+    "/api/v1/slots",
+    guards=[permission("schedule.plan")],
+    status_code=HTTP_201_CREATED,
+    tags=["schedule"],
+)
 async def create_slot(request: Req, data: JSONBody[SlotIn]) -> SlotOut:
     """Create a weekly slot; its sessions over the horizon are made at once."""
     return await services.save_slot(actor_of(request), data)
 
 
-@put("/api/v1/slots/{slot_id:int}", guards=[planners], tags=["schedule"])
+@put("/api/v1/slots/{slot_id:int}", guards=[permission("schedule.plan")], tags=["schedule"])
 async def update_slot(request: Req, slot_id: FromPath[int], data: JSONBody[SlotIn]) -> SlotOut:
     """Change a slot; its coming sessions follow, except those edited by hand."""
     return await services.save_slot(actor_of(request), data, slot_id)
@@ -68,7 +74,7 @@ async def update_slot(request: Req, slot_id: FromPath[int], data: JSONBody[SlotI
 
 @delete(
     "/api/v1/slots/{slot_id:int}",
-    guards=[planners],
+    guards=[permission("schedule.plan")],
     status_code=HTTP_204_NO_CONTENT,
     tags=["schedule"],
 )
@@ -80,7 +86,7 @@ async def end_slot(request: Req, slot_id: FromPath[int]) -> None:
 # --- JSON API: sessions --------------------------------------------------------------
 
 
-@get("/api/v1/sessions", guards=[schedule_readers], tags=["schedule"])
+@get("/api/v1/sessions", guards=[permission("schedule.view")], tags=["schedule"])
 async def list_sessions(
     request: Req,
     start: FromQuery[date],
@@ -94,18 +100,23 @@ async def list_sessions(
     )
 
 
-@get("/api/v1/sessions/{session_id:int}", guards=[schedule_readers], tags=["schedule"])
+@get("/api/v1/sessions/{session_id:int}", guards=[permission("schedule.view")], tags=["schedule"])
 async def get_session(request: Req, session_id: FromPath[int]) -> SessionOut:
     return await services.get_session(session_id, current_user(request))
 
 
-@post("/api/v1/sessions", guards=[planners], status_code=HTTP_201_CREATED, tags=["schedule"])
+@post(
+    "/api/v1/sessions",
+    guards=[permission("schedule.plan")],
+    status_code=HTTP_201_CREATED,
+    tags=["schedule"],
+)
 async def create_session(request: Req, data: JSONBody[SessionIn]) -> SessionOut:
     """A one-off session. A room already booked at that time is refused with 409."""
     return await services.create_session(actor_of(request), data)
 
 
-@patch("/api/v1/sessions/{session_id:int}", guards=[planners], tags=["schedule"])
+@patch("/api/v1/sessions/{session_id:int}", guards=[permission("schedule.plan")], tags=["schedule"])
 async def change_session(
     request: Req, session_id: FromPath[int], data: JSONBody[SessionChange]
 ) -> SessionOut:
@@ -115,7 +126,7 @@ async def change_session(
 
 @post(
     "/api/v1/sessions/{session_id:int}/cancel",
-    guards=[planners],
+    guards=[permission("schedule.plan")],
     status_code=HTTP_200_OK,
     tags=["schedule"],
 )
@@ -126,7 +137,10 @@ async def cancel_session(
 
 
 @post(
-    "/api/v1/sessions/generate", guards=[planners], status_code=HTTP_202_ACCEPTED, tags=["schedule"]
+    "/api/v1/sessions/generate",
+    guards=[permission("schedule.plan")],
+    status_code=HTTP_202_ACCEPTED,
+    tags=["schedule"],
 )
 async def generate(state: State) -> dict[str, Any]:
     """Queue the generation of sessions over the horizon (it also runs nightly)."""
@@ -138,12 +152,17 @@ async def generate(state: State) -> dict[str, Any]:
 # --- JSON API: closures --------------------------------------------------------------
 
 
-@get("/api/v1/closures", guards=[schedule_readers], tags=["schedule"])
+@get("/api/v1/closures", guards=[permission("schedule.view")], tags=["schedule"])
 async def list_closures() -> list[ClosureOut]:
     return await services.list_closures()
 
 
-@post("/api/v1/closures", guards=[admin_only], status_code=HTTP_201_CREATED, tags=["schedule"])
+@post(
+    "/api/v1/closures",
+    guards=[permission("closures.manage")],
+    status_code=HTTP_201_CREATED,
+    tags=["schedule"],
+)
 async def add_closure(request: Req, data: JSONBody[ClosureIn]) -> ClosureOut:
     """Close a site (or every site) for some days; the sessions it hits are cancelled."""
     return await services.add_closure(actor_of(request), data)
@@ -151,7 +170,7 @@ async def add_closure(request: Req, data: JSONBody[ClosureIn]) -> ClosureOut:
 
 @delete(
     "/api/v1/closures/{closure_id:int}",
-    guards=[admin_only],
+    guards=[permission("closures.manage")],
     status_code=HTTP_204_NO_CONTENT,
     tags=["schedule"],
 )
@@ -199,13 +218,13 @@ async def planner_context(
         "previous_week": monday - timedelta(days=7),
         "next_week": monday + timedelta(days=7),
         "warning_count": sum(1 for s in sessions for w in s.warnings if w.code != "below_minimum"),
-        "can_edit": user is not None and user.role.value in ("admin", "coordinator"),
+        "can_edit": may(user, "schedule.plan"),
         "filter_query": urlencode({"filter_site": site or "", "filter_kind": kind or ""}),
         "today": clock.today(),
     }
 
 
-@get("/planner", guards=[schedule_readers])
+@get("/planner", guards=[permission("schedule.view")])
 async def planner_page(
     request: Req,
     week: FromQuery[str | None] = None,
@@ -241,7 +260,7 @@ def _filters(site: str, kind: str) -> dict[str, str]:
     return {"site": site, "kind": kind}
 
 
-@get("/planner/sessions/new", guards=[planners])
+@get("/planner/sessions/new", guards=[permission("schedule.plan")])
 async def new_session_form(
     request: Req,
     day: FromQuery[date | None] = None,
@@ -261,7 +280,7 @@ async def new_session_form(
     )
 
 
-@get("/planner/sessions/{session_id:int}/edit", guards=[planners])
+@get("/planner/sessions/{session_id:int}/edit", guards=[permission("schedule.plan")])
 async def edit_session_form(
     request: Req,
     session_id: FromPath[int],
@@ -356,7 +375,7 @@ async def _form_error(
     )
 
 
-@post("/planner/sessions", guards=[planners], status_code=HTTP_200_OK)
+@post("/planner/sessions", guards=[permission("schedule.plan")], status_code=HTTP_200_OK)
 async def create_session_submit(request: Req) -> Response[Any]:
     form = await request.form()
     try:
@@ -378,7 +397,11 @@ async def create_session_submit(request: Req) -> Response[Any]:
     return await _after_change(request, created.date, form)
 
 
-@post("/planner/sessions/{session_id:int}", guards=[planners], status_code=HTTP_200_OK)
+@post(
+    "/planner/sessions/{session_id:int}",
+    guards=[permission("schedule.plan")],
+    status_code=HTTP_200_OK,
+)
 async def change_session_submit(request: Req, session_id: FromPath[int]) -> Response[Any]:
     form = await request.form()
     session = await services.get_session(session_id)
@@ -399,7 +422,11 @@ async def change_session_submit(request: Req, session_id: FromPath[int]) -> Resp
     return await _after_change(request, changed.date, form)
 
 
-@post("/planner/sessions/{session_id:int}/cancel", guards=[planners], status_code=HTTP_200_OK)
+@post(
+    "/planner/sessions/{session_id:int}/cancel",
+    guards=[permission("schedule.plan")],
+    status_code=HTTP_200_OK,
+)
 async def cancel_session_submit(request: Req, session_id: FromPath[int]) -> Response[Any]:
     form = await request.form()
     session = await services.get_session(session_id)

@@ -7,23 +7,23 @@ from typing import Any
 from litestar import Request, get, put
 from litestar.params import FromPath, JSONBody
 
-from service.auth.guards import planners
+from service.auth.guards import permission
 from service.staff import services
 from service.staff.schemas import StaffProfileIn, StaffProfileOut
 from service.web import actor_of
 
 
-@get("/api/v1/staff", guards=[planners], tags=["staff"])
+@get("/api/v1/staff", guards=[permission("catalog.edit")], tags=["staff"])
 async def list_staff() -> list[StaffProfileOut]:
     return await services.list_staff()
 
 
-@get("/api/v1/staff/{user_id:int}", guards=[planners], tags=["staff"])
+@get("/api/v1/staff/{user_id:int}", guards=[permission("catalog.edit")], tags=["staff"])
 async def get_staff(user_id: FromPath[int]) -> StaffProfileOut:
     return await services.get_staff(user_id)
 
 
-@put("/api/v1/staff/{user_id:int}", guards=[planners], tags=["staff"])
+@put("/api/v1/staff/{user_id:int}", guards=[permission("catalog.edit")], tags=["staff"])
 async def save_staff(
     request: Request[Any, Any, Any], user_id: FromPath[int], data: JSONBody[StaffProfileIn]
 ) -> StaffProfileOut:

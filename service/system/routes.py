@@ -10,8 +10,8 @@ from litestar.datastructures import State
 from litestar.response import Redirect, Template
 
 from service.attendance.services import open_follow_ups
-from service.auth.guards import signed_in
-from service.auth.tables import Role
+from service.auth.guards import permission, public
+from service.auth.permissions import may
 from service.db import check_database, pending_migrations
 from service.web import current_user, page
 
@@ -23,7 +23,7 @@ class Health(msgspec.Struct):
     migrations: dict[str, Any]
 
 
-@get("/health", tags=["system"], cache=False)
+@get("/health", tags=["system"], cache=False, guards=[public])
 async def health(state: State) -> Response[Health]:
     """200 when the database answers, the queue is up and no migration is pending;
     503 otherwise, with the part that is not."""
@@ -46,15 +46,15 @@ async def health(state: State) -> Response[Health]:
     return Response(body, status_code=200 if healthy else 503)
 
 
-@get("/", name="home")
+@get("/", name="home", guards=[public])
 async def home(request: Request[Any, Any, Any]) -> Redirect:
     user = current_user(request)
     if user is None:
         return Redirect("/login")
-    return Redirect("/me" if user.role == Role.participant else "/dashboard")
+    return Redirect("/me" if may(user, "participant.self") else "/dashboard")
 
 
-@get("/dashboard", guards=[signed_in])
+@get("/dashboard", guards=[permission("account.use")])
 async def dashboard(request: Request[Any, Any, Any]) -> Template:
 
     user = current_user(request)

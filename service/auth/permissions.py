@@ -1,0 +1,153 @@
+"""Who may do what: every permission in Tupa, named once.
+
+A permission is a small predicate over the signed-in user and, where it matters, the
+object in question (for example the staff member a feed or follow-up item belongs to).
+Route guards (`service.auth.guards.permission`), services and templates (the Jinja
+global `may`) all ask the same question: `may(user, "participant.edit", obj)`.
+Nobody signed in may do nothing but what is `PUBLIC`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from service.auth.schemas import CurrentUser
+from service.auth.tables import Role
+
+Predicate = Callable[[CurrentUser, Any], bool]
+
+#: The marker of a route that anyone may open, signed in or not.
+PUBLIC = "public"
+
+A, C, S, P, T = Role.admin, Role.coordinator, Role.staff, Role.partner, Role.participant
+
+
+def has_role(*allowed: Role) -> Predicate:
+    """Users with one of these roles, whatever the object."""
+    roles = frozenset(allowed)
+
+    def check(user: CurrentUser, _obj: Any = None) -> bool:
+        return user.role in roles
+
+    return check
+
+
+def anyone_signed_in(_user: CurrentUser, _obj: Any = None) -> bool:
+    return True
+
+
+def planners_or_the_staff_member(user: CurrentUser, staff_id: Any = None) -> bool:
+    """Coordinators and administrators for anyone; a staff member for what is theirs
+    (the object is the staff member's user id). Without an object: any of the three."""
+    if user.role in (A, C):
+        return True
+    return user.role == S and (staff_id is None or staff_id == user.id)
+
+
+@dataclass(frozen=True)
+class Permission:
+    name: str
+    check: Predicate
+    allows: str  # what it allows, in a few words, for the README's table
+
+
+def _table(*permissions: Permission) -> dict[str, Permission]:
+    return {p.name: p for p in permissions}
+
+
+PERMISSIONS: dict[str, Permission] = _table(
+    # --- accounts ------------------------------------------------------------------
+    Permission("account.use", anyone_signed_in, "own account, password, API tokens"),
+    Permission("users.manage", has_role(A), "user accounts, everyone's API tokens"),
+    Permission("audit.read", has_role(A), "the audit log"),
+    # --- participants --------------------------------------------------------------
+    Permission("participant.self", has_role(T), "a participant's own pages"),
+    Permission("participant.view", has_role(A, C, S, T), "a participant's record through the API"),
+    Permission("participant.contribute", has_role(A, C, S, T), "add goals and interests (API)"),
+    Permission(
+        "participant.follow",
+        has_role(A, C, S),
+        "participant pages, reviews, goals and interests",
+    ),
+    Permission("participant.edit", has_role(A, C), "create and change participant records"),
+    Permission("participant.export", has_role(A), "download a participant's data"),
+    Permission("participant.erase", has_role(A), "erase a participant's personal data"),
+    Permission("participants.all", has_role(A, C), "every participant, not only followed"),
+    Permission("login_cards.manage", has_role(A, C, S), "print and revoke login cards"),
+    # --- catalogue -----------------------------------------------------------------
+    Permission("catalog.view", has_role(A, C, S, P), "sites and activities"),
+    Permission(
+        "catalog.edit",
+        has_role(A, C),
+        "sites, rooms, partners, activities, slots, staff profiles",
+    ),
+    Permission("sites.all", has_role(A, C), "every site, not only their own"),
+    Permission("closures.manage", has_role(A), "add and remove closures"),
+    Permission("goal_domains.manage", has_role(A), "the goal domains"),
+    # --- schedule, placements, matching --------------------------------------------
+    Permission("schedule.view", has_role(A, C, S, P), "the planner, slots and sessions"),
+    Permission("schedule.plan", has_role(A, C), "create, change and cancel sessions"),
+    Permission("placements.manage", has_role(A, C), "place participants and end places"),
+    Permission("matching.run", has_role(A, C), "run, review and publish matching"),
+    Permission("absence.give", has_role(A, C, S, T), "tell of an absence ahead"),
+    # --- attendance ----------------------------------------------------------------
+    Permission("roster.view", has_role(A, C, S, P), "who is expected at a session"),
+    Permission("roster.full_names", has_role(A, C, S), "full names and notes on rosters"),
+    Permission("attendance.mark", has_role(A, C, S, P), "mark attendance"),
+    Permission("attendance.walk_ins", has_role(A, C, S), "mark walk-ins from the site"),
+    Permission("attendance.mark_late", has_role(A, C), "mark sessions past the staff limit"),
+    Permission("attendance.history", has_role(A, C, S), "the history of a session's marks"),
+    Permission(
+        "follow_ups.view",
+        planners_or_the_staff_member,
+        "follow-up items (staff: their own)",
+    ),
+    Permission("follow_ups.all", has_role(A, C), "every follow-up item"),
+    # --- calendar feeds ------------------------------------------------------------
+    Permission("feeds.manage", has_role(A, C, S, T), "calendar feeds through the API"),
+    Permission("feeds.all", has_role(A, C), "any feed, site and activity feeds"),
+    Permission("feeds.staff", planners_or_the_staff_member, "staff feeds (staff: their own)"),
+)
+
+
+def may(user: CurrentUser | None, name: str, obj: Any = None) -> bool:
+    """Whether this user (None: nobody signed in) has the named permission, for `obj`
+    when given. An unknown name is an error, so that a typo cannot deny or allow."""
+    if name == PUBLIC:
+        return True
+    permission = PERMISSIONS[name]
+    if user is None:
+        return False
+    return permission.check(user, obj)
+
+
+def check_name(name: str) -> str:
+    """The name, if it names a permission or `PUBLIC`; KeyError otherwise."""
+    if name != PUBLIC and name not in PERMISSIONS:
+        raise KeyError(f"There is no permission {name!r}.")
+    return name
+
+
+def roles_with(name: str) -> list[Role]:
+    """The roles that have the permission for some object (the README's table)."""
+    return [role for role in Role if may(_someone(role), name)]
+
+
+def _someone(role: Role) -> CurrentUser:
+    return CurrentUser(id=0, email="", display_name="", role=role)
+
+
+def markdown_table() -> str:
+    """The permission table as the README shows it."""
+    roles = list(Role)
+    lines = [
+        "| Permission | Allows | " + " | ".join(role.value for role in roles) + " |",
+        "|---|---|" + "---|" * len(roles),
+    ]
+    for permission in PERMISSIONS.values():
+        allowed = set(roles_with(permission.name))
+        marks = " | ".join("yes" if role in allowed else "" for role in roles)
+        lines.append(f"| `{permission.name}` | {permission.allows} | {marks} |")
+    return "\n".join(lines)
