@@ -1,11 +1,21 @@
 """Migrations apply from empty on both engines, and on PostgreSQL two processes that
-migrate at once take turns under the advisory lock."""
+migrate at once take turns under the advisory lock. Each app has one migration, and
+the migrations say what the table classes say (`piccolo migrations new --auto` would
+find nothing to write)."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import io
+from itertools import chain
+from pathlib import Path
 
 import pytest
+from piccolo.apps.migrations.commands.new import AutoMigrationManager
+from piccolo.columns import Varchar
+from piccolo.conf.apps import AppConfig, Finder
+from piccolo.table import create_table_class
 
 from service.db import (
     app_tables,
@@ -16,6 +26,7 @@ from service.db import (
     open_engine,
     pending_migrations,
 )
+from service.system.tables import JobRun
 from tests.conftest import create_postgres_database, drop_postgres_database, service_missing
 
 
@@ -69,3 +80,47 @@ async def test_two_processes_migrating_at_once_take_turns(db):
         await close_engine(engine)
         bind_engine(db.engine)
         await drop_postgres_database(url)
+
+
+def app_configs() -> list[AppConfig]:
+    return Finder().get_app_configs()
+
+
+async def migration_drift(app_config: AppConfig) -> list[str]:
+    """What `piccolo migrations new <app> --auto` would write: the statements that take
+    the schema the app's migrations make to the one its table classes declare."""
+    # "n": a column dropped and another added are not taken for a rename.
+    manager = AutoMigrationManager(auto_input="n")
+    with contextlib.redirect_stdout(io.StringIO()):  # it prints a summary table
+        alter_statements = await manager.get_alter_statements(app_config=app_config)
+    return list(chain.from_iterable(statements.statements for statements in alter_statements))
+
+
+@pytest.mark.parametrize("app_config", app_configs(), ids=lambda config: config.app_name)
+def test_each_app_has_one_migration(app_config):
+    folder = Path(app_config.resolved_migrations_folder_path)
+    modules = [path.name for path in folder.glob("*.py") if path.name != "__init__.py"]
+    assert len(modules) == 1, modules
+
+
+@pytest.mark.parametrize("app_config", app_configs(), ids=lambda config: config.app_name)
+async def test_the_migrations_make_what_the_tables_declare(app_config):
+    assert await migration_drift(app_config) == []
+
+
+async def test_a_column_added_without_a_migration_is_drift():
+    [system] = [config for config in app_configs() if config.app_name == "system"]
+    columns = {column._meta.name: column.copy() for column in JobRun._meta.non_default_columns}
+    changed = create_table_class(
+        class_name="JobRun",
+        class_kwargs={"tablename": JobRun._meta.tablename},
+        class_members={**columns, "added_without_migration": Varchar(length=10)},
+    )
+    drifted = AppConfig(
+        app_name=system.app_name,
+        migrations_folder_path=system.resolved_migrations_folder_path,
+        table_classes=[changed],
+    )
+    [statement] = await migration_drift(drifted)
+    assert "add_column" in statement
+    assert "added_without_migration" in statement
