@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint format bench messages migration clean
+.PHONY: install run test lint format bench messages migration wheel-check clean
 
 install: $(VENV)/.installed
 
@@ -32,6 +32,12 @@ format: install
 
 test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m tests.wheel_check $(WHEEL_CHECK_ARGS)
+
+# Build the wheel, install it into a fresh virtualenv, migrate and serve from it.
+# WHEEL_CHECK_ARGS=--reuse-dependencies borrows this venv's dependencies (no network).
+wheel-check: install
+	$(BIN)/python -m tests.wheel_check $(WHEEL_CHECK_ARGS)
 
 bench: install
 	$(BIN)/python -m tests.benchmarks $(BENCH_ARGS)
@@ -41,7 +47,8 @@ messages: install
 	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 -k lazy_gettext -o locales/messages.pot --no-location --sort-output --project Tupa .
 	$(BIN)/pybabel update -i locales/messages.pot -d locales --no-fuzzy-matching --ignore-obsolete
 
-# New empty migration for an app: make migration app=accounts
+# A new migration with what changed in an app's tables: make migration app=accounts
+# (tests/integration/test_migrations.py fails while a table and its migrations differ).
 migration: install
 	PICCOLO_CONF=service.piccolo_conf $(BIN)/piccolo migrations new $(app) --auto
 

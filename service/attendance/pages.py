@@ -5,7 +5,6 @@ manifest and the service worker, served from the root so that it covers every pa
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -20,11 +19,12 @@ from service.attendance.tables import MarkStatus
 from service.auth.guards import require, schedule_readers
 from service.auth.tables import Role
 from service.i18n import gettext as _
+from service.paths import STATIC_DIR
 from service.web import actor_of, current_user, page
 
 Req = Request[Any, Any, Any]
 followers = require(Role.admin, Role.coordinator, Role.staff)
-STATIC = Path(__file__).parent.parent / "static"
+STATIC = STATIC_DIR
 
 
 def status_labels() -> dict[str, str]:
