@@ -13,11 +13,13 @@ from pathlib import Path
 
 import pytest
 from piccolo.apps.migrations.commands.new import AutoMigrationManager
+from piccolo.apps.migrations.tables import Migration
 from piccolo.columns import Varchar
 from piccolo.conf.apps import AppConfig, Finder
 from piccolo.table import create_table_class
 
 from service.db import (
+    MigrationError,
     app_tables,
     apply_migrations,
     bind_engine,
@@ -80,6 +82,22 @@ async def test_two_processes_migrating_at_once_take_turns(db):
         await close_engine(engine)
         bind_engine(db.engine)
         await drop_postgres_database(url)
+
+
+async def test_a_database_made_by_squashed_away_migrations_is_refused(tmp_path):
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    engine = engine_from_url(url)
+    bind_engine(engine)
+    await open_engine(engine)
+    try:
+        await apply_migrations(url, quiet=True)
+        await Migration.insert(
+            Migration(app_name="catalog", name="2026-11-24T06:52:51:371320")
+        ).run()
+        with pytest.raises(MigrationError, match="catalog:2026-11-24T06:52:51:371320"):
+            await apply_migrations(url, quiet=True)
+    finally:
+        await close_engine(engine)
 
 
 def app_configs() -> list[AppConfig]:
