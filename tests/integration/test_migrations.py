@@ -100,6 +100,32 @@ async def test_a_database_made_by_squashed_away_migrations_is_refused(tmp_path):
         await close_engine(engine)
 
 
+async def index_definitions(db) -> dict[str, str]:
+    if db.kind == "sqlite":
+        rows = await db.engine.run_ddl(
+            "SELECT name, sql AS definition FROM sqlite_master WHERE type = 'index'"
+        )
+    else:
+        rows = await db.engine.run_ddl(
+            "SELECT indexname AS name, indexdef AS definition FROM pg_indexes "
+            "WHERE schemaname = 'public'"
+        )
+    return {row["name"]: row["definition"] or "" for row in rows}
+
+
+async def test_the_declared_unique_constraints_and_the_raw_indexes_exist(db):
+    indexes = await index_definitions(db)
+    declared = [
+        constraint._meta.name for table in app_tables() for constraint in table._meta.constraints
+    ]
+    assert len(declared) >= 7
+    for name in [*declared, "matching_run_one_open"]:
+        assert "UNIQUE" in indexes[name].upper(), name
+    for name in ("attendance_mark_participant_marked", "session_site_date"):
+        assert name in indexes
+    assert "WHERE" in indexes["matching_run_one_open"].upper()
+
+
 def app_configs() -> list[AppConfig]:
     return Finder().get_app_configs()
 
