@@ -24,7 +24,6 @@ from service.web import actor_of, current_user, page
 
 Req = Request[Any, Any, Any]
 followers = require(Role.admin, Role.coordinator, Role.staff)
-STATIC = STATIC_DIR
 
 
 def status_labels() -> dict[str, str]:
@@ -83,7 +82,7 @@ async def follow_up_done_page(request: Req, follow_up_id: FromPath[int]) -> Redi
 async def service_worker() -> Response[bytes]:
     """The service worker, at the root so that its scope is the whole app."""
     return Response(
-        (STATIC / "js" / "sw.js").read_bytes(),
+        (STATIC_DIR / "js" / "sw.js").read_bytes(),
         media_type="text/javascript",
         headers={"Service-Worker-Allowed": "/", "Cache-Control": "no-cache"},
     )
