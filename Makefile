@@ -49,8 +49,22 @@ messages: install
 
 # A new migration with what changed in an app's tables: make migration app=accounts
 # (tests/integration/test_migrations.py fails while a table and its migrations differ).
+# The new file is switched to PortableMigrationManager (constraints on SQLite, add_raw_after).
 migration: install
 	PICCOLO_CONF=service.piccolo_conf $(BIN)/piccolo migrations new $(app) --auto
+	$(BIN)/python -c "$$PORTABLE_MIGRATION" migrations/$(app)
+
+define PORTABLE_MIGRATION
+import pathlib, sys
+path = max(pathlib.Path(sys.argv[1]).glob("*.py"), key=lambda file: file.stat().st_mtime)
+text = path.read_text().replace("MigrationManager", "PortableMigrationManager").replace(
+    "from piccolo.apps.migrations.auto.migration_manager import",
+    "from service.migration_manager import",
+)
+path.write_text(text)
+print(f"{path}: uses PortableMigrationManager")
+endef
+export PORTABLE_MIGRATION
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
