@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: install run test test-dates lint format bench messages migration clean
+.PHONY: install run test test-dates lint format bench messages migration wheel-check clean
 
 install: $(VENV)/.installed
 
@@ -44,14 +44,21 @@ XDIST ?= -n 2 --dist loadfile
 
 test: lint
 	$(BIN)/python -m pytest $(XDIST) $(PYTEST_ARGS)
+	$(BIN)/python -m tests.wheel_check $(WHEEL_CHECK_ARGS)
 	$(MAKE) --no-print-directory test-dates
 
+# The date-sensitive tests again, with the tests' clock at each of DATE_MOMENTS.
 test-dates: install
 	@for moment in $(DATE_MOMENTS); do \
 	  echo "== the tests' clock starts at $$moment"; \
 	  TUPA_TEST_NOW=$$moment $(BIN)/python -m pytest $(XDIST) -q -k "not postgres" $(DATE_TESTS) \
 	    || exit 1; \
 	done
+
+# Build the wheel, install it into a fresh virtualenv, migrate and serve from it.
+# WHEEL_CHECK_ARGS=--reuse-dependencies borrows this venv's dependencies (no network).
+wheel-check: install
+	$(BIN)/python -m tests.wheel_check $(WHEEL_CHECK_ARGS)
 
 bench: install
 	$(BIN)/python -m tests.benchmarks $(BENCH_ARGS)
@@ -61,9 +68,24 @@ messages: install
 	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 -k lazy_gettext -o locales/messages.pot --no-location --sort-output --project Tupa .
 	$(BIN)/pybabel update -i locales/messages.pot -d locales --no-fuzzy-matching --ignore-obsolete
 
-# New empty migration for an app: make migration app=accounts
+# A new migration with what changed in an app's tables: make migration app=accounts
+# (tests/integration/test_migrations.py fails while a table and its migrations differ).
+# The new file is switched to PortableMigrationManager (constraints on SQLite, add_raw_after).
 migration: install
 	PICCOLO_CONF=service.piccolo_conf $(BIN)/piccolo migrations new $(app) --auto
+	$(BIN)/python -c "$$PORTABLE_MIGRATION" migrations/$(app)
+
+define PORTABLE_MIGRATION
+import pathlib, sys
+path = max(pathlib.Path(sys.argv[1]).glob("*.py"), key=lambda file: file.stat().st_mtime)
+text = path.read_text().replace("MigrationManager", "PortableMigrationManager").replace(
+    "from piccolo.apps.migrations.auto.migration_manager import",
+    "from service.migration_manager import",
+)
+path.write_text(text)
+print(f"{path}: uses PortableMigrationManager")
+endef
+export PORTABLE_MIGRATION
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -6,7 +6,6 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from babel.dates import format_date, format_datetime
@@ -60,13 +59,14 @@ from service.i18n import current_language, translations
 from service.jobs import JobQueue, make_queue
 from service.matching.routes import ROUTES as MATCHING_ROUTES
 from service.matching.services import status_label as run_status_label
+from service.paths import STATIC_DIR, TEMPLATES_DIR
 from service.people.card_routes import ROUTES as CARD_ROUTES
 from service.people.pages import PAGES as PEOPLE_PAGES
 from service.people.routes import ROUTES as PEOPLE_ROUTES
 from service.people.staff_pages import PAGES as PARTICIPANT_PAGES
 from service.placements.routes import ROUTES as PLACEMENT_ROUTES
 from service.schedule.routes import ROUTES as SCHEDULE_ROUTES
-from service.settings import BASE_DIR, LANGUAGES, Settings
+from service.settings import LANGUAGES, Settings
 from service.staff.routes import ROUTES as STAFF_ROUTES
 from service.system.routes import ROUTES as SYSTEM_ROUTES
 from service.web import (
@@ -75,9 +75,6 @@ from service.web import (
     handle_internal_error,
     handle_validation,
 )
-
-STATIC_DIR = Path(__file__).parent / "static"
-TEMPLATES_DIR = BASE_DIR / "templates"
 
 
 def create_app(

@@ -87,18 +87,31 @@ async def check_database() -> bool:
 
 async def pending_migrations() -> list[str]:
     """Migration ids that exist on disk but have not been applied."""
+    applied = await _applied_migrations()
+    return [migration for migration in _migrations_on_disk() if migration not in applied]
+
+
+async def unknown_migrations() -> list[str]:
+    """Applied migration ids that no longer exist on disk: the database was made by
+    migrations that have since been squashed (or by a newer Tupa)."""
+    on_disk = set(_migrations_on_disk())
+    return sorted(await _applied_migrations() - on_disk)
+
+
+def _migrations_on_disk() -> list[str]:
     manager = BaseMigrationManager()
-    applied: set[tuple[str, str]] = set()
-    if await Migration.table_exists().run():
-        rows = await Migration.select(Migration.app_name, Migration.name).run()
-        applied = {(row["app_name"], row["name"]) for row in rows}
-    pending = []
+    found = []
     for app_config in manager.get_app_configs():
         modules = manager.get_migration_modules(app_config.resolved_migrations_folder_path)
-        for migration_id in sorted(modules):
-            if (app_config.app_name, migration_id) not in applied:
-                pending.append(f"{app_config.app_name}:{migration_id}")
-    return pending
+        found.extend(f"{app_config.app_name}:{migration_id}" for migration_id in sorted(modules))
+    return found
+
+
+async def _applied_migrations() -> set[str]:
+    if not await Migration.table_exists().run():
+        return set()
+    rows = await Migration.select(Migration.app_name, Migration.name).run()
+    return {f"{row['app_name']}:{row['name']}" for row in rows}
 
 
 async def apply_migrations(database_url: str, *, quiet: bool = False) -> list[str]:
@@ -106,6 +119,13 @@ async def apply_migrations(database_url: str, *, quiet: bool = False) -> list[st
     processes started at once migrate one after the other."""
     lock = await _acquire_migration_lock(database_url)
     try:
+        unknown = await unknown_migrations()
+        if unknown:
+            raise MigrationError(
+                "the database was made by migrations this Tupa does not have "
+                f"({len(unknown)}, such as {unknown[0]}); the migrations were squashed before the "
+                "first release, so make a new database"
+            )
         pending = await pending_migrations()
         if pending:
             output = io.StringIO() if quiet else None

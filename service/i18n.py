@@ -17,9 +17,9 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
-from service.settings import BASE_DIR, LANGUAGES
+from service.paths import LOCALES_DIR
+from service.settings import LANGUAGES
 
-LOCALES_DIR = BASE_DIR / "locales"
 _current_language: ContextVar[str] = ContextVar("tupa_language", default="en")
 
 

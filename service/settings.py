@@ -16,8 +16,10 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from service.matching.model import Weights
+from service.paths import CHECKOUT_DIR, default_data_dir
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+#: The repository checkout (the folder above the package).
+BASE_DIR = CHECKOUT_DIR
 LANGUAGES: dict[str, str] = {"en": "English", "fi": "Suomi"}
 ENVIRONMENTS = ("development", "test", "production")
 
@@ -33,7 +35,7 @@ class SettingsError(ValueError):
 @dataclass(frozen=True)
 class Settings:
     env: str = "development"
-    data_dir: Path = BASE_DIR / "var"
+    data_dir: Path = field(default_factory=default_data_dir)
     database_url: str = ""
     redis_url: str | None = None
     secret_key: str = ""
@@ -73,7 +75,7 @@ class Settings:
         """Read and check every setting; raise `SettingsError` naming the first bad one."""
         env = dict(os.environ if environ is None else environ)
         tupa_env = _choice(env, "TUPA_ENV", "development", ENVIRONMENTS)
-        data_dir = Path(env.get("TUPA_DATA_DIR") or BASE_DIR / "var")
+        data_dir = Path(env.get("TUPA_DATA_DIR") or default_data_dir())
         database_url = _database_url(env.get("DATABASE_URL"), data_dir)
         redis_url = _redis_url(env.get("REDIS_URL"))
         production = tupa_env == "production"
@@ -106,7 +108,7 @@ def database_url_from_env(environ: Mapping[str, str] | None = None) -> str:
     """Only the database URL, for tools that need nothing else (Piccolo's CLI)."""
     env = os.environ if environ is None else environ
     return _database_url(
-        env.get("DATABASE_URL"), Path(env.get("TUPA_DATA_DIR") or BASE_DIR / "var")
+        env.get("DATABASE_URL"), Path(env.get("TUPA_DATA_DIR") or default_data_dir())
     )
 
 

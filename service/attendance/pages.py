@@ -5,7 +5,6 @@ manifest and the service worker, served from the root so that it covers every pa
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -19,10 +18,10 @@ from service.attendance import services
 from service.attendance.rules import MarkStatus
 from service.auth.guards import permission, public
 from service.i18n import gettext as _
+from service.paths import STATIC_DIR
 from service.web import actor_of, current_user, page
 
 Req = Request[Any, Any, Any]
-STATIC = Path(__file__).parent.parent / "static"
 
 
 def status_labels() -> dict[str, str]:
@@ -84,7 +83,7 @@ async def follow_up_done_page(request: Req, follow_up_id: FromPath[int]) -> Redi
 async def service_worker() -> Response[bytes]:
     """The service worker, at the root so that its scope is the whole app."""
     return Response(
-        (STATIC / "js" / "sw.js").read_bytes(),
+        (STATIC_DIR / "js" / "sw.js").read_bytes(),
         media_type="text/javascript",
         headers={"Service-Worker-Allowed": "/", "Cache-Control": "no-cache"},
     )

@@ -3,6 +3,7 @@ the history of who marked what), and the follow-up items that absences create.""
 
 from piccolo.columns import ForeignKey, OnDelete, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.constraints import Unique
 from piccolo.table import Table
 
 from service.attendance.rules import MarkStatus
@@ -16,7 +17,7 @@ class AttendanceMark(Table, tablename="attendance_mark"):
     here, so that a mark sent twice is stored once; `marked_at` is the tablet's time,
     and the later one wins when two tablets mark the same person."""
 
-    client_uuid = Varchar(length=36)
+    client_uuid = Varchar(length=36, unique=True)
     session = ForeignKey(references=Session, on_delete=OnDelete.cascade, index=True)
     participant = ForeignKey(references=Participant, on_delete=OnDelete.cascade, index=True)
     status = Varchar(length=20, choices=MarkStatus)
@@ -40,3 +41,4 @@ class FollowUp(Table, tablename="follow_up"):
     created_at = Timestamptz(default=TimestamptzNow())
     done_at = Timestamptz(null=True, default=None)
     done_by = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True)
+    follow_up_key = Unique([participant, session])

@@ -4,6 +4,7 @@ from enum import StrEnum
 
 from piccolo.columns import Boolean, ForeignKey, OnDelete, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.constraints import Unique
 from piccolo.table import Table
 
 from service.catalog.tables import Site
@@ -34,6 +35,7 @@ class UserSite(Table, tablename="user_site"):
 
     user = ForeignKey(references=User, on_delete=OnDelete.cascade, index=True)
     site = ForeignKey(references=Site, on_delete=OnDelete.cascade, index=True)
+    user_site_user_site_key = Unique([user, site])
 
 
 class ApiToken(Table, tablename="api_token"):

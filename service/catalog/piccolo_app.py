@@ -12,11 +12,11 @@ from service.catalog.tables import (
     Site,
     SiteFeature,
 )
-from service.settings import BASE_DIR
+from service.paths import MIGRATIONS_DIR
 
 APP_CONFIG = AppConfig(
     app_name="catalog",
-    migrations_folder_path=str(BASE_DIR / "migrations" / "catalog"),
+    migrations_folder_path=str(MIGRATIONS_DIR / "catalog"),
     table_classes=[
         Partner,
         Site,

@@ -12,6 +12,7 @@ from piccolo.columns import (
     Varchar,
 )
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.constraints import Unique
 from piccolo.table import Table
 
 
@@ -120,3 +121,4 @@ class ActivityTitle(Table, tablename="activity_title"):
     activity = ForeignKey(references=Activity, on_delete=OnDelete.cascade, index=True)
     language = Varchar(length=8)
     title = Varchar(length=120)
+    activity_title_key = Unique([activity, language])

@@ -1,11 +1,11 @@
 from piccolo.conf.apps import AppConfig
 
 from service.matching.tables import MatchingProposal, MatchingRun, MatchingUnplaced
-from service.settings import BASE_DIR
+from service.paths import MIGRATIONS_DIR
 
 APP_CONFIG = AppConfig(
     app_name="matching",
-    migrations_folder_path=str(BASE_DIR / "migrations" / "matching"),
+    migrations_folder_path=str(MIGRATIONS_DIR / "matching"),
     table_classes=[MatchingRun, MatchingProposal, MatchingUnplaced],
     migration_dependencies=["service.placements.piccolo_app"],
 )

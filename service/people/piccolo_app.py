@@ -1,5 +1,6 @@
 from piccolo.conf.apps import AppConfig
 
+from service.paths import MIGRATIONS_DIR
 from service.people.tables import (
     AccessibilityNeed,
     AvailabilityWindow,
@@ -13,11 +14,10 @@ from service.people.tables import (
     Review,
     Strength,
 )
-from service.settings import BASE_DIR
 
 APP_CONFIG = AppConfig(
     app_name="people",
-    migrations_folder_path=str(BASE_DIR / "migrations" / "people"),
+    migrations_folder_path=str(MIGRATIONS_DIR / "people"),
     table_classes=[
         Participant,
         AvailabilityWindow,

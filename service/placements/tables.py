@@ -5,6 +5,7 @@ from enum import StrEnum
 
 from piccolo.columns import Boolean, Date, ForeignKey, OnDelete, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.constraints import Unique
 from piccolo.table import Table
 
 from service.auth.tables import User
@@ -45,3 +46,4 @@ class AbsenceNotice(Table, tablename="absence_notice"):
     given_at = Timestamptz(default=TimestamptzNow())
     given_by = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True)
     note = Varchar(length=300, default="")
+    absence_notice_key = Unique([participant, session])

@@ -14,6 +14,7 @@ from piccolo.columns import (
     Varchar,
 )
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.constraints import Unique
 from piccolo.table import Table
 
 from service.auth.tables import User
@@ -43,6 +44,7 @@ class WeeklySlot(Table, tablename="weekly_slot"):
 class SlotStaff(Table, tablename="slot_staff"):
     slot = ForeignKey(references=WeeklySlot, on_delete=OnDelete.cascade, index=True)
     user = ForeignKey(references=User, on_delete=OnDelete.cascade, index=True)
+    slot_staff_key = Unique([slot, user])
 
 
 class Session(Table, tablename="session"):
@@ -69,11 +71,13 @@ class Session(Table, tablename="session"):
     note = Text(default="")
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
+    session_slot_origin_key = Unique([slot, origin_date])
 
 
 class SessionStaff(Table, tablename="session_staff"):
     session = ForeignKey(references=Session, on_delete=OnDelete.cascade, index=True)
     user = ForeignKey(references=User, on_delete=OnDelete.cascade, index=True)
+    session_staff_key = Unique([session, user])
 
 
 class Closure(Table, tablename="closure"):

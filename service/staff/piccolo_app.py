@@ -1,11 +1,11 @@
 from piccolo.conf.apps import AppConfig
 
-from service.settings import BASE_DIR
+from service.paths import MIGRATIONS_DIR
 from service.staff.tables import StaffAvailability, StaffSkill
 
 APP_CONFIG = AppConfig(
     app_name="staff",
-    migrations_folder_path=str(BASE_DIR / "migrations" / "staff"),
+    migrations_folder_path=str(MIGRATIONS_DIR / "staff"),
     table_classes=[StaffSkill, StaffAvailability],
     migration_dependencies=["service.auth.piccolo_app"],
 )

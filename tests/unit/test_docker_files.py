@@ -81,3 +81,34 @@ def test_dockerfile_is_multi_stage_slim_and_non_root():
     assert all("-slim" in line for line in stages)
     assert "USER tupa" in text
     assert "HEALTHCHECK" in text
+
+
+def dockerfile_stages() -> dict[str, str]:
+    """Each stage's instructions by the stage's name (`FROM ... AS name`)."""
+    stages: dict[str, str] = {}
+    name = ""
+    for line in DOCKERFILE.read_text().splitlines():
+        if line.startswith("FROM "):
+            name = line.split(" AS ")[-1].strip()
+            stages[name] = ""
+        elif name:
+            stages[name] += line + "\n"
+    return stages
+
+
+def test_the_build_stage_builds_the_wheel_from_the_shipped_folders():
+    build = dockerfile_stages()["build"]
+    assert "pip wheel" in build
+    for folder in ("service", "templates", "migrations", "locales"):
+        assert f"COPY {folder} ./{folder}" in build
+
+
+def test_the_runtime_stage_installs_the_built_wheel_and_no_source_tree():
+    runtime = dockerfile_stages()["runtime"]
+    assert "COPY --from=build /dist" in runtime
+    assert ".whl" in runtime
+    text = DOCKERFILE.read_text()
+    assert " -e " not in text
+    assert "--editable" not in text
+    for folder in ("service", "templates", "migrations", "locales"):
+        assert f"COPY {folder}" not in runtime

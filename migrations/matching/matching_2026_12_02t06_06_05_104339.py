@@ -1,24 +1,29 @@
-from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+"""Tupa's matching tables, squashed into one migration before the first release.
+
+Written for PostgreSQL; `PortableMigrationManager` also makes it run on SQLite."""
+
 from enum import Enum
 from piccolo.columns.base import OnDelete
 from piccolo.columns.base import OnUpdate
 from piccolo.columns.column_types import Boolean
 from piccolo.columns.column_types import Date
+from piccolo.columns.column_types import DoublePrecision
 from piccolo.columns.column_types import ForeignKey
 from piccolo.columns.column_types import Integer
 from piccolo.columns.column_types import Serial
 from piccolo.columns.column_types import Text
-from piccolo.columns.column_types import Time
 from piccolo.columns.column_types import Timestamptz
 from piccolo.columns.column_types import Varchar
 from piccolo.columns.defaults.date import DateNow
-from piccolo.columns.defaults.time import TimeNow
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.indexes import IndexMethod
+from piccolo.engine import engine_finder
 from piccolo.table import Table
 
+from service.migration_manager import PortableMigrationManager
 
-class Activity(Table, tablename="activity", schema=None):
+
+class MatchingRun(Table, tablename="matching_run", schema=None):
     id = Serial(
         null=False,
         primary_key=True,
@@ -31,7 +36,7 @@ class Activity(Table, tablename="activity", schema=None):
     )
 
 
-class Room(Table, tablename="room", schema=None):
+class Participant(Table, tablename="participant", schema=None):
     id = Serial(
         null=False,
         primary_key=True,
@@ -44,20 +49,7 @@ class Room(Table, tablename="room", schema=None):
     )
 
 
-class Session(Table, tablename="session", schema=None):
-    id = Serial(
-        null=False,
-        primary_key=True,
-        unique=False,
-        index=False,
-        index_method=IndexMethod.btree,
-        choices=None,
-        db_column_name="id",
-        secret=False,
-    )
-
-
-class Site(Table, tablename="site", schema=None):
+class Placement(Table, tablename="placement", schema=None):
     id = Serial(
         null=False,
         primary_key=True,
@@ -96,58 +88,50 @@ class WeeklySlot(Table, tablename="weekly_slot", schema=None):
     )
 
 
-ID = "2026-11-24T07:27:58:758869"
+ID = "2026-12-02T06:06:05:104339"
 VERSION = "1.38.0"
-DESCRIPTION = ""
+DESCRIPTION = "Matching runs, proposals and the unplaced"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="schedule", description=DESCRIPTION
+    manager = PortableMigrationManager(
+        migration_id=ID, app_name="matching", description=DESCRIPTION
     )
 
     manager.add_table(
-        class_name="Session", tablename="session", schema=None, columns=None
-    )
-
-    manager.add_table(
-        class_name="SlotStaff", tablename="slot_staff", schema=None, columns=None
-    )
-
-    manager.add_table(
-        class_name="SessionStaff",
-        tablename="session_staff",
+        class_name="MatchingRun",
+        tablename="matching_run",
         schema=None,
         columns=None,
     )
 
     manager.add_table(
-        class_name="WeeklySlot",
-        tablename="weekly_slot",
+        class_name="MatchingProposal",
+        tablename="matching_proposal",
         schema=None,
         columns=None,
     )
 
     manager.add_table(
-        class_name="Closure", tablename="closure", schema=None, columns=None
+        class_name="MatchingUnplaced",
+        tablename="matching_unplaced",
+        schema=None,
+        columns=None,
     )
 
     manager.add_column(
-        table_class_name="Session",
-        tablename="session",
-        column_name="slot",
-        db_column_name="slot",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
+        table_class_name="MatchingRun",
+        tablename="matching_run",
+        column_name="first_day",
+        db_column_name="first_day",
+        column_class_name="Date",
+        column_class=Date,
         params={
-            "references": WeeklySlot,
-            "on_delete": OnDelete.set_null,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
+            "default": DateNow(),
+            "null": False,
             "primary_key": False,
             "unique": False,
-            "index": True,
+            "index": False,
             "index_method": IndexMethod.btree,
             "choices": None,
             "db_column_name": None,
@@ -157,12 +141,154 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Session",
-        tablename="session",
-        column_name="origin_date",
-        db_column_name="origin_date",
+        table_class_name="MatchingRun",
+        tablename="matching_run",
+        column_name="last_day",
+        db_column_name="last_day",
         column_class_name="Date",
         column_class=Date,
+        params={
+            "default": DateNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="MatchingRun",
+        tablename="matching_run",
+        column_name="mode",
+        db_column_name="mode",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 12,
+            "default": "full",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": Enum("RunMode", {"full": "full", "replan": "replan"}),
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="MatchingRun",
+        tablename="matching_run",
+        column_name="replan_for",
+        db_column_name="replan_for",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Participant,
+            "on_delete": OnDelete.set_null,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="MatchingRun",
+        tablename="matching_run",
+        column_name="status",
+        db_column_name="status",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 12,
+            "default": "queued",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": Enum(
+                "RunStatus",
+                {
+                    "queued": "queued",
+                    "running": "running",
+                    "done": "done",
+                    "failed": "failed",
+                    "published": "published",
+                    "discarded": "discarded",
+                },
+            ),
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="MatchingRun",
+        tablename="matching_run",
+        column_name="stage",
+        db_column_name="stage",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 24,
+            "default": "queued",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="MatchingRun",
+        tablename="matching_run",
+        column_name="time_limit",
+        db_column_name="time_limit",
+        column_class_name="DoublePrecision",
+        column_class=DoublePrecision,
+        params={
+            "default": 30.0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="MatchingRun",
+        tablename="matching_run",
+        column_name="solving_since",
+        db_column_name="solving_since",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
         params={
             "default": None,
             "null": True,
@@ -178,171 +304,15 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Session",
-        tablename="session",
-        column_name="activity",
-        db_column_name="activity",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Activity,
-            "on_delete": OnDelete.restrict,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Session",
-        tablename="session",
-        column_name="site",
-        db_column_name="site",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Site,
-            "on_delete": OnDelete.restrict,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Session",
-        tablename="session",
-        column_name="room",
-        db_column_name="room",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Room,
-            "on_delete": OnDelete.set_null,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Session",
-        tablename="session",
-        column_name="date",
-        db_column_name="date",
-        column_class_name="Date",
-        column_class=Date,
-        params={
-            "default": DateNow(),
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Session",
-        tablename="session",
-        column_name="start",
-        db_column_name="start",
-        column_class_name="Time",
-        column_class=Time,
-        params={
-            "default": TimeNow(),
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Session",
-        tablename="session",
-        column_name="end",
-        db_column_name="end",
-        column_class_name="Time",
-        column_class=Time,
-        params={
-            "default": TimeNow(),
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Session",
-        tablename="session",
-        column_name="starts_at",
-        db_column_name="starts_at",
+        table_class_name="MatchingRun",
+        tablename="matching_run",
+        column_name="finished_at",
+        db_column_name="finished_at",
         column_class_name="Timestamptz",
         column_class=Timestamptz,
         params={
-            "default": TimestamptzNow(),
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Session",
-        tablename="session",
-        column_name="ends_at",
-        db_column_name="ends_at",
-        column_class_name="Timestamptz",
-        column_class=Timestamptz,
-        params={
-            "default": TimestamptzNow(),
-            "null": False,
+            "default": None,
+            "null": True,
             "primary_key": False,
             "unique": False,
             "index": False,
@@ -355,43 +325,14 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Session",
-        tablename="session",
-        column_name="status",
-        db_column_name="status",
+        table_class_name="MatchingRun",
+        tablename="matching_run",
+        column_name="solver_status",
+        db_column_name="solver_status",
         column_class_name="Varchar",
         column_class=Varchar,
         params={
-            "length": 12,
-            "default": "planned",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": Enum(
-                "SessionStatus",
-                {
-                    "planned": "planned",
-                    "cancelled": "cancelled",
-                    "moved": "moved",
-                },
-            ),
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Session",
-        tablename="session",
-        column_name="cancel_reason",
-        db_column_name="cancel_reason",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 200,
+            "length": 20,
             "default": "",
             "null": False,
             "primary_key": False,
@@ -406,10 +347,115 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Session",
-        tablename="session",
-        column_name="sequence",
-        db_column_name="sequence",
+        table_class_name="MatchingRun",
+        tablename="matching_run",
+        column_name="objective",
+        db_column_name="objective",
+        column_class_name="DoublePrecision",
+        column_class=DoublePrecision,
+        params={
+            "default": 0.0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="MatchingRun",
+        tablename="matching_run",
+        column_name="bound",
+        db_column_name="bound",
+        column_class_name="DoublePrecision",
+        column_class=DoublePrecision,
+        params={
+            "default": 0.0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="MatchingRun",
+        tablename="matching_run",
+        column_name="gap",
+        db_column_name="gap",
+        column_class_name="DoublePrecision",
+        column_class=DoublePrecision,
+        params={
+            "default": 0.0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="MatchingRun",
+        tablename="matching_run",
+        column_name="seconds",
+        db_column_name="seconds",
+        column_class_name="DoublePrecision",
+        column_class=DoublePrecision,
+        params={
+            "default": 0.0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="MatchingRun",
+        tablename="matching_run",
+        column_name="greedy_objective",
+        db_column_name="greedy_objective",
+        column_class_name="DoublePrecision",
+        column_class=DoublePrecision,
+        params={
+            "default": 0.0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="MatchingRun",
+        tablename="matching_run",
+        column_name="participants",
+        db_column_name="participants",
         column_class_name="Integer",
         column_class=Integer,
         params={
@@ -427,14 +473,14 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Session",
-        tablename="session",
-        column_name="edited_by_hand",
-        db_column_name="edited_by_hand",
-        column_class_name="Boolean",
-        column_class=Boolean,
+        table_class_name="MatchingRun",
+        tablename="matching_run",
+        column_name="slots",
+        db_column_name="slots",
+        column_class_name="Integer",
+        column_class=Integer,
         params={
-            "default": False,
+            "default": 0,
             "null": False,
             "primary_key": False,
             "unique": False,
@@ -448,14 +494,14 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Session",
-        tablename="session",
-        column_name="slot_changed_since_edit",
-        db_column_name="slot_changed_since_edit",
-        column_class_name="Boolean",
-        column_class=Boolean,
+        table_class_name="MatchingRun",
+        tablename="matching_run",
+        column_name="warnings",
+        db_column_name="warnings",
+        column_class_name="Text",
+        column_class=Text,
         params={
-            "default": False,
+            "default": "[]",
             "null": False,
             "primary_key": False,
             "unique": False,
@@ -469,10 +515,10 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Session",
-        tablename="session",
-        column_name="note",
-        db_column_name="note",
+        table_class_name="MatchingRun",
+        tablename="matching_run",
+        column_name="error",
+        db_column_name="error",
         column_class_name="Text",
         column_class=Text,
         params={
@@ -490,281 +536,14 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Session",
-        tablename="session",
-        column_name="created_at",
-        db_column_name="created_at",
-        column_class_name="Timestamptz",
-        column_class=Timestamptz,
-        params={
-            "default": TimestamptzNow(),
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Session",
-        tablename="session",
-        column_name="updated_at",
-        db_column_name="updated_at",
-        column_class_name="Timestamptz",
-        column_class=Timestamptz,
-        params={
-            "default": TimestamptzNow(),
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="SlotStaff",
-        tablename="slot_staff",
-        column_name="slot",
-        db_column_name="slot",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": WeeklySlot,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="SlotStaff",
-        tablename="slot_staff",
-        column_name="user",
-        db_column_name="user",
+        table_class_name="MatchingRun",
+        tablename="matching_run",
+        column_name="created_by",
+        db_column_name="created_by",
         column_class_name="ForeignKey",
         column_class=ForeignKey,
         params={
             "references": User,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="SessionStaff",
-        tablename="session_staff",
-        column_name="session",
-        db_column_name="session",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Session,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="SessionStaff",
-        tablename="session_staff",
-        column_name="user",
-        db_column_name="user",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": User,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="WeeklySlot",
-        tablename="weekly_slot",
-        column_name="activity",
-        db_column_name="activity",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Activity,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="WeeklySlot",
-        tablename="weekly_slot",
-        column_name="weekday",
-        db_column_name="weekday",
-        column_class_name="Integer",
-        column_class=Integer,
-        params={
-            "default": 0,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="WeeklySlot",
-        tablename="weekly_slot",
-        column_name="start",
-        db_column_name="start",
-        column_class_name="Time",
-        column_class=Time,
-        params={
-            "default": TimeNow(),
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="WeeklySlot",
-        tablename="weekly_slot",
-        column_name="end",
-        db_column_name="end",
-        column_class_name="Time",
-        column_class=Time,
-        params={
-            "default": TimeNow(),
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="WeeklySlot",
-        tablename="weekly_slot",
-        column_name="valid_from",
-        db_column_name="valid_from",
-        column_class_name="Date",
-        column_class=Date,
-        params={
-            "default": DateNow(),
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="WeeklySlot",
-        tablename="weekly_slot",
-        column_name="valid_until",
-        db_column_name="valid_until",
-        column_class_name="Date",
-        column_class=Date,
-        params={
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="WeeklySlot",
-        tablename="weekly_slot",
-        column_name="room",
-        db_column_name="room",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Room,
             "on_delete": OnDelete.set_null,
             "on_update": OnUpdate.cascade,
             "target_column": None,
@@ -781,8 +560,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="WeeklySlot",
-        tablename="weekly_slot",
+        table_class_name="MatchingRun",
+        tablename="matching_run",
         column_name="created_at",
         db_column_name="created_at",
         column_class_name="Timestamptz",
@@ -802,15 +581,15 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="WeeklySlot",
-        tablename="weekly_slot",
-        column_name="updated_at",
-        db_column_name="updated_at",
+        table_class_name="MatchingRun",
+        tablename="matching_run",
+        column_name="published_at",
+        db_column_name="published_at",
         column_class_name="Timestamptz",
         column_class=Timestamptz,
         params={
-            "default": TimestamptzNow(),
-            "null": False,
+            "default": None,
+            "null": True,
             "primary_key": False,
             "unique": False,
             "index": False,
@@ -823,14 +602,38 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Closure",
-        tablename="closure",
-        column_name="site",
-        db_column_name="site",
+        table_class_name="MatchingRun",
+        tablename="matching_run",
+        column_name="published_by",
+        db_column_name="published_by",
         column_class_name="ForeignKey",
         column_class=ForeignKey,
         params={
-            "references": Site,
+            "references": User,
+            "on_delete": OnDelete.set_null,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="MatchingProposal",
+        tablename="matching_proposal",
+        column_name="run",
+        db_column_name="run",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": MatchingRun,
             "on_delete": OnDelete.cascade,
             "on_update": OnUpdate.cascade,
             "target_column": None,
@@ -847,15 +650,42 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Closure",
-        tablename="closure",
-        column_name="start_date",
-        db_column_name="start_date",
-        column_class_name="Date",
-        column_class=Date,
+        table_class_name="MatchingProposal",
+        tablename="matching_proposal",
+        column_name="participant",
+        db_column_name="participant",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
         params={
-            "default": DateNow(),
-            "null": False,
+            "references": Participant,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="MatchingProposal",
+        tablename="matching_proposal",
+        column_name="slot",
+        db_column_name="slot",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": WeeklySlot,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
             "primary_key": False,
             "unique": False,
             "index": False,
@@ -868,41 +698,46 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Closure",
-        tablename="closure",
-        column_name="end_date",
-        db_column_name="end_date",
-        column_class_name="Date",
-        column_class=Date,
-        params={
-            "default": DateNow(),
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Closure",
-        tablename="closure",
-        column_name="reason",
-        db_column_name="reason",
+        table_class_name="MatchingProposal",
+        tablename="matching_proposal",
+        column_name="change",
+        db_column_name="change",
         column_class_name="Varchar",
         column_class=Varchar,
         params={
-            "length": 200,
+            "length": 10,
             "default": "",
             "null": False,
             "primary_key": False,
             "unique": False,
             "index": False,
             "index_method": IndexMethod.btree,
+            "choices": Enum(
+                "Change", {"new": "new", "kept": "kept", "removed": "removed"}
+            ),
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="MatchingProposal",
+        tablename="matching_proposal",
+        column_name="placement",
+        db_column_name="placement",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Placement,
+            "on_delete": OnDelete.set_null,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
             "choices": None,
             "db_column_name": None,
             "secret": False,
@@ -911,14 +746,14 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Closure",
-        tablename="closure",
-        column_name="created_at",
-        db_column_name="created_at",
-        column_class_name="Timestamptz",
-        column_class=Timestamptz,
+        table_class_name="MatchingProposal",
+        tablename="matching_proposal",
+        column_name="accepted",
+        db_column_name="accepted",
+        column_class_name="Boolean",
+        column_class=Boolean,
         params={
-            "default": TimestamptzNow(),
+            "default": True,
             "null": False,
             "primary_key": False,
             "unique": False,
@@ -930,5 +765,147 @@ async def forwards():
         },
         schema=None,
     )
+
+    manager.add_column(
+        table_class_name="MatchingProposal",
+        tablename="matching_proposal",
+        column_name="pinned",
+        db_column_name="pinned",
+        column_class_name="Boolean",
+        column_class=Boolean,
+        params={
+            "default": False,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="MatchingProposal",
+        tablename="matching_proposal",
+        column_name="source",
+        db_column_name="source",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 12,
+            "default": "matcher",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="MatchingProposal",
+        tablename="matching_proposal",
+        column_name="reason",
+        db_column_name="reason",
+        column_class_name="Text",
+        column_class=Text,
+        params={
+            "default": "{}",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="MatchingUnplaced",
+        tablename="matching_unplaced",
+        column_name="run",
+        db_column_name="run",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": MatchingRun,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="MatchingUnplaced",
+        tablename="matching_unplaced",
+        column_name="participant",
+        db_column_name="participant",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Participant,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="MatchingUnplaced",
+        tablename="matching_unplaced",
+        column_name="blockers",
+        db_column_name="blockers",
+        column_class_name="Text",
+        column_class=Text,
+        params={
+            "default": "[]",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    async def one_open_run():
+        # A partial unique index: at most one run queued or running at a time.
+        await engine_finder().run_ddl(
+            "CREATE UNIQUE INDEX IF NOT EXISTS matching_run_one_open "
+            "ON matching_run ((1)) WHERE status IN ('queued', 'running')"
+        )
+
+    manager.add_raw_after(one_open_run)
 
     return manager

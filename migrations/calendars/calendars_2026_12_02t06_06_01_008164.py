@@ -1,4 +1,7 @@
-from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+"""Tupa's calendars tables, squashed into one migration before the first release.
+
+Written for PostgreSQL; `PortableMigrationManager` also makes it run on SQLite."""
+
 from enum import Enum
 from piccolo.columns.base import OnDelete
 from piccolo.columns.base import OnUpdate
@@ -10,6 +13,8 @@ from piccolo.columns.column_types import Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.indexes import IndexMethod
 from piccolo.table import Table
+
+from service.migration_manager import PortableMigrationManager
 
 
 class User(Table, tablename="user_account", schema=None):
@@ -25,21 +30,89 @@ class User(Table, tablename="user_account", schema=None):
     )
 
 
-ID = "2026-11-24T09:19:41:122562"
+ID = "2026-12-02T06:06:01:008164"
 VERSION = "1.38.0"
-DESCRIPTION = ""
+DESCRIPTION = "Calendar feed tokens and versions"
 
 
 async def forwards():
-    manager = MigrationManager(migration_id=ID, app_name="calendars", description=DESCRIPTION)
-
-    manager.add_table(class_name="FeedToken", tablename="feed_token", schema=None, columns=None)
+    manager = PortableMigrationManager(
+        migration_id=ID, app_name="calendars", description=DESCRIPTION
+    )
 
     manager.add_table(
         class_name="FeedVersion",
         tablename="feed_version",
         schema=None,
         columns=None,
+    )
+
+    manager.add_table(
+        class_name="FeedToken", tablename="feed_token", schema=None, columns=None
+    )
+
+    manager.add_column(
+        table_class_name="FeedVersion",
+        tablename="feed_version",
+        column_name="scope",
+        db_column_name="scope",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 40,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": True,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="FeedVersion",
+        tablename="feed_version",
+        column_name="version",
+        db_column_name="version",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="FeedVersion",
+        tablename="feed_version",
+        column_name="changed_at",
+        db_column_name="changed_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": TimestamptzNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
     )
 
     manager.add_column(
@@ -258,70 +331,6 @@ async def forwards():
         params={
             "default": None,
             "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="FeedVersion",
-        tablename="feed_version",
-        column_name="scope",
-        db_column_name="scope",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 40,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": True,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="FeedVersion",
-        tablename="feed_version",
-        column_name="version",
-        db_column_name="version",
-        column_class_name="Integer",
-        column_class=Integer,
-        params={
-            "default": 0,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="FeedVersion",
-        tablename="feed_version",
-        column_name="changed_at",
-        db_column_name="changed_at",
-        column_class_name="Timestamptz",
-        column_class=Timestamptz,
-        params={
-            "default": TimestamptzNow(),
-            "null": False,
             "primary_key": False,
             "unique": False,
             "index": False,

@@ -1,26 +1,19 @@
-from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+"""Tupa's staff tables, squashed into one migration before the first release.
+
+Written for PostgreSQL; `PortableMigrationManager` also makes it run on SQLite."""
+
 from piccolo.columns.base import OnDelete
 from piccolo.columns.base import OnUpdate
 from piccolo.columns.column_types import ForeignKey
+from piccolo.columns.column_types import Integer
 from piccolo.columns.column_types import Serial
-from piccolo.columns.column_types import Timestamptz
+from piccolo.columns.column_types import Time
 from piccolo.columns.column_types import Varchar
-from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.columns.defaults.time import TimeNow
 from piccolo.columns.indexes import IndexMethod
 from piccolo.table import Table
 
-
-class Participant(Table, tablename="participant", schema=None):
-    id = Serial(
-        null=False,
-        primary_key=True,
-        unique=False,
-        index=False,
-        index_method=IndexMethod.btree,
-        choices=None,
-        db_column_name="id",
-        secret=False,
-    )
+from service.migration_manager import PortableMigrationManager
 
 
 class User(Table, tablename="user_account", schema=None):
@@ -36,29 +29,39 @@ class User(Table, tablename="user_account", schema=None):
     )
 
 
-ID = "2026-11-24T08:19:42:130592"
+ID = "2026-12-02T06:05:53:491274"
 VERSION = "1.38.0"
-DESCRIPTION = ""
+DESCRIPTION = "Staff availability and absences"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="people", description=DESCRIPTION
+    manager = PortableMigrationManager(
+        migration_id=ID, app_name="staff", description=DESCRIPTION
     )
 
     manager.add_table(
-        class_name="LoginCard", tablename="login_card", schema=None, columns=None
+        class_name="StaffAvailability",
+        tablename="staff_availability",
+        schema=None,
+        columns=None,
+    )
+
+    manager.add_table(
+        class_name="StaffSkill",
+        tablename="staff_skill",
+        schema=None,
+        columns=None,
     )
 
     manager.add_column(
-        table_class_name="LoginCard",
-        tablename="login_card",
-        column_name="participant",
-        db_column_name="participant",
+        table_class_name="StaffAvailability",
+        tablename="staff_availability",
+        column_name="user",
+        db_column_name="user",
         column_class_name="ForeignKey",
         column_class=ForeignKey,
         params={
-            "references": Participant,
+            "references": User,
             "on_delete": OnDelete.cascade,
             "on_update": OnUpdate.cascade,
             "target_column": None,
@@ -75,36 +78,14 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="LoginCard",
-        tablename="login_card",
-        column_name="code_hash",
-        db_column_name="code_hash",
-        column_class_name="Varchar",
-        column_class=Varchar,
+        table_class_name="StaffAvailability",
+        tablename="staff_availability",
+        column_name="weekday",
+        db_column_name="weekday",
+        column_class_name="Integer",
+        column_class=Integer,
         params={
-            "length": 64,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": True,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="LoginCard",
-        tablename="login_card",
-        column_name="created_at",
-        db_column_name="created_at",
-        column_class_name="Timestamptz",
-        column_class=Timestamptz,
-        params={
-            "default": TimestamptzNow(),
+            "default": 0,
             "null": False,
             "primary_key": False,
             "unique": False,
@@ -118,21 +99,63 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="LoginCard",
-        tablename="login_card",
-        column_name="created_by",
-        db_column_name="created_by",
+        table_class_name="StaffAvailability",
+        tablename="staff_availability",
+        column_name="start",
+        db_column_name="start",
+        column_class_name="Time",
+        column_class=Time,
+        params={
+            "default": TimeNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="StaffAvailability",
+        tablename="staff_availability",
+        column_name="end",
+        db_column_name="end",
+        column_class_name="Time",
+        column_class=Time,
+        params={
+            "default": TimeNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="StaffSkill",
+        tablename="staff_skill",
+        column_name="user",
+        db_column_name="user",
         column_class_name="ForeignKey",
         column_class=ForeignKey,
         params={
             "references": User,
-            "on_delete": OnDelete.set_null,
+            "on_delete": OnDelete.cascade,
             "on_update": OnUpdate.cascade,
             "target_column": None,
             "null": True,
             "primary_key": False,
             "unique": False,
-            "index": False,
+            "index": True,
             "index_method": IndexMethod.btree,
             "choices": None,
             "db_column_name": None,
@@ -142,36 +165,16 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="LoginCard",
-        tablename="login_card",
-        column_name="used_at",
-        db_column_name="used_at",
-        column_class_name="Timestamptz",
-        column_class=Timestamptz,
+        table_class_name="StaffSkill",
+        tablename="staff_skill",
+        column_name="skill",
+        db_column_name="skill",
+        column_class_name="Varchar",
+        column_class=Varchar,
         params={
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="LoginCard",
-        tablename="login_card",
-        column_name="revoked_at",
-        db_column_name="revoked_at",
-        column_class_name="Timestamptz",
-        column_class=Timestamptz,
-        params={
-            "default": None,
-            "null": True,
+            "length": 40,
+            "default": "",
+            "null": False,
             "primary_key": False,
             "unique": False,
             "index": False,

@@ -1,4 +1,7 @@
-from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+"""Tupa's audit tables, squashed into one migration before the first release.
+
+Written for PostgreSQL; `PortableMigrationManager` also makes it run on SQLite."""
+
 from piccolo.columns.base import OnDelete
 from piccolo.columns.base import OnUpdate
 from piccolo.columns.column_types import ForeignKey
@@ -9,6 +12,8 @@ from piccolo.columns.column_types import Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.indexes import IndexMethod
 from piccolo.table import Table
+
+from service.migration_manager import PortableMigrationManager
 
 
 class User(Table, tablename="user_account", schema=None):
@@ -24,13 +29,13 @@ class User(Table, tablename="user_account", schema=None):
     )
 
 
-ID = "2026-11-24T06:52:54:669344"
+ID = "2026-12-02T06:05:51:278798"
 VERSION = "1.38.0"
-DESCRIPTION = ""
+DESCRIPTION = "The audit log"
 
 
 async def forwards():
-    manager = MigrationManager(
+    manager = PortableMigrationManager(
         migration_id=ID, app_name="audit", description=DESCRIPTION
     )
 

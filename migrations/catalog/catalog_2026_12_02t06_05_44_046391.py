@@ -1,4 +1,7 @@
-from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+"""Tupa's catalog tables, squashed into one migration before the first release.
+
+Written for PostgreSQL; `PortableMigrationManager` also makes it run on SQLite."""
+
 from enum import Enum
 from piccolo.columns.base import OnDelete
 from piccolo.columns.base import OnUpdate
@@ -11,7 +14,11 @@ from piccolo.columns.column_types import Timestamptz
 from piccolo.columns.column_types import Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.indexes import IndexMethod
+from piccolo.engine import engine_finder
+from piccolo.constraints import Unique
 from piccolo.table import Table
+
+from service.migration_manager import PortableMigrationManager
 
 
 class Activity(Table, tablename="activity", schema=None):
@@ -66,14 +73,29 @@ class Site(Table, tablename="site", schema=None):
     )
 
 
-ID = "2026-11-24T07:27:55:550224"
+ID = "2026-12-02T06:05:44:046391"
 VERSION = "1.38.0"
-DESCRIPTION = ""
+DESCRIPTION = "Sites, rooms, partners, goal domains (with the default ones) and activities"
+
+# Reference data: the default goal domains (life-management skills), editable afterwards.
+DEFAULT_GOAL_DOMAINS = [
+    ("everyday_living", "Everyday living"),
+    ("interaction", "Interaction"),
+    ("social_networks", "Social networks"),
+    ("decision_making", "Decision-making"),
+    ("stress_management", "Stress management"),
+    ("self_confidence", "Self-confidence"),
+    ("work_and_study", "Work and study"),
+]
 
 
 async def forwards():
-    manager = MigrationManager(
+    manager = PortableMigrationManager(
         migration_id=ID, app_name="catalog", description=DESCRIPTION
+    )
+
+    manager.add_table(
+        class_name="Room", tablename="room", schema=None, columns=None
     )
 
     manager.add_table(
@@ -84,23 +106,23 @@ async def forwards():
     )
 
     manager.add_table(
+        class_name="Site", tablename="site", schema=None, columns=None
+    )
+
+    manager.add_table(
         class_name="Activity", tablename="activity", schema=None, columns=None
-    )
-
-    manager.add_table(
-        class_name="ActivityFeature",
-        tablename="activity_feature",
-        schema=None,
-        columns=None,
-    )
-
-    manager.add_table(
-        class_name="Room", tablename="room", schema=None, columns=None
     )
 
     manager.add_table(
         class_name="GoalDomain",
         tablename="goal_domain",
+        schema=None,
+        columns=None,
+    )
+
+    manager.add_table(
+        class_name="ActivityTitle",
+        tablename="activity_title",
         schema=None,
         columns=None,
     )
@@ -121,6 +143,80 @@ async def forwards():
 
     manager.add_table(
         class_name="Partner", tablename="partner", schema=None, columns=None
+    )
+
+    manager.add_table(
+        class_name="ActivityFeature",
+        tablename="activity_feature",
+        schema=None,
+        columns=None,
+    )
+
+    manager.add_column(
+        table_class_name="Room",
+        tablename="room",
+        column_name="site",
+        db_column_name="site",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Site,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Room",
+        tablename="room",
+        column_name="name",
+        db_column_name="name",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 80,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Room",
+        tablename="room",
+        column_name="capacity",
+        db_column_name="capacity",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
     )
 
     manager.add_column(
@@ -161,6 +257,161 @@ async def forwards():
             "primary_key": False,
             "unique": False,
             "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Site",
+        tablename="site",
+        column_name="name",
+        db_column_name="name",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 120,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Site",
+        tablename="site",
+        column_name="time_zone",
+        db_column_name="time_zone",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 64,
+            "default": "Europe/Helsinki",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Site",
+        tablename="site",
+        column_name="country",
+        db_column_name="country",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 2,
+            "default": "FI",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Site",
+        tablename="site",
+        column_name="address",
+        db_column_name="address",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 240,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Site",
+        tablename="site",
+        column_name="phone",
+        db_column_name="phone",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 40,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Site",
+        tablename="site",
+        column_name="created_at",
+        db_column_name="created_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": TimestamptzNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Site",
+        tablename="site",
+        column_name="partner",
+        db_column_name="partner",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Partner,
+            "on_delete": OnDelete.restrict,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
             "index_method": IndexMethod.btree,
             "choices": None,
             "db_column_name": None,
@@ -456,119 +707,6 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="ActivityFeature",
-        tablename="activity_feature",
-        column_name="activity",
-        db_column_name="activity",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Activity,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="ActivityFeature",
-        tablename="activity_feature",
-        column_name="feature",
-        db_column_name="feature",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 40,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Room",
-        tablename="room",
-        column_name="site",
-        db_column_name="site",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Site,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Room",
-        tablename="room",
-        column_name="name",
-        db_column_name="name",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 80,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Room",
-        tablename="room",
-        column_name="capacity",
-        db_column_name="capacity",
-        column_class_name="Integer",
-        column_class=Integer,
-        params={
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
         table_class_name="GoalDomain",
         tablename="goal_domain",
         column_name="key",
@@ -621,6 +759,74 @@ async def forwards():
         column_class=Boolean,
         params={
             "default": True,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ActivityTitle",
+        tablename="activity_title",
+        column_name="activity",
+        db_column_name="activity",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Activity,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ActivityTitle",
+        tablename="activity_title",
+        column_name="language",
+        db_column_name="language",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 8,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ActivityTitle",
+        tablename="activity_title",
+        column_name="title",
+        db_column_name="title",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 120,
+            "default": "",
             "null": False,
             "primary_key": False,
             "unique": False,
@@ -908,15 +1114,15 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Site",
-        tablename="site",
-        column_name="partner",
-        db_column_name="partner",
+        table_class_name="ActivityFeature",
+        tablename="activity_feature",
+        column_name="activity",
+        db_column_name="activity",
         column_class_name="ForeignKey",
         column_class=ForeignKey,
         params={
-            "references": Partner,
-            "on_delete": OnDelete.restrict,
+            "references": Activity,
+            "on_delete": OnDelete.cascade,
             "on_update": OnUpdate.cascade,
             "target_column": None,
             "null": True,
@@ -930,5 +1136,46 @@ async def forwards():
         },
         schema=None,
     )
+
+    manager.add_column(
+        table_class_name="ActivityFeature",
+        tablename="activity_feature",
+        column_name="feature",
+        db_column_name="feature",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 40,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_constraint(
+        table_class_name="ActivityTitle",
+        tablename="activity_title",
+        constraint_name="activity_title_key",
+        constraint_class=Unique,
+        params={"columns": ["activity", "language"], "nulls_distinct": True},
+        schema=None,
+    )
+
+    async def seed_goal_domains():
+        engine = engine_finder()
+        for key, label in DEFAULT_GOAL_DOMAINS:
+            await engine.run_ddl(
+                "INSERT INTO goal_domain (key, label, is_active) "
+                f"VALUES ('{key}', '{label}', true) ON CONFLICT (key) DO NOTHING"
+            )
+
+    manager.add_raw_after(seed_goal_domains)
 
     return manager
