@@ -62,7 +62,8 @@ def app_tables() -> list[type[Table]]:
 def bind_engine(engine: Engine) -> None:
     """Point Piccolo and every table at `engine` (tests switch between engines)."""
     conf.DB = engine
-    for table in [*app_tables(), Migration]:
+    tables: list[type[Table]] = [*app_tables(), Migration]
+    for table in tables:
         table._meta.db = engine
 
 
@@ -100,7 +101,7 @@ async def unknown_migrations() -> list[str]:
 
 def _migrations_on_disk() -> list[str]:
     manager = BaseMigrationManager()
-    found = []
+    found: list[str] = []
     for app_config in manager.get_app_configs():
         modules = manager.get_migration_modules(app_config.resolved_migrations_folder_path)
         found.extend(f"{app_config.app_name}:{migration_id}" for migration_id in sorted(modules))

@@ -33,7 +33,7 @@ T = TypeVar("T")
 
 
 def current_user(request: Request[Any, Any, Any]) -> CurrentUser | None:
-    return request.scope.get("user")  # type: ignore[return-value]
+    return request.scope.get("user")
 
 
 def actor_of(request: Request[Any, Any, Any]) -> Actor:
@@ -189,7 +189,7 @@ def _error_page(
     )
     if headers:
         response.headers.update(headers)
-    return response  # type: ignore[return-value]
+    return response
 
 
 def _title(status: int) -> str:

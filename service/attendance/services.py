@@ -526,7 +526,7 @@ async def open_follow_ups(user: CurrentUser) -> list[FollowUpOut]:
             *FollowUp.all_columns(),
             FollowUp.participant.display_name,
             FollowUp.session.date,
-            FollowUp.session.activity.title,
+            FollowUp.session._.activity._.title,
         )
         .where(FollowUp.done_at.is_null())
         .order_by(FollowUp.created_at)

@@ -10,9 +10,10 @@ from service.attendance.rules import MarkStatus
 from service.auth.tables import User
 from service.people.tables import Participant
 from service.schedule.tables import Session
+from service.tables import Identified
 
 
-class AttendanceMark(Table, tablename="attendance_mark"):
+class AttendanceMark(Identified, Table, tablename="attendance_mark"):
     """One mark as a tablet made it. `client_uuid` is made on the tablet and unique
     here, so that a mark sent twice is stored once; `marked_at` is the tablet's time,
     and the later one wins when two tablets mark the same person."""
@@ -30,7 +31,7 @@ class AttendanceMark(Table, tablename="attendance_mark"):
     device = Varchar(length=64, default="")
 
 
-class FollowUp(Table, tablename="follow_up"):
+class FollowUp(Identified, Table, tablename="follow_up"):
     """Something for a participant's contact staff member to follow up: for now, two
     absences in a row without notice. One per participant and triggering session."""
 

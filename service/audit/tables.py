@@ -5,9 +5,10 @@ from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from service.auth.tables import User
+from service.tables import Identified
 
 
-class AuditEvent(Table, tablename="audit_event"):
+class AuditEvent(Identified, Table, tablename="audit_event"):
     at = Timestamptz(default=TimestamptzNow(), index=True)
     actor = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True, index=True)
     actor_label = Varchar(length=254, default="")

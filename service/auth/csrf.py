@@ -19,7 +19,7 @@ CSRF_HEADER = "x-csrftoken"
 class TupaCSRFMiddleware(CSRFMiddleware):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and _cannot_be_forged(
-            scope["method"], Headers.from_scope(scope)
+            str(scope.get("method", "")), Headers.from_scope(scope)
         ):
             await self.app(scope, receive, send)
             return

@@ -30,7 +30,7 @@ class PasswordChangeRequired(PermissionDeniedException):
 
 
 def _signed_in(connection: ASGIConnection[Any, Any, Any, Any]) -> CurrentUser:
-    user: CurrentUser | None = connection.scope.get("user")  # type: ignore[assignment]
+    user: CurrentUser | None = connection.scope.get("user")
     if user is None:
         raise NotAuthorizedException("Sign in first.")
     if user.must_change_password and connection.url.path not in PASSWORD_CHANGE_PATHS:

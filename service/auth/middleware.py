@@ -51,8 +51,10 @@ async def _user_from_bearer(
 
 
 async def _user_from_session(scope: Scope) -> CurrentUser | None:
-    session = scope.get("session") or {}
-    user_id = session.get(SESSION_USER) if isinstance(session, dict) else None
+    session = scope.get("session")
+    if not isinstance(session, dict):
+        return None
+    user_id = session.get(SESSION_USER)
     if not isinstance(user_id, int):
         return None
     user = await services.load_current_user(user_id)
@@ -72,7 +74,7 @@ class LanguageMiddleware(ASGIMiddleware):
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         connection: ASGIConnection[Any, Any, Any, Any] = ASGIConnection(scope)
-        user: CurrentUser | None = scope.get("user")  # type: ignore[assignment]
+        user: CurrentUser | None = scope.get("user")
         language = negotiate_language(
             saved=user.language if user else None,
             chosen=connection.cookies.get(LANGUAGE_COOKIE),

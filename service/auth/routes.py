@@ -95,7 +95,7 @@ async def login_page(
 
 @post("/login", status_code=HTTP_200_OK, guards=[public])
 async def login_submit(
-    request: Request[Any, Any, Any], data: JSONBody[URLEncodedBody][LoginForm]
+    request: Request[Any, Any, Any], data: URLEncodedBody[LoginForm]
 ) -> Template | Redirect:
     try:
         user = await _sign_in(request, data.email, data.password)
@@ -127,7 +127,7 @@ async def password_page(request: Request[Any, Any, Any]) -> Template:
 
 @post("/account/password", guards=[permission("account.use")], status_code=HTTP_200_OK)
 async def password_submit(
-    request: Request[Any, Any, Any], data: JSONBody[URLEncodedBody][PasswordForm]
+    request: Request[Any, Any, Any], data: URLEncodedBody[PasswordForm]
 ) -> Template | Redirect:
     user = current_user(request)
     assert user is not None
@@ -150,7 +150,7 @@ async def password_submit(
 
 @post("/language", status_code=HTTP_200_OK, guards=[public])
 async def language_submit(
-    request: Request[Any, Any, Any], data: JSONBody[URLEncodedBody][LanguageForm]
+    request: Request[Any, Any, Any], data: URLEncodedBody[LanguageForm]
 ) -> Redirect:
     services.check_language(data.language)
     if user := current_user(request):

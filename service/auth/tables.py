@@ -8,6 +8,7 @@ from piccolo.constraints import Unique
 from piccolo.table import Table
 
 from service.catalog.tables import Site
+from service.tables import Identified
 
 
 class Role(StrEnum):
@@ -18,7 +19,7 @@ class Role(StrEnum):
     participant = "participant"
 
 
-class User(Table, tablename="user_account"):
+class User(Identified, Table, tablename="user_account"):
     email = Varchar(length=254, unique=True, index=True)
     display_name = Varchar(length=120, default="")
     role = Varchar(length=20, choices=Role)
@@ -30,7 +31,7 @@ class User(Table, tablename="user_account"):
     last_login_at = Timestamptz(null=True, default=None)
 
 
-class UserSite(Table, tablename="user_site"):
+class UserSite(Identified, Table, tablename="user_site"):
     """Links staff and partner users to the sites they work at or host."""
 
     user = ForeignKey(references=User, on_delete=OnDelete.cascade, index=True)
@@ -38,7 +39,7 @@ class UserSite(Table, tablename="user_site"):
     user_site_user_site_key = Unique([user, site])
 
 
-class ApiToken(Table, tablename="api_token"):
+class ApiToken(Identified, Table, tablename="api_token"):
     """A bearer token for API clients. Only a SHA-256 hash of the secret is stored."""
 
     user = ForeignKey(references=User, on_delete=OnDelete.cascade, index=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from typing import Any
 
 from service.calendars.services import refresh_feeds
 from service.jobs import active_queue
@@ -24,7 +25,7 @@ async def feeds_changed(
     activity_ids: Iterable[int] = (),
     everything: bool = False,
 ) -> None:
-    work = {
+    work: dict[str, Any] = {
         "session_ids": sorted(set(session_ids)),
         "slot_ids": sorted(set(slot_ids)),
         "participant_ids": sorted(set(participant_ids)),

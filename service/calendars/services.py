@@ -24,6 +24,7 @@ from typing import Any
 
 import msgspec
 from litestar.stores.base import Store
+from piccolo.columns import Column
 
 from service import clock
 from service.audit.services import Actor, record
@@ -397,14 +398,14 @@ async def _owner(ref: FeedRef, first: date, last: date) -> tuple[str, str, Any]:
         if user is None or not user["is_active"]:
             raise NotFound(_("There is no such calendar."))
         language = ref.language or user["language"] or "en"
-        ids = await SessionStaff.select(SessionStaff.session).where(
+        staffed = await SessionStaff.select(SessionStaff.session).where(
             (SessionStaff.user == ref.owner_id)
-            & (SessionStaff.session.date >= first)
-            & (SessionStaff.session.date <= last)
+            & (SessionStaff.session._.date >= first)
+            & (SessionStaff.session._.date <= last)
         )
         with use_language(language):
             name = _("Tupa: my sessions")
-        return language, name, Session.id.is_in([r["session"] for r in ids] or [-1])
+        return language, name, Session.id.is_in([r["session"] for r in staffed] or [-1])
     language = ref.language or "en"
     column = Session.site if ref.kind == FeedKind.site else Session.activity
     name = f"Tupa: {await owner_name(FeedKind(ref.kind), ref.owner_id)}"
@@ -437,7 +438,7 @@ async def _session_rows(where: Any, first: date, last: date) -> list[dict[str, A
         Session.site.name,
         Session.site.address,
         Session.site.phone,
-        Session.site.partner.name,
+        Session.site._.partner._.name,
     ).where(where & (Session.date >= first) & (Session.date <= last))
 
 
@@ -695,7 +696,10 @@ async def staffed_by(user_id: int) -> tuple[list[int], list[int]]:
 
 async def _bump(scope: str) -> None:
     now = clock.utcnow()
-    values = {FeedVersion.version: FeedVersion.version + 1, FeedVersion.changed_at: now}
+    values: dict[Column | str, Any] = {
+        FeedVersion.version: FeedVersion.version + 1,
+        FeedVersion.changed_at: now,
+    }
     for _attempt in range(3):
         done = (
             await FeedVersion.update(values)

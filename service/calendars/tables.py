@@ -8,6 +8,7 @@ from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from service.auth.tables import User
+from service.tables import Identified
 
 
 class FeedKind(StrEnum):
@@ -18,7 +19,7 @@ class FeedKind(StrEnum):
     activity = "activity"
 
 
-class FeedToken(Table, tablename="feed_token"):
+class FeedToken(Identified, Table, tablename="feed_token"):
     """One calendar published under a secret URL. The secret itself is not stored: it
     is HMAC(SECRET_KEY, salt), so a copy of the database alone reveals no live URL, and
     its SHA-256 is kept to find the row. `scope` names whose schedule it shows
@@ -37,7 +38,7 @@ class FeedToken(Table, tablename="feed_token"):
     replaced_by = Integer(null=True, default=None)
 
 
-class FeedVersion(Table, tablename="feed_version"):
+class FeedVersion(Identified, Table, tablename="feed_version"):
     """How many times the schedule of a scope changed, and when it last did. The scope
     "all" changes every feed at once (the nightly session generation)."""
 

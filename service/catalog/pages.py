@@ -511,7 +511,7 @@ async def save_staff_submit(request: Req, user_id: FromPath[int]) -> Template | 
         day: (str(form.get(f"start_{day}", "")), str(form.get(f"end_{day}", "")))
         for day in WEEKDAYS
     }
-    shown = {
+    shown: dict[str, Any] = {
         "skills": str(form.get("skills", "")),
         "windows": windows,
         "site_ids": [int(v) for v in form.getall("site_ids", []) if v.isdigit()],

@@ -478,7 +478,7 @@ async def _replace_children(
             *[ActivityTitle(activity=activity_id, language=k, title=v) for k, v in titles.items()]
         )
     for table in (ActivityDomain, ActivitySkill, ActivityFeature):
-        await table.delete().where(table.activity == activity_id)  # type: ignore[attr-defined]
+        await table.delete().where(table.activity == activity_id)
     if data.domains:
         await ActivityDomain.insert(
             *[

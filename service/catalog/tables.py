@@ -15,6 +15,8 @@ from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.constraints import Unique
 from piccolo.table import Table
 
+from service.tables import Identified
+
 
 class PartnerKind(StrEnum):
     farm = "farm"
@@ -29,7 +31,7 @@ class ActivityKind(StrEnum):
     supported_employment = "supported_employment"
 
 
-class Partner(Table, tablename="partner"):
+class Partner(Identified, Table, tablename="partner"):
     """An outside organisation: a green-care farm, an employer, a community group."""
 
     name = Varchar(length=120)
@@ -41,7 +43,7 @@ class Partner(Table, tablename="partner"):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
-class Site(Table, tablename="site"):
+class Site(Identified, Table, tablename="site"):
     """A place where sessions happen: an own unit or a partner's premises."""
 
     name = Varchar(length=120)
@@ -53,20 +55,20 @@ class Site(Table, tablename="site"):
     partner = ForeignKey(references=Partner, on_delete=OnDelete.restrict, null=True, index=True)
 
 
-class SiteFeature(Table, tablename="site_feature"):
+class SiteFeature(Identified, Table, tablename="site_feature"):
     """An accessibility feature a site has (vocabulary in `catalog.vocabulary`)."""
 
     site = ForeignKey(references=Site, on_delete=OnDelete.cascade, index=True)
     feature = Varchar(length=40)
 
 
-class Room(Table, tablename="room"):
+class Room(Identified, Table, tablename="room"):
     site = ForeignKey(references=Site, on_delete=OnDelete.cascade, index=True)
     name = Varchar(length=80)
     capacity = Integer(null=True, default=None)
 
 
-class GoalDomain(Table, tablename="goal_domain"):
+class GoalDomain(Identified, Table, tablename="goal_domain"):
     """An area of life a goal or an activity is about; administrators edit the list."""
 
     key = Varchar(length=40, unique=True)
@@ -74,7 +76,7 @@ class GoalDomain(Table, tablename="goal_domain"):
     is_active = Boolean(default=True)
 
 
-class Activity(Table, tablename="activity"):
+class Activity(Identified, Table, tablename="activity"):
     """A template of one of the four kinds, held at a site in weekly slots."""
 
     title = Varchar(length=120)
@@ -92,7 +94,7 @@ class Activity(Table, tablename="activity"):
     updated_at = Timestamptz(default=TimestamptzNow())
 
 
-class ActivityDomain(Table, tablename="activity_domain"):
+class ActivityDomain(Identified, Table, tablename="activity_domain"):
     """A goal domain an activity serves, with how strongly (1-3)."""
 
     activity = ForeignKey(references=Activity, on_delete=OnDelete.cascade, index=True)
@@ -100,21 +102,21 @@ class ActivityDomain(Table, tablename="activity_domain"):
     strength = Integer(default=1)
 
 
-class ActivitySkill(Table, tablename="activity_skill"):
+class ActivitySkill(Identified, Table, tablename="activity_skill"):
     """A staff skill the activity requires (for example animal_handling)."""
 
     activity = ForeignKey(references=Activity, on_delete=OnDelete.cascade, index=True)
     skill = Varchar(length=40)
 
 
-class ActivityFeature(Table, tablename="activity_feature"):
+class ActivityFeature(Identified, Table, tablename="activity_feature"):
     """An accessibility feature of the activity itself (for example seated_work)."""
 
     activity = ForeignKey(references=Activity, on_delete=OnDelete.cascade, index=True)
     feature = Varchar(length=40)
 
 
-class ActivityTitle(Table, tablename="activity_title"):
+class ActivityTitle(Identified, Table, tablename="activity_title"):
     """The activity's title in another language, for pages and calendar feeds read in
     that language; `Activity.title` is shown where there is none."""
 

@@ -39,20 +39,22 @@ def feature_label(feature: str) -> str:
 
 
 def kind_label(kind: str) -> str:
-    return {
+    labels: dict[str, str] = {
         ActivityKind.workshop: _("Workshop"),
         ActivityKind.day_activity: _("Day activity"),
         ActivityKind.green_care: _("Green care"),
         ActivityKind.supported_employment: _("Supported employment"),
-    }.get(kind, kind)
+    }
+    return labels.get(kind, kind)
 
 
 def partner_kind_label(kind: str) -> str:
-    return {
+    labels: dict[str, str] = {
         PartnerKind.farm: _("Green-care farm"),
         PartnerKind.employer: _("Employer"),
         PartnerKind.community: _("Community group"),
-    }.get(kind, kind)
+    }
+    return labels.get(kind, kind)
 
 
 def domain_label(key: str, stored: str) -> str:

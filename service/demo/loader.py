@@ -363,7 +363,7 @@ async def load_demo(password: str, *, today: date | None = None) -> str:
                     start=time.fromisoformat(start),
                     end=time.fromisoformat(end),
                     valid_from=monday - timedelta(weeks=8),
-                    room_id=rooms.get((site, room)),
+                    room_id=rooms.get((site, room)) if room else None,
                     staff_ids=[users[local] for local in staff],
                 ),
                 today=monday,

@@ -65,7 +65,7 @@ def objective_of(problem: Problem, assignments: Iterable[Assignment]) -> float:
     weights = problem.weights
     chosen = list(assignments)
     per_slot = Counter(a.slot_id for a in chosen)
-    total = sum(pair_score(people[a.person_id], slots[a.slot_id], weights) for a in chosen)
+    total: float = sum(pair_score(people[a.person_id], slots[a.slot_id], weights) for a in chosen)
     total += weights.fairness * len({a.person_id for a in chosen})
     for slot_id, count in per_slot.items():
         slot = slots[slot_id]

@@ -13,6 +13,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import msgspec
+from piccolo.columns import Column
+from piccolo.columns.combination import Combinable
 
 from service import clock
 from service.audit.services import Actor, record
@@ -191,6 +193,7 @@ async def execute_run(run_id: int, settings: Settings) -> str:
         return "skipped"
     try:
         run = await MatchingRun.select().where(MatchingRun.id == run_id).first()
+        assert run is not None, "claimed above"
         inputs = await _inputs_for(run, settings)
         await _stage(run_id, "solving", solving_since=clock.utcnow())
         plan = await asyncio.to_thread(solve, inputs.problem)
@@ -230,7 +233,7 @@ async def _inputs_for(run: dict[str, Any], settings: Settings) -> Inputs:
 
 
 async def _stage(run_id: int, stage: str, **values: Any) -> None:
-    update = {MatchingRun.stage: stage}
+    update: dict[Column | str, Any] = {MatchingRun.stage: stage}
     update.update({getattr(MatchingRun, k): v for k, v in values.items()})
     await MatchingRun.update(update).where(MatchingRun.id == run_id)
 
@@ -376,17 +379,17 @@ async def run_detail(run_id: int) -> RunDetail:
 
 async def proposals(run_id: int, participant_id: int | None = None) -> list[ProposalOut]:
     """The run's proposals (or one participant's), with their reasons in words."""
-    where = MatchingProposal.run == run_id
+    where: Combinable = MatchingProposal.run == run_id
     if participant_id is not None:
         where &= MatchingProposal.participant == participant_id
     rows = await MatchingProposal.select(
-        MatchingProposal.all_columns(),
+        *MatchingProposal.all_columns(),
         MatchingProposal.participant.display_name,
         MatchingProposal.slot.weekday,
         MatchingProposal.slot.start,
         MatchingProposal.slot.end,
-        MatchingProposal.slot.activity.title,
-        MatchingProposal.slot.activity.site.name,
+        MatchingProposal.slot._.activity._.title,
+        MatchingProposal.slot._.activity._.site._.name,
     ).where(where)
     goal_texts = await _goal_texts({r["participant"] for r in rows})
     changes: dict[int, set[str]] = defaultdict(set)
@@ -501,8 +504,8 @@ async def my_places(participant_id: int, day: date) -> list[MyPlace]:
         Placement.slot.weekday,
         Placement.slot.start,
         Placement.slot.end,
-        Placement.slot.activity.title,
-        Placement.slot.activity.site.name,
+        Placement.slot._.activity._.title,
+        Placement.slot._.activity._.site._.name,
     ).where(queries.holding(day) & (Placement.participant == participant_id))
     goal_texts = await _goal_texts({participant_id})
     places = [

@@ -153,21 +153,21 @@ def solve(problem: Problem) -> Plan:
         start_values.append(1.0 if any(start_values[c] for c in columns.values()) else 0.0)
         model.row([(fair, 1.0), *((c, -1.0) for c in columns.values())], -INF, 0.0)
 
-    for slot_id, columns in by_slot.items():
+    for slot_id, in_slot in by_slot.items():
         slot = slots[slot_id]
         capacity = max(slot.capacity, pinned_in_slot[slot_id])
         if pinned_in_slot[slot_id] > slot.capacity:
             warnings.append(f"pins_over_capacity:{slot_id}")
-        if len(columns) > capacity:
-            model.row(((c, 1.0) for c in columns), -INF, float(capacity))
+        if len(in_slot) > capacity:
+            model.row(((c, 1.0) for c in in_slot), -INF, float(capacity))
         if weights.viability:
-            _viability_terms(model, slot, columns, capacity, weights.viability, start_values)
-        if len(columns) > staffed_room(slot) and weights.staffing:
+            _viability_terms(model, slot, in_slot, capacity, weights.viability, start_values)
+        if len(in_slot) > staffed_room(slot) and weights.staffing:
             excess = model.column(-weights.staffing, 0.0, INF, integer=False)
             start_values.append(
-                max(0.0, sum(start_values[c] for c in columns) - staffed_room(slot))
+                max(0.0, sum(start_values[c] for c in in_slot) - staffed_room(slot))
             )
-            model.row([(excess, -1.0), *((c, 1.0) for c in columns)], -INF, staffed_room(slot))
+            model.row([(excess, -1.0), *((c, 1.0) for c in in_slot)], -INF, staffed_room(slot))
 
     if not pair_columns:
         return _plan(problem, [], 0.0, "empty", began, warnings)

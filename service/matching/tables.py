@@ -20,6 +20,7 @@ from service.auth.tables import User
 from service.people.tables import Participant
 from service.placements.tables import Placement
 from service.schedule.tables import WeeklySlot
+from service.tables import Identified
 
 
 class RunStatus(StrEnum):
@@ -42,7 +43,7 @@ class Change(StrEnum):
     removed = "removed"
 
 
-class MatchingRun(Table, tablename="matching_run"):
+class MatchingRun(Identified, Table, tablename="matching_run"):
     """One run of the optimiser for the weeks from `first_day` to `last_day`."""
 
     first_day = Date()
@@ -70,7 +71,7 @@ class MatchingRun(Table, tablename="matching_run"):
     published_by = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True)
 
 
-class MatchingProposal(Table, tablename="matching_proposal"):
+class MatchingProposal(Identified, Table, tablename="matching_proposal"):
     """A placement the run proposes (new), keeps, or would end (removed). `reason` is the
     explanation as JSON codes; pages put it into words. `source` is manual for what a
     coordinator added while reviewing."""
@@ -86,7 +87,7 @@ class MatchingProposal(Table, tablename="matching_proposal"):
     reason = Text(default="{}")
 
 
-class MatchingUnplaced(Table, tablename="matching_unplaced"):
+class MatchingUnplaced(Identified, Table, tablename="matching_unplaced"):
     """Someone the run could not place, with the rules that blocked them (JSON)."""
 
     run = ForeignKey(references=MatchingRun, on_delete=OnDelete.cascade, index=True)

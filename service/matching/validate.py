@@ -29,8 +29,8 @@ def validate(problem: Problem, assignments: Iterable[Assignment]) -> list[Violat
     chosen = list(assignments)
     found: list[Violation] = []
     by_person: dict[int, list[int]] = defaultdict(list)
-    for a in chosen:
-        by_person[a.person_id].append(a.slot_id)
+    for assignment in chosen:
+        by_person[assignment.person_id].append(assignment.slot_id)
     for person_id, slot_ids in by_person.items():
         person = people[person_id]
         for slot_id in (person.pinned & slots.keys()) - set(slot_ids):

@@ -3,7 +3,7 @@ simpler for the participant. The core gives codes; only this module makes senten
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from babel.numbers import format_decimal
@@ -80,7 +80,7 @@ def simple_rule_words(rule: str) -> str:
     }.get(rule, _("we are still looking for a group that fits you"))
 
 
-def blocker_lines(blockers: list[Mapping[str, Any]], *, simple: bool = False) -> list[str]:
+def blocker_lines(blockers: Sequence[Mapping[str, Any]], *, simple: bool = False) -> list[str]:
     """Why someone was left out, most slots first."""
     if simple:
         return [simple_rule_words(blockers[0]["rule"])] if blockers else []

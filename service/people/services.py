@@ -252,7 +252,7 @@ async def save_capacity(actor: Actor, participant_id: int, data: CapacityIn) -> 
             }
         ).where(Participant.id == participant_id)
         for table in (AvailabilityWindow, BlockedTime, ReachableSite, AccessibilityNeed):
-            await table.delete().where(table.participant == participant_id)  # type: ignore[attr-defined]
+            await table.delete().where(table.participant == participant_id)
         if data.windows:
             await AvailabilityWindow.insert(
                 *[
@@ -682,7 +682,7 @@ async def erase(actor: Actor, participant_id: int, *, today: date | None = None)
             Interest,
             LoginCard,
         ):
-            await table.delete().where(table.participant == participant_id)  # type: ignore[attr-defined]
+            await table.delete().where(table.participant == participant_id)
         await Participant.update(
             {
                 Participant.display_name: ERASED_NAME,

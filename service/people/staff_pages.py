@@ -49,12 +49,13 @@ RECORD_FIELDS = (
 
 
 def status_label(status: str) -> str:
-    return {
+    labels: dict[str, str] = {
         ParticipantStatus.waiting: _("Waiting"),
         ParticipantStatus.active: _("Active"),
         ParticipantStatus.paused: _("Paused"),
         ParticipantStatus.ended: _("Ended"),
-    }.get(status, status)
+    }
+    return labels.get(status, status)
 
 
 @get("/participants", guards=[permission("participant.follow")])
@@ -318,7 +319,7 @@ async def capacity_submit(request: Req, participant_id: FromPath[int]) -> Templa
         }
         for n in range(BLOCKED_ROWS)
     ]
-    shown = {
+    shown: dict[str, Any] = {
         "weekly_hours": str(raw.get("weekly_hours", "")),
         "max_sessions_per_day": str(raw.get("max_sessions_per_day", "")),
         "demand_tolerance": str(raw.get("demand_tolerance", "")),

@@ -20,6 +20,7 @@ from piccolo.table import Table
 
 from service.auth.tables import User
 from service.catalog.tables import Activity, GoalDomain, Site
+from service.tables import Identified
 
 
 class ParticipantStatus(StrEnum):
@@ -36,7 +37,7 @@ class GoalStatus(StrEnum):
     dropped = "dropped"
 
 
-class Participant(Table, tablename="participant"):
+class Participant(Identified, Table, tablename="participant"):
     user = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True, index=True)
     display_name = Varchar(length=120)
     preferred_language = Varchar(length=8, default="fi")
@@ -60,7 +61,7 @@ class Participant(Table, tablename="participant"):
     erased_at = Timestamptz(null=True, default=None)
 
 
-class AvailabilityWindow(Table, tablename="participant_window"):
+class AvailabilityWindow(Identified, Table, tablename="participant_window"):
     """When in the week the participant can take part (local time)."""
 
     participant = ForeignKey(references=Participant, on_delete=OnDelete.cascade, index=True)
@@ -69,7 +70,7 @@ class AvailabilityWindow(Table, tablename="participant_window"):
     end = Time()
 
 
-class BlockedTime(Table, tablename="participant_blocked"):
+class BlockedTime(Identified, Table, tablename="participant_blocked"):
     """Time taken by work, study or treatment: weekly (weekday) or once (on_date)."""
 
     participant = ForeignKey(references=Participant, on_delete=OnDelete.cascade, index=True)
@@ -80,22 +81,22 @@ class BlockedTime(Table, tablename="participant_blocked"):
     note = Varchar(length=120, default="")
 
 
-class ReachableSite(Table, tablename="participant_site"):
+class ReachableSite(Identified, Table, tablename="participant_site"):
     participant = ForeignKey(references=Participant, on_delete=OnDelete.cascade, index=True)
     site = ForeignKey(references=Site, on_delete=OnDelete.cascade, index=True)
 
 
-class AccessibilityNeed(Table, tablename="participant_need"):
+class AccessibilityNeed(Identified, Table, tablename="participant_need"):
     participant = ForeignKey(references=Participant, on_delete=OnDelete.cascade, index=True)
     feature = Varchar(length=40)
 
 
-class Strength(Table, tablename="participant_strength"):
+class Strength(Identified, Table, tablename="participant_strength"):
     participant = ForeignKey(references=Participant, on_delete=OnDelete.cascade, index=True)
     tag = Varchar(length=60)
 
 
-class Interest(Table, tablename="participant_interest"):
+class Interest(Identified, Table, tablename="participant_interest"):
     """An activity or a kind the participant wants (wants=True) or does not want."""
 
     participant = ForeignKey(references=Participant, on_delete=OnDelete.cascade, index=True)
@@ -105,7 +106,7 @@ class Interest(Table, tablename="participant_interest"):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
-class Goal(Table, tablename="goal"):
+class Goal(Identified, Table, tablename="goal"):
     participant = ForeignKey(references=Participant, on_delete=OnDelete.cascade, index=True)
     text = Text()
     priority = Integer(default=2)
@@ -114,12 +115,12 @@ class Goal(Table, tablename="goal"):
     reviewed_at = Date(null=True, default=None)
 
 
-class GoalDomainLink(Table, tablename="goal_domain_link"):
+class GoalDomainLink(Identified, Table, tablename="goal_domain_link"):
     goal = ForeignKey(references=Goal, on_delete=OnDelete.cascade, index=True)
     domain = ForeignKey(references=GoalDomain, on_delete=OnDelete.restrict, index=True)
 
 
-class Review(Table, tablename="goal_review"):
+class Review(Identified, Table, tablename="goal_review"):
     goal = ForeignKey(references=Goal, on_delete=OnDelete.cascade, index=True)
     on_date = Date()
     rating = Integer()
@@ -128,7 +129,7 @@ class Review(Table, tablename="goal_review"):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
-class LoginCard(Table, tablename="login_card"):
+class LoginCard(Identified, Table, tablename="login_card"):
     """A printed card whose one-time code signs the participant in without a password.
     Only a hash of the code is kept."""
 

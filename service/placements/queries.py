@@ -167,7 +167,7 @@ async def participants_placed_at(site_ids: Iterable[int], day: date) -> list[int
     if not sites:
         return []
     rows = await Placement.select(Placement.participant).where(
-        holding(day) & Placement.slot.activity.site.is_in(sites)
+        holding(day) & Placement.slot._.activity._.site.is_in(sites)
     )
     return sorted({row["participant"] for row in rows})
 

@@ -11,6 +11,7 @@ from piccolo.table import Table
 from service.auth.tables import User
 from service.people.tables import Participant
 from service.schedule.tables import Session, WeeklySlot
+from service.tables import Identified
 
 
 class PlacementStatus(StrEnum):
@@ -24,7 +25,7 @@ class PlacementSource(StrEnum):
     matcher = "matcher"
 
 
-class Placement(Table, tablename="placement"):
+class Placement(Identified, Table, tablename="placement"):
     participant = ForeignKey(references=Participant, on_delete=OnDelete.cascade, index=True)
     slot = ForeignKey(references=WeeklySlot, on_delete=OnDelete.cascade, index=True)
     start_date = Date()
@@ -38,7 +39,7 @@ class Placement(Table, tablename="placement"):
     reason = Text(default="")
 
 
-class AbsenceNotice(Table, tablename="absence_notice"):
+class AbsenceNotice(Identified, Table, tablename="absence_notice"):
     """A participant's "I can't come" for one session, with the time it was given."""
 
     participant = ForeignKey(references=Participant, on_delete=OnDelete.cascade, index=True)

@@ -354,7 +354,7 @@ async def _after_change(request: Req, day: date, form: FormMultiDict) -> Respons
     response.headers["HX-Trigger"] = "session-saved"
     response.headers["HX-Retarget"] = "#planner-grid"
     response.headers["HX-Reswap"] = "outerHTML"
-    return response  # type: ignore[return-value]
+    return response
 
 
 async def _form_error(

@@ -302,8 +302,8 @@ async def _slot_rules(slot_ids: Sequence[int] | None) -> dict[int, _SlotRule]:
     query = WeeklySlot.select(
         *WeeklySlot.all_columns(),
         WeeklySlot.activity.site,
-        WeeklySlot.activity.site.time_zone,
-        WeeklySlot.activity.site.country,
+        WeeklySlot.activity._.site._.time_zone,
+        WeeklySlot.activity._.site._.country,
         WeeklySlot.activity.is_active,
     )
     if slot_ids is not None:

@@ -19,6 +19,7 @@ from piccolo.table import Table
 
 from service.auth.tables import User
 from service.catalog.tables import Activity, Room, Site
+from service.tables import Identified
 
 
 class SessionStatus(StrEnum):
@@ -27,7 +28,7 @@ class SessionStatus(StrEnum):
     moved = "moved"
 
 
-class WeeklySlot(Table, tablename="weekly_slot"):
+class WeeklySlot(Identified, Table, tablename="weekly_slot"):
     """When an activity recurs: a weekday and times, valid from a date until a date."""
 
     activity = ForeignKey(references=Activity, on_delete=OnDelete.cascade, index=True)
@@ -41,13 +42,13 @@ class WeeklySlot(Table, tablename="weekly_slot"):
     updated_at = Timestamptz(default=TimestamptzNow())
 
 
-class SlotStaff(Table, tablename="slot_staff"):
+class SlotStaff(Identified, Table, tablename="slot_staff"):
     slot = ForeignKey(references=WeeklySlot, on_delete=OnDelete.cascade, index=True)
     user = ForeignKey(references=User, on_delete=OnDelete.cascade, index=True)
     slot_staff_key = Unique([slot, user])
 
 
-class Session(Table, tablename="session"):
+class Session(Identified, Table, tablename="session"):
     """One occurrence of a slot on a date, or a one-off. Times are local to the site,
     with the UTC instants beside them. `sequence` grows with every change that a
     calendar must show; `origin_date` is the date the slot made it for, which keeps
@@ -74,13 +75,13 @@ class Session(Table, tablename="session"):
     session_slot_origin_key = Unique([slot, origin_date])
 
 
-class SessionStaff(Table, tablename="session_staff"):
+class SessionStaff(Identified, Table, tablename="session_staff"):
     session = ForeignKey(references=Session, on_delete=OnDelete.cascade, index=True)
     user = ForeignKey(references=User, on_delete=OnDelete.cascade, index=True)
     session_staff_key = Unique([session, user])
 
 
-class Closure(Table, tablename="closure"):
+class Closure(Identified, Table, tablename="closure"):
     """Days a site (or every site, when `site` is empty) is closed."""
 
     site = ForeignKey(references=Site, on_delete=OnDelete.cascade, null=True, index=True)

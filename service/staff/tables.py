@@ -4,14 +4,15 @@ from piccolo.columns import ForeignKey, Integer, OnDelete, Time, Varchar
 from piccolo.table import Table
 
 from service.auth.tables import User
+from service.tables import Identified
 
 
-class StaffSkill(Table, tablename="staff_skill"):
+class StaffSkill(Identified, Table, tablename="staff_skill"):
     user = ForeignKey(references=User, on_delete=OnDelete.cascade, index=True)
     skill = Varchar(length=40)
 
 
-class StaffAvailability(Table, tablename="staff_availability"):
+class StaffAvailability(Identified, Table, tablename="staff_availability"):
     """A weekly window (local time at the sites) when the staff member can work."""
 
     user = ForeignKey(references=User, on_delete=OnDelete.cascade, index=True)

@@ -4,8 +4,10 @@ from piccolo.columns import Integer, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
+from service.tables import Identified
 
-class JobRun(Table, tablename="job_run"):
+
+class JobRun(Identified, Table, tablename="job_run"):
     """One claimed run of a job id. The unique job id makes a job run once even when
     the queue delivers it twice (arq promises at-least-once)."""
 
