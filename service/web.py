@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import logging
-import re
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import quote, urlsplit
 
-import msgspec
 from litestar import Request, Response
 from litestar.exceptions import (
     HTTPException,
@@ -22,14 +20,12 @@ from service.auth.guards import PasswordChangeRequired
 from service.auth.middleware import LANGUAGE_COOKIE
 from service.auth.schemas import CurrentUser
 from service.errors import DomainError, InvalidInput, RuleBroken
+from service.forms import NAMED_FIELD
 from service.i18n import adopt_language, current_language, negotiate_language
 
 log = logging.getLogger("tupa.web")
 
 PROBLEM_JSON = "application/problem+json"
-_NAMED_FIELD = re.compile(r"(?:unknown|missing required) field `([^`]+)`")
-_PATH_FIELD = re.compile(r"at `\$\.([A-Za-z_]+)")
-T = TypeVar("T")
 
 
 def current_user(request: Request[Any, Any, Any]) -> CurrentUser | None:
@@ -72,17 +68,6 @@ def safe_next(target: str | None, default: str = "/") -> str:
     return target
 
 
-def form_to(struct_type: type[T], data: dict[str, Any]) -> T:
-    """Turn a page form's fields into the API's struct, with the API's checks; a bad
-    field becomes `InvalidInput` naming it, so pages and API refuse alike."""
-    try:
-        return msgspec.convert(data, struct_type, strict=False)
-    except msgspec.ValidationError as error:
-        message = str(error)
-        named = _NAMED_FIELD.search(message) or _PATH_FIELD.search(message)
-        raise InvalidInput(named.group(1) if named else "form", message) from None
-
-
 def is_api(request: Request[Any, Any, Any]) -> bool:
     return request.url.path.startswith("/api/")
 
@@ -111,7 +96,7 @@ def field_errors(exc: ValidationException) -> list[dict[str, str]]:
         if isinstance(item, dict) and item.get("key"):
             message = str(item.get("message", ""))
             # For a missing or unknown field Litestar names the body, msgspec the field.
-            named = _NAMED_FIELD.search(message)
+            named = NAMED_FIELD.search(message)
             errors.append(
                 {"field": named.group(1) if named else str(item["key"]), "message": message}
             )

@@ -25,12 +25,13 @@ from service.catalog.vocabulary import (
     weekday_names,
 )
 from service.errors import DomainError, InvalidInput
+from service.forms import Form, errors_of, form_to
 from service.i18n import gettext as _
 from service.schedule import services as schedule
 from service.schedule.schemas import ClosureIn, SlotIn
 from service.staff import services as staff_services
 from service.staff.schemas import StaffProfileIn, WindowIn
-from service.web import actor_of, current_user, form_to, page
+from service.web import actor_of, current_user, page
 
 Req = Request[Any, Any, Any]
 WEEKDAYS = range(7)
@@ -59,11 +60,7 @@ def _errors(error: DomainError) -> dict[str, str]:
 
 
 async def _site_form(
-    request: Req,
-    site_id: int | None,
-    form: dict[str, Any],
-    errors: dict[str, str],
-    status: int = 200,
+    request: Req, site_id: int | None, form: Form[SiteIn], status: int = 200
 ) -> Template:
     site = await services.get_site(site_id) if site_id else None
     return page(
@@ -71,10 +68,9 @@ async def _site_form(
         "catalog/site_form.html",
         status_code=status,
         site=site,
-        form=form,
-        errors=errors,
         partners=await services.list_partners(),
         features=ACCESSIBILITY_FEATURES,
+        **form.context,
     )
 
 
@@ -91,22 +87,15 @@ async def sites_page(request: Req) -> Template:
 
 @get("/catalog/sites/new", guards=[permission("catalog.edit")])
 async def new_site_page(request: Req) -> Template:
-    return await _site_form(request, None, {"time_zone": "Europe/Helsinki", "country": "FI"}, {})
+    return await _site_form(request, None, Form.blank(SiteIn))
 
 
 @get("/catalog/sites/{site_id:int}", guards=[permission("catalog.edit")])
 async def edit_site_page(request: Req, site_id: FromPath[int]) -> Template:
     site = await services.get_site(site_id)
-    form = {
-        "name": site.name,
-        "time_zone": site.time_zone,
-        "country": site.country,
-        "address": site.address,
-        "phone": site.phone,
-        "partner_id": site.partner_id or "",
-        "features": site.features,
-    }
-    return await _site_form(request, site_id, form, {})
+    return await _site_form(
+        request, site_id, Form.of(SiteIn, site, partner_id=site.partner_id or "")
+    )
 
 
 @post("/catalog/sites/new", guards=[permission("catalog.edit")], status_code=HTTP_200_OK)
@@ -120,11 +109,11 @@ async def update_site_submit(request: Req, site_id: FromPath[int]) -> Template |
 
 
 async def _save_site(request: Req, site_id: int | None) -> Template | Redirect:
-    data = _fields(await request.form(), lists=("features",))
+    form = Form.posted(SiteIn, await request.form(), lists=("features",))
     try:
-        saved = await services.save_site(actor_of(request), form_to(SiteIn, data), site_id)
+        saved = await services.save_site(actor_of(request), form.parse(), site_id)
     except DomainError as error:
-        return await _site_form(request, site_id, data, _errors(error), error.status_code)
+        return await _site_form(request, site_id, form.refused(error), error.status_code)
     flash(request, _("The site is saved."), category="info")
     return Redirect(f"/catalog/sites/{saved.id}")
 
@@ -135,23 +124,14 @@ async def _save_site(request: Req, site_id: int | None) -> Template | Redirect:
     status_code=HTTP_200_OK,
 )
 async def add_room_submit(request: Req, site_id: FromPath[int]) -> Template | Redirect:
-    data = _fields(await request.form())
+    room = Form.posted(RoomIn, await request.form())
     try:
-        await services.add_room(actor_of(request), site_id, form_to(RoomIn, data))
+        await services.add_room(actor_of(request), site_id, room.parse())
     except DomainError as error:
         site = await services.get_site(site_id)
-        form = {
-            "name": site.name,
-            "time_zone": site.time_zone,
-            "country": site.country,
-            "address": site.address,
-            "phone": site.phone,
-            "partner_id": site.partner_id,
-            "features": site.features,
-            "room_name": data.get("name", ""),
-        }
-        errors = {f"room_{key}": value for key, value in _errors(error).items()}
-        return await _site_form(request, site_id, form, errors, error.status_code)
+        form = Form.of(SiteIn, site, room_name=room.values.get("name", ""))
+        form.errors = {f"room_{key}": value for key, value in errors_of(error).items()}
+        return await _site_form(request, site_id, form, error.status_code)
     return Redirect(f"/catalog/sites/{site_id}")
 
 

@@ -17,12 +17,13 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPT
 from service import clock
 from service.auth.guards import permission
 from service.errors import DomainError, InvalidInput, RuleBroken
+from service.forms import form_to
 from service.i18n import current_language
 from service.i18n import gettext as _
 from service.matching import review, services
 from service.matching.review import AllIn, ProposalAdd, ProposalChange, Published
 from service.matching.services import ProposalOut, RunDetail, RunIn, RunOut, UnplacedOut
-from service.web import actor_of, form_to, page
+from service.web import actor_of, page
 
 Req = Request[Any, Any, Any]
 

@@ -23,6 +23,7 @@ from service.catalog.vocabulary import (
     weekday_names,
 )
 from service.errors import DomainError, InvalidInput
+from service.forms import form_to
 from service.i18n import gettext as _
 from service.people import services
 from service.people.schemas import CapacityIn, GoalIn, InterestsIn, ParticipantIn, ReviewIn
@@ -30,7 +31,7 @@ from service.people.tables import ParticipantStatus
 from service.placements import services as placements
 from service.schedule import services as schedule
 from service.staff.services import list_staff
-from service.web import actor_of, current_user, form_to, page
+from service.web import actor_of, current_user, page
 
 Req = Request[Any, Any, Any]
 RECORD_FIELDS = (
