@@ -33,7 +33,7 @@ from service.placements.services import PlacementIn
 from service.placements.tables import AbsenceNotice
 from service.schedule import services as schedule
 from service.schedule.schemas import SessionChange
-from service.schedule.tables import Session
+from service.schedule.tables import Session, SessionStatus
 from service.worker import worker_settings
 from tests import schedule_helpers as h
 from tests.conftest import make_client, running
@@ -223,6 +223,7 @@ async def test_changes_reach_the_feed_through_the_job(client, app, world):
         .where(
             (Session.slot == world["slots"][world["today"].weekday()])
             & (Session.date > coming["date"])
+            & (Session.status != SessionStatus.cancelled.value)  # not one a holiday cancelled
         )
         .order_by(Session.date)
         .first()
