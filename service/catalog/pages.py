@@ -141,9 +141,9 @@ async def add_room_submit(request: Req, site_id: FromPath[int]) -> Template | Re
     status_code=HTTP_200_OK,
 )
 async def delete_room_submit(request: Req, room_id: FromPath[int]) -> Redirect:
-    row = await services.get_row(services.Room, room_id, _("There is no room %(id)s.", id=room_id))
+    room = await services.get_room(room_id)
     await services.delete_room(actor_of(request), room_id)
-    return Redirect(f"/catalog/sites/{row['site']}")
+    return Redirect(f"/catalog/sites/{room.site_id}")
 
 
 @post(
