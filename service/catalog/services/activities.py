@@ -8,11 +8,7 @@ from typing import Any
 from service import clock, events
 from service.audit.services import Actor, record
 from service.auth.schemas import CurrentUser
-from service.catalog.schemas import (
-    ActivityIn,
-    ActivityOut,
-    DomainStrength,
-)
+from service.catalog.schemas import ActivityIn, ActivityOut, DomainStrength
 from service.catalog.services.checks import check_features, exists, get_row
 from service.catalog.services.visibility import site_scope
 from service.catalog.tables import (

@@ -3,13 +3,8 @@
 from __future__ import annotations
 
 from service.audit.services import Actor, record
-from service.catalog.schemas import (
-    GoalDomainIn,
-    GoalDomainOut,
-)
-from service.catalog.tables import (
-    GoalDomain,
-)
+from service.catalog.schemas import GoalDomainIn, GoalDomainOut
+from service.catalog.tables import GoalDomain
 from service.catalog.vocabulary import DEFAULT_DOMAINS
 from service.db import transaction
 

@@ -7,16 +7,9 @@ from typing import Any
 
 from service import events
 from service.audit.services import Actor, record
-from service.catalog.schemas import (
-    PartnerIn,
-    PartnerOut,
-)
+from service.catalog.schemas import PartnerIn, PartnerOut
 from service.catalog.services.checks import get_row
-from service.catalog.tables import (
-    Partner,
-    PartnerKind,
-    Site,
-)
+from service.catalog.tables import Partner, PartnerKind, Site
 from service.db import save_row, transaction
 from service.errors import Conflict
 from service.i18n import gettext as _

@@ -8,12 +8,7 @@ from typing import Any
 from service import events
 from service.audit.services import Actor, record
 from service.auth.schemas import CurrentUser
-from service.catalog.schemas import (
-    RoomIn,
-    RoomOut,
-    SiteIn,
-    SiteOut,
-)
+from service.catalog.schemas import RoomIn, RoomOut, SiteIn, SiteOut
 from service.catalog.services.checks import (
     check_country,
     check_features,
@@ -22,13 +17,7 @@ from service.catalog.services.checks import (
     get_row,
 )
 from service.catalog.services.visibility import check_site_visible, site_scope
-from service.catalog.tables import (
-    Activity,
-    Partner,
-    Room,
-    Site,
-    SiteFeature,
-)
+from service.catalog.tables import Activity, Partner, Room, Site, SiteFeature
 from service.db import save_row, transaction
 from service.errors import Conflict, InvalidInput
 from service.i18n import gettext as _
@@ -131,13 +120,13 @@ async def get_room(room_id: int) -> RoomOut:
 
 
 async def delete_room(actor: Actor, room_id: int) -> None:
-    room = await get_row(Room, room_id, _("There is no room %(id)s.", id=room_id))
+    room = await get_room(room_id)
     async with transaction():
         await Room.delete().where(Room.id == room_id)
         await record(
-            actor, "room.delete", entity="room", entity_id=room_id, details={"name": room["name"]}
+            actor, "room.delete", entity="room", entity_id=room_id, details={"name": room.name}
         )
-        await events.publish(events.SiteChanged(site_id=room["site"]))
+        await events.publish(events.SiteChanged(site_id=room.site_id))
 
 
 def _room_out(row: dict[str, Any]) -> RoomOut:
