@@ -14,6 +14,7 @@ from service.i18n import gettext as _
 
 
 def check_time_zone(name: str, field: str = "time_zone") -> None:
+    """Refuse a time zone name that the zone database does not know."""
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
@@ -21,11 +22,13 @@ def check_time_zone(name: str, field: str = "time_zone") -> None:
 
 
 def check_country(code: str) -> None:
+    """Refuse a country whose public holidays Tupa cannot tell."""
     if code.upper() not in holidays.list_supported_countries():
         raise InvalidInput("country", _("%(code)s is not a supported country code.", code=code))
 
 
 def check_features(features: list[str]) -> list[str]:
+    """The accessibility features, sorted and once each; refuse unknown ones."""
     unknown = sorted(set(features) - set(ACCESSIBILITY_FEATURES))
     if unknown:
         raise InvalidInput(
@@ -40,10 +43,12 @@ def check_features(features: list[str]) -> list[str]:
 
 
 async def exists(table: type[Table], row_id: int | None) -> bool:
+    """Whether `table` has a row with this id (False for no id)."""
     return row_id is not None and await table.exists().where(table._meta.primary_key == row_id)
 
 
 async def get_row(table: type[Table], row_id: int, message: str) -> dict[str, Any]:
+    """The row with this id, or NotFound with `message`."""
     row = await table.select().where(table._meta.primary_key == row_id).first()
     if row is None:
         raise NotFound(message)

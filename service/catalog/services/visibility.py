@@ -16,6 +16,7 @@ def site_scope(user: CurrentUser) -> frozenset[int] | None:
 
 
 def check_site_visible(user: CurrentUser, site_id: int) -> None:
+    """Refuse, as if it did not exist, a site the user may not read."""
     scope = site_scope(user)
     if scope is not None and site_id not in scope:
         raise NotFound(_("There is no site %(id)s.", id=site_id))
