@@ -10,7 +10,8 @@ from litestar.params import FromQuery, QueryParameter
 from litestar.response import Template
 
 from service import web
-from service.audit.services import AuditEntry, AuditFilter, list_events
+from service.audit.schemas import AuditEntry, AuditFilter
+from service.audit.services import list_events
 from service.auth.guards import permission
 
 PAGE_SIZE = 50

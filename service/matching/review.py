@@ -13,8 +13,6 @@ from dataclasses import asdict, replace
 from datetime import date, timedelta
 from typing import Any
 
-import msgspec
-
 from service import clock, events
 from service.audit.services import Actor, record
 from service.db import transaction
@@ -22,9 +20,14 @@ from service.errors import Conflict, InvalidInput, NotFound, RuleBroken
 from service.i18n import gettext as _
 from service.matching.explain import explain_placement
 from service.matching.model import Assignment, Problem
-from service.matching.services import (
+from service.matching.schemas import (
+    ProposalAdd,
+    ProposalChange,
     ProposalOut,
+    Published,
     RunOut,
+)
+from service.matching.services import (
     get_run,
     inputs_for,
     proposals,
@@ -36,28 +39,6 @@ from service.matching.validate import Violation, validate
 from service.matching.words import refusal_words
 from service.placements.tables import Placement, PlacementSource, PlacementStatus
 from service.settings import Settings
-
-
-class ProposalChange(msgspec.Struct, forbid_unknown_fields=True):
-    accepted: bool | None = None
-    pinned: bool | None = None
-
-
-class ProposalAdd(msgspec.Struct, forbid_unknown_fields=True):
-    participant_id: int
-    slot_id: int
-
-
-class AllIn(msgspec.Struct, forbid_unknown_fields=True):
-    accepted: bool
-
-
-class Published(msgspec.Struct):
-    run_id: int
-    created: int
-    ended: int
-    pinned: int
-
 
 # --- the plan as publishing would leave it ------------------------------------------------
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from babel.numbers import format_decimal
 from litestar import Request, Response, get, post
-from litestar.datastructures import State
+from litestar.datastructures import FormMultiDict, State
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
@@ -17,12 +17,21 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPT
 from service import clock
 from service.auth.guards import permission
 from service.errors import DomainError, InvalidInput, RuleBroken
-from service.forms import form_to
+from service.forms import Form
 from service.i18n import current_language
 from service.i18n import gettext as _
 from service.matching import review, services
-from service.matching.review import AllIn, ProposalAdd, ProposalChange, Published
-from service.matching.services import ProposalOut, RunDetail, RunIn, RunOut, UnplacedOut
+from service.matching.schemas import (
+    AllIn,
+    ProposalAdd,
+    ProposalChange,
+    ProposalOut,
+    Published,
+    RunDetail,
+    RunIn,
+    RunOut,
+    UnplacedOut,
+)
 from service.web import actor_of, page
 
 Req = Request[Any, Any, Any]
@@ -130,6 +139,11 @@ async def waitlist() -> list[UnplacedOut]:
 # --- pages ---------------------------------------------------------------------------
 
 
+def run_fields(form: FormMultiDict) -> dict[str, Any]:
+    """The run form's fields that were filled in, as `RunIn` takes them (others ignored)."""
+    return {k: value for k in ("first_day", "last_day", "replan_for") if (value := form.get(k))}
+
+
 @get("/matching", guards=[permission("matching.run")])
 async def matching_page(request: Req, first_day: FromQuery[date | None] = None) -> Template:
     week = first_day or clock.next_monday()
@@ -139,27 +153,22 @@ async def matching_page(request: Req, first_day: FromQuery[date | None] = None) 
         request,
         "matching/index.html",
         runs=await services.list_runs(),
-        form={"first_day": start.isoformat(), "last_day": last.isoformat()},
-        errors={},
+        **Form(RunIn, {"first_day": start.isoformat(), "last_day": last.isoformat()}).context,
     )
 
 
 @post("/matching/runs", guards=[permission("matching.run")], status_code=HTTP_200_OK)
 async def start_run_submit(request: Req, state: State) -> Response[Any]:
-    form = await request.form()
-    values = {k: form.get(k) or None for k in ("first_day", "last_day", "replan_for")}
+    form = Form(RunIn, run_fields(await request.form()))
     try:
-        data = form_to(RunIn, {k: v for k, v in values.items() if v is not None})
-        run = await services.start_run(actor_of(request), state.settings, state.queue, data)
+        run = await services.start_run(actor_of(request), state.settings, state.queue, form.parse())
     except DomainError as error:
-        field = error.field if isinstance(error, InvalidInput) else "form"
         return page(
             request,
             "matching/index.html",
             status_code=error.status_code,
             runs=await services.list_runs(),
-            form=values,
-            errors={field: error.detail},
+            **form.refused(error).context,
         )
     return Redirect(f"/matching/runs/{run.id}")
 
@@ -255,7 +264,7 @@ async def change_proposal_submit(
     form = await request.form()
     values = {k: form.get(k) for k in ("accepted", "pinned") if form.get(k) in ("true", "false")}
     try:
-        change = form_to(ProposalChange, values)
+        change = Form(ProposalChange, values).parse()
         await review.change_proposal(actor_of(request), state.settings, run_id, proposal_id, change)
     except DomainError as error:
         return await _review_error(request, run_id, error)
@@ -270,7 +279,7 @@ async def change_proposal_submit(
 async def add_proposal_submit(request: Req, state: State, run_id: FromPath[int]) -> Response[Any]:
     form = await request.form()
     try:
-        data = form_to(ProposalAdd, {k: form.get(k) for k in ("participant_id", "slot_id")})
+        data = Form(ProposalAdd, {k: form.get(k) for k in ("participant_id", "slot_id")}).parse()
         await review.add_proposal(actor_of(request), state.settings, run_id, data)
     except DomainError as error:
         return await _review_error(request, run_id, error)

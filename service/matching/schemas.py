@@ -1,0 +1,106 @@
+"""The matching area's structs: a run asked for, a run, its proposals and waitlist, a
+participant's own places, and the review's changes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import msgspec
+
+from service.matching.tables import Change, RunMode, RunStatus
+
+
+class RunIn(msgspec.Struct, forbid_unknown_fields=True):
+    first_day: date
+    last_day: date | None = None
+    replan_for: int | None = None
+
+
+class RunOut(msgspec.Struct):
+    id: int
+    first_day: date
+    last_day: date
+    mode: RunMode
+    replan_for: int | None
+    status: RunStatus
+    stage: str
+    progress: int
+    solver_status: str
+    objective: float
+    bound: float | None
+    gap: float | None
+    seconds: float
+    greedy_share: float | None
+    participants: int
+    slots: int
+    warnings: list[str]
+    error: str
+    created_at: datetime
+    published_at: datetime | None
+
+
+class ProposalOut(msgspec.Struct):
+    id: int
+    participant_id: int
+    participant_name: str
+    slot_id: int
+    slot_label: str
+    site_name: str
+    weekday: int
+    change: Change
+    moved: bool
+    accepted: bool
+    pinned: bool
+    source: str
+    reason: dict[str, Any]
+    reason_text: list[str]
+
+
+class UnplacedOut(msgspec.Struct):
+    participant_id: int
+    participant_name: str
+    referral_date: date | None
+    blockers: list[dict[str, Any]]
+    reason_text: list[str]
+
+
+class RunDetail(msgspec.Struct):
+    run: RunOut
+    proposals: list[ProposalOut]
+    unplaced: list[UnplacedOut]
+
+
+class MyPlace(msgspec.Struct):
+    """One of the participant's weekly places, with why it was chosen, in simple words."""
+
+    title: str
+    weekday: int
+    start: str
+    end: str
+    site_name: str
+    reasons: list[str]
+
+
+# --- the review's changes ---------------------------------------------------------
+
+
+class ProposalChange(msgspec.Struct, forbid_unknown_fields=True):
+    accepted: bool | None = None
+    pinned: bool | None = None
+
+
+class ProposalAdd(msgspec.Struct, forbid_unknown_fields=True):
+    participant_id: int
+    slot_id: int
+
+
+class AllIn(msgspec.Struct, forbid_unknown_fields=True):
+    accepted: bool
+
+
+class Published(msgspec.Struct):
+    run_id: int
+    created: int
+    ended: int
+    pinned: int
