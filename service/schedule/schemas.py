@@ -124,3 +124,13 @@ class GenerationResult(msgspec.Struct):
     updated: int
     cancelled: int
     kept_as_edited: int
+
+
+class ActivityAt(msgspec.Struct, frozen=True):
+    """An activity and where it happens, as the schedule's checks read it."""
+
+    id: int
+    site_id: int
+    site_name: str
+    time_zone: str
+    country: str
