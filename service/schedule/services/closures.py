@@ -19,6 +19,7 @@ from service.schedule.tables import Closure, WeeklySlot
 
 
 async def list_closures(*, upcoming_from: date | None = None) -> list[ClosureOut]:
+    """The closures by first day; with `upcoming_from`, those not over by then."""
     query = Closure.select().order_by(Closure.start_date)
     if upcoming_from is not None:
         query = query.where(Closure.end_date >= upcoming_from)
@@ -26,6 +27,7 @@ async def list_closures(*, upcoming_from: date | None = None) -> list[ClosureOut
 
 
 async def add_closure(actor: Actor, data: ClosureIn, *, today: date | None = None) -> ClosureOut:
+    """Close a site (or every site) for some days; the sessions it hits are cancelled."""
     if data.end_date < data.start_date:
         raise InvalidInput("end_date", _("The closure must end on or after its first day."))
     if data.site_id is not None and not await catalog.exists(Site, data.site_id):
@@ -59,6 +61,7 @@ async def add_closure(actor: Actor, data: ClosureIn, *, today: date | None = Non
 
 
 async def remove_closure(actor: Actor, closure_id: int, *, today: date | None = None) -> None:
+    """Remove a closure; the sessions it cancelled are planned again."""
     row = await catalog.get_row(
         Closure, closure_id, _("There is no closure %(id)s.", id=closure_id)
     )
@@ -79,6 +82,7 @@ async def remove_closure(actor: Actor, closure_id: int, *, today: date | None = 
 
 
 async def _slot_ids_at(site_id: int | None) -> list[int] | None:
+    """The slots of a site, or None (every slot) for a closure of every site."""
     if site_id is None:
         return None
     rows = await WeeklySlot.select(WeeklySlot.id).where(WeeklySlot.activity.site == site_id)
@@ -86,6 +90,7 @@ async def _slot_ids_at(site_id: int | None) -> list[int] | None:
 
 
 def _closure_out(row: dict[str, Any]) -> ClosureOut:
+    """A closure row as the API shows it."""
     return ClosureOut(
         id=row["id"],
         site_id=row["site"],

@@ -28,6 +28,8 @@ HORIZON_WEEKS = 12
 
 @dataclass
 class _Counts:
+    """What one generation run did, counted as it goes."""
+
     created: int = 0
     updated: int = 0
     cancelled: int = 0
@@ -76,11 +78,14 @@ async def generate_sessions(
 
 @dataclass(frozen=True)
 class _SlotRule(recurrence.SlotRule):
+    """A slot as the recurrence core reads it, with what a new session needs."""
+
     activity_id: int = 0
     room_id: int | None = None
 
 
 async def _slot_rules(slot_ids: Sequence[int] | None) -> dict[int, _SlotRule]:
+    """The slots of active activities (all, or those in `slot_ids`) by id."""
     query = WeeklySlot.select(
         *WeeklySlot.all_columns(),
         WeeklySlot.activity.site,
@@ -111,6 +116,7 @@ async def _slot_rules(slot_ids: Sequence[int] | None) -> dict[int, _SlotRule]:
 
 
 async def _closures(first: date, last: date) -> list[recurrence.Closure]:
+    """The closures that touch the days from `first` to `last`."""
     rows = await Closure.select().where((Closure.start_date <= last) & (Closure.end_date >= first))
     return [
         recurrence.Closure(
@@ -123,6 +129,7 @@ async def _closures(first: date, last: date) -> list[recurrence.Closure]:
 async def _existing_sessions(
     slot_ids: list[int], first: date, last: date, only: Sequence[int] | None
 ) -> dict[tuple[int, date], dict[str, Any]]:
+    """Sessions made from slots in the range, by (slot, original day), with staff."""
     query = Session.select().where(
         Session.slot.is_not_null() & (Session.origin_date >= first) & (Session.origin_date <= last)
     )
@@ -136,6 +143,7 @@ async def _existing_sessions(
 
 
 def _new_session(occurrence: recurrence.Occurrence, slot: _SlotRule) -> Session:
+    """A new session for an occurrence, cancelled if a holiday or closure hits it."""
     closed = occurrence.closed_reason
     return Session(
         slot=slot.slot_id,
@@ -154,6 +162,7 @@ def _new_session(occurrence: recurrence.Occurrence, slot: _SlotRule) -> Session:
 
 
 async def _insert_sessions(rows: list[Session], slot_staff: dict[int, list[int]]) -> None:
+    """Store new sessions and give them their slots' staff."""
     await Session.insert(*rows)
     keys = {(row.slot, row.origin_date) for row in rows}
     slot_ids = sorted({row.slot for row in rows})
@@ -220,6 +229,7 @@ async def _reconcile(
 
 
 async def _cancel_generated(session: dict[str, Any], reason: str, counts: _Counts) -> None:
+    """Cancel a session whose slot no longer makes it, unless edited by hand."""
     if session["edited_by_hand"]:
         return
     await Session.update(

@@ -18,6 +18,7 @@ from service.staff.tables import StaffAvailability, StaffSkill
 
 
 async def session_rows(where: Any) -> list[dict[str, Any]]:
+    """Session rows with activity, site and room, their staff ids and placed count."""
     rows = (
         await Session.select(
             *Session.all_columns(),
@@ -44,6 +45,7 @@ async def session_rows(where: Any) -> list[dict[str, Any]]:
 def session_facts(
     row: dict[str, Any], staff_ids: list[int], skills: frozenset[str]
 ) -> conflicts.SessionFacts:
+    """A session row as the conflicts core reads it."""
     return conflicts.SessionFacts(
         session_id=row["id"],
         title=row["activity.title"],
@@ -87,6 +89,7 @@ async def session_warnings(rows: list[dict[str, Any]]) -> dict[int, list[Warning
 
 
 async def _staff_facts(user_ids: list[int]) -> dict[int, conflicts.StaffFacts]:
+    """Names, skills and availability of these staff members."""
     if not user_ids:
         return {}
     users = await User.select(User.id, User.display_name, User.email).where(User.id.is_in(user_ids))
@@ -112,6 +115,7 @@ async def _staff_facts(user_ids: list[int]) -> dict[int, conflicts.StaffFacts]:
 
 
 def _warning_out(warning: conflicts.Warning, staff: dict[int, conflicts.StaffFacts]) -> WarningOut:
+    """A warning in words, naming the staff member it is about."""
     name = staff[warning.staff_id].name if warning.staff_id in staff else ""
     messages = {
         "staff_double_booked": _(
@@ -141,6 +145,7 @@ def _warning_out(warning: conflicts.Warning, staff: dict[int, conflicts.StaffFac
 
 
 async def staff_names(rows: list[dict[str, Any]]) -> dict[int, str]:
+    """The names of the staff of these rows, by user id."""
     ids = sorted({user for row in rows for user in row["staff_ids"]})
     if not ids:
         return {}
@@ -151,6 +156,7 @@ async def staff_names(rows: list[dict[str, Any]]) -> dict[int, str]:
 def session_out(
     row: dict[str, Any], names: dict[int, str], warnings: list[WarningOut]
 ) -> SessionOut:
+    """A session row as pages and the API show it."""
     return SessionOut(
         id=row["id"],
         activity_id=row["activity"],

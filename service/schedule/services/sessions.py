@@ -54,6 +54,7 @@ async def list_sessions(
 
 
 async def get_session(session_id: int, user: CurrentUser | None = None) -> SessionOut:
+    """One session with its warnings; outside the user's sites it is not found."""
     rows = await session_rows(Session.id == session_id)
     scope = catalog.site_scope(user) if user else None
     if not rows or (scope is not None and rows[0]["site"] not in scope):
@@ -157,6 +158,7 @@ async def change_session(actor: Actor, session_id: int, data: SessionChange) -> 
 
 
 async def cancel_session(actor: Actor, session_id: int, reason: str) -> SessionOut:
+    """Cancel a session with a reason; it counts as edited by hand."""
     current = await get_session(session_id)
     if current.status == SessionStatus.cancelled:
         raise Conflict(_("The session is already cancelled."))

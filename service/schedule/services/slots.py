@@ -22,6 +22,7 @@ from service.schedule.tables import Session, SlotStaff, WeeklySlot
 async def list_slots(
     user: CurrentUser | None = None, *, activity_id: int | None = None
 ) -> list[SlotOut]:
+    """The weekly slots (of one activity, if given) at the user's sites."""
     query = (
         WeeklySlot.select(*WeeklySlot.all_columns(), WeeklySlot.activity.site)
         .order_by(WeeklySlot.weekday)
@@ -38,6 +39,7 @@ async def list_slots(
 
 
 async def get_slot(slot_id: int, user: CurrentUser | None = None) -> SlotOut:
+    """One weekly slot; outside the user's sites it is not found."""
     row = (
         await WeeklySlot.select(*WeeklySlot.all_columns(), WeeklySlot.activity.site)
         .where(WeeklySlot.id == slot_id)
@@ -118,6 +120,7 @@ async def end_slot(actor: Actor, slot_id: int, *, today: date | None = None) -> 
 
 
 async def _refuse_slot_room_clash(data: SlotIn, slot_id: int | None) -> None:
+    """A room held by another slot at overlapping times and days is refused."""
     if data.room_id is None:
         return
     others = await WeeklySlot.select(
@@ -153,6 +156,7 @@ async def _refuse_slot_room_clash(data: SlotIn, slot_id: int | None) -> None:
 
 
 def _slot_out(row: dict[str, Any], staff_ids: list[int]) -> SlotOut:
+    """A slot row as the API shows it."""
     return SlotOut(
         id=row["id"],
         activity_id=row["activity"],
