@@ -11,14 +11,14 @@ from service.catalog.tables import ActivityKind, ActivitySkill
 from service.i18n import gettext as _
 from service.placements.queries import SessionDay, placed_counts
 from service.schedule import conflicts
-from service.schedule.schemas import SessionOut, StaffName, WarningOut
+from service.schedule.schemas import SessionOut, SessionRow, StaffName, WarningOut
 from service.schedule.services._shared import links
 from service.schedule.tables import Session, SessionStaff, SessionStatus
 from service.staff.tables import StaffAvailability, StaffSkill
 
 
-async def session_rows(where: Any) -> list[dict[str, Any]]:
-    """Session rows with activity, site and room, their staff ids and placed count."""
+async def session_rows(where: Any) -> list[SessionRow]:
+    """Sessions with activity, site and room, their staff ids and placed count."""
     rows = (
         await Session.select(
             *Session.all_columns(),
@@ -36,55 +36,83 @@ async def session_rows(where: Any) -> list[dict[str, Any]]:
     )
     staff = await links(SessionStaff, SessionStaff.session, [row["id"] for row in rows])
     placed = await placed_counts(SessionDay(row["id"], row["slot"], row["date"]) for row in rows)
-    for row in rows:
-        row["staff_ids"] = staff[row["id"]]
-        row["placed"] = placed.get(row["id"], 0)
-    return rows
+    return [_session_row(row, staff[row["id"]], placed.get(row["id"], 0)) for row in rows]
 
 
-def session_facts(
-    row: dict[str, Any], staff_ids: list[int], skills: frozenset[str]
-) -> conflicts.SessionFacts:
-    """A session row as the conflicts core reads it."""
-    return conflicts.SessionFacts(
-        session_id=row["id"],
+def _session_row(row: dict[str, Any], staff_ids: list[int], placed: int) -> SessionRow:
+    """One selected row as a `SessionRow`."""
+    return SessionRow(
+        id=row["id"],
+        activity_id=row["activity"],
         title=row["activity.title"],
+        kind=row["activity.kind"],
+        min_participants=row["activity.min_participants"],
+        max_participants=row["activity.max_participants"],
+        participants_per_staff=row["activity.participants_per_staff"],
         site_id=row["site"],
+        site_name=row["site.name"],
         room_id=row["room"],
+        room_name=row["room.name"],
+        slot_id=row["slot"],
         date=row["date"],
         start=row["start"],
         end=row["end"],
         starts_at=row["starts_at"],
         ends_at=row["ends_at"],
-        staff_ids=frozenset(staff_ids),
-        required_skills=skills,
-        min_participants=row["activity.min_participants"],
-        participants_per_staff=row["activity.participants_per_staff"],
-        placed=row["placed"],
-        cancelled=row["status"] == SessionStatus.cancelled,
+        status=row["status"],
+        cancel_reason=row["cancel_reason"],
+        sequence=row["sequence"],
+        edited_by_hand=row["edited_by_hand"],
+        slot_changed_since_edit=row["slot_changed_since_edit"],
+        note=row["note"],
+        staff_ids=staff_ids,
+        placed=placed,
     )
 
 
-async def session_warnings(rows: list[dict[str, Any]]) -> dict[int, list[WarningOut]]:
+def session_facts(
+    row: SessionRow, staff_ids: list[int], skills: frozenset[str]
+) -> conflicts.SessionFacts:
+    """A session as the conflicts core reads it."""
+    return conflicts.SessionFacts(
+        session_id=row.id,
+        title=row.title,
+        site_id=row.site_id,
+        room_id=row.room_id,
+        date=row.date,
+        start=row.start,
+        end=row.end,
+        starts_at=row.starts_at,
+        ends_at=row.ends_at,
+        staff_ids=frozenset(staff_ids),
+        required_skills=skills,
+        min_participants=row.min_participants,
+        participants_per_staff=row.participants_per_staff,
+        placed=row.placed,
+        cancelled=row.status == SessionStatus.cancelled,
+    )
+
+
+async def session_warnings(rows: list[SessionRow]) -> dict[int, list[WarningOut]]:
     """Warnings for these sessions. The caller passes every session of the days they
     fall on (from `session_rows`), so that clashes across sites are seen."""
     if not rows:
         return {}
-    context = {row["id"]: row for row in rows}
-    activity_ids = sorted({row["activity"] for row in context.values()})
+    context = {row.id: row for row in rows}
+    activity_ids = sorted({row.activity_id for row in context.values()})
     skills: dict[int, set[str]] = defaultdict(set)
     for item in await ActivitySkill.select().where(ActivitySkill.activity.is_in(activity_ids)):
         skills[item["activity"]].add(item["skill"])
     facts = [
-        session_facts(row, row["staff_ids"], frozenset(skills[row["activity"]]))
+        session_facts(row, row.staff_ids, frozenset(skills[row.activity_id]))
         for row in context.values()
     ]
-    staff_ids = sorted({user for row in context.values() for user in row["staff_ids"]})
+    staff_ids = sorted({user for row in context.values() for user in row.staff_ids})
     staff = await _staff_facts(staff_ids)
     found = conflicts.find_warnings(facts, staff)
     return {
         session_id: [_warning_out(w, staff) for w in found.get(session_id, [])]
-        for session_id in (row["id"] for row in rows)
+        for session_id in (row.id for row in rows)
     }
 
 
@@ -144,42 +172,40 @@ def _warning_out(warning: conflicts.Warning, staff: dict[int, conflicts.StaffFac
     )
 
 
-async def staff_names(rows: list[dict[str, Any]]) -> dict[int, str]:
+async def staff_names(rows: list[SessionRow]) -> dict[int, str]:
     """The names of the staff of these rows, by user id."""
-    ids = sorted({user for row in rows for user in row["staff_ids"]})
+    ids = sorted({user for row in rows for user in row.staff_ids})
     if not ids:
         return {}
     users = await User.select(User.id, User.display_name, User.email).where(User.id.is_in(ids))
     return {user["id"]: user["display_name"] or user["email"] for user in users}
 
 
-def session_out(
-    row: dict[str, Any], names: dict[int, str], warnings: list[WarningOut]
-) -> SessionOut:
-    """A session row as pages and the API show it."""
+def session_out(row: SessionRow, names: dict[int, str], warnings: list[WarningOut]) -> SessionOut:
+    """A session as pages and the API show it."""
     return SessionOut(
-        id=row["id"],
-        activity_id=row["activity"],
-        title=row["activity.title"],
-        kind=ActivityKind(row["activity.kind"]),
-        site_id=row["site"],
-        site_name=row["site.name"],
-        room_id=row["room"],
-        room_name=row["room.name"],
-        slot_id=row["slot"],
-        date=row["date"],
-        start=row["start"],
-        end=row["end"],
-        starts_at=row["starts_at"],
-        ends_at=row["ends_at"],
-        status=SessionStatus(row["status"]),
-        cancel_reason=row["cancel_reason"],
-        sequence=row["sequence"],
-        edited_by_hand=row["edited_by_hand"],
-        slot_changed_since_edit=row["slot_changed_since_edit"],
-        placed=row["placed"],
-        capacity=row["activity.max_participants"],
-        staff=[StaffName(id=user, name=names.get(user, "")) for user in sorted(row["staff_ids"])],
+        id=row.id,
+        activity_id=row.activity_id,
+        title=row.title,
+        kind=ActivityKind(row.kind),
+        site_id=row.site_id,
+        site_name=row.site_name,
+        room_id=row.room_id,
+        room_name=row.room_name,
+        slot_id=row.slot_id,
+        date=row.date,
+        start=row.start,
+        end=row.end,
+        starts_at=row.starts_at,
+        ends_at=row.ends_at,
+        status=SessionStatus(row.status),
+        cancel_reason=row.cancel_reason,
+        sequence=row.sequence,
+        edited_by_hand=row.edited_by_hand,
+        slot_changed_since_edit=row.slot_changed_since_edit,
+        placed=row.placed,
+        capacity=row.max_participants,
+        staff=[StaffName(id=user, name=names.get(user, "")) for user in sorted(row.staff_ids)],
         warnings=warnings,
-        note=row["note"],
+        note=row.note,
     )

@@ -45,22 +45,22 @@ async def list_sessions(
     shown = [
         row
         for row in rows
-        if (scope is None or row["site"] in scope)
-        and (site_id is None or row["site"] == site_id)
-        and (kind is None or row["activity.kind"] == kind)
+        if (scope is None or row.site_id in scope)
+        and (site_id is None or row.site_id == site_id)
+        and (kind is None or row.kind == kind)
     ]
     names = await staff_names(shown)
-    return [session_out(row, names, warnings.get(row["id"], [])) for row in shown]
+    return [session_out(row, names, warnings.get(row.id, [])) for row in shown]
 
 
 async def get_session(session_id: int, user: CurrentUser | None = None) -> SessionOut:
     """One session with its warnings; outside the user's sites it is not found."""
     rows = await session_rows(Session.id == session_id)
     scope = catalog.site_scope(user) if user else None
-    if not rows or (scope is not None and rows[0]["site"] not in scope):
+    if not rows or (scope is not None and rows[0].site_id not in scope):
         raise NotFound(_("There is no session %(id)s.", id=session_id))
     row = rows[0]
-    same_day = await session_rows(Session.date == row["date"])
+    same_day = await session_rows(Session.date == row.date)
     warnings = await session_warnings(same_day)
     return session_out(row, await staff_names(rows), warnings.get(session_id, []))
 
