@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+from collections.abc import Mapping
+from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -24,8 +25,15 @@ from service.catalog import services as catalog
 from service.catalog.tables import ActivityKind
 from service.catalog.vocabulary import kind_label
 from service.errors import DomainError, InvalidInput
+from service.forms import Form, form_to
 from service.i18n import gettext as _
 from service.schedule import services
+from service.schedule.forms import (
+    cancel_fields,
+    optional_int,
+    session_change_fields,
+    session_fields,
+)
 from service.schedule.schemas import (
     CancelIn,
     ClosureIn,
@@ -234,7 +242,7 @@ async def planner_page(
 ) -> Template:
     """The week grid. Empty filters (as a form sends them) mean "all"."""
     monday = week_start(week)
-    site_id = _optional_int(site, "site")
+    site_id = optional_int(site, "site")
     if kind and kind not in ActivityKind.__members__:
         raise InvalidInput("kind", _("Choose one of the kinds."))
     context = await planner_context(request, monday, site_id, kind or None)
@@ -268,16 +276,11 @@ async def new_session_form(
     filter_site: FromQuery[str] = "",
     filter_kind: FromQuery[str] = "",
 ) -> Template:
-    form = {"date": (day or clock.today()).isoformat(), "start": "09:00", "end": "12:00"}
-    return page(
-        request,
-        "schedule/_session_form.html",
-        session=None,
-        form=form,
-        errors={},
-        filters=_filters(filter_site, filter_kind),
-        **await _form_choices(request, site),
+    """The dialog for a new session, on `day` (today if not given) from 09:00 to 12:00."""
+    form = Form.blank(
+        SessionIn, date=(day or clock.today()).isoformat(), start="09:00", end="12:00"
     )
+    return await _session_form(request, form, None, _filters(filter_site, filter_kind), site)
 
 
 @get("/planner/sessions/{session_id:int}/edit", guards=[permission("schedule.plan")])
@@ -287,64 +290,46 @@ async def edit_session_form(
     filter_site: FromQuery[str] = "",
     filter_kind: FromQuery[str] = "",
 ) -> Template:
+    """The dialog to move or change a session, or cancel it."""
     session = await services.get_session(session_id)
-    form = {
-        "date": session.date.isoformat(),
-        "start": session.start.strftime("%H:%M"),
-        "end": session.end.strftime("%H:%M"),
-        "room_id": session.room_id or "",
-        "staff_ids": [s.id for s in session.staff],
-        "note": session.note,
-    }
+    form = Form.of(
+        SessionChange,
+        session,
+        start=session.start.strftime("%H:%M"),
+        end=session.end.strftime("%H:%M"),
+        room_id=session.room_id or "",
+        staff_ids=[s.id for s in session.staff],
+    )
+    filters = _filters(filter_site, filter_kind)
+    return await _session_form(request, form, session, filters, session.site_id)
+
+
+async def _session_form(
+    request: Req,
+    form: Form[Any],
+    session: SessionOut | None,
+    filters: dict[str, str],
+    site_id: int | None,
+    status: int = HTTP_200_OK,
+) -> Template:
+    """The session dialog with its form, the filters it carries and the choices."""
     return page(
         request,
         "schedule/_session_form.html",
+        status_code=status,
         session=session,
-        form=form,
-        errors={},
-        filters=_filters(filter_site, filter_kind),
-        **await _form_choices(request, session.site_id),
+        filters=filters,
+        **form.context,
+        **await _form_choices(request, site_id),
     )
 
 
-def _optional_int(value: str, field: str) -> int | None:
-    try:
-        return int(value) if value.strip() else None
-    except ValueError:
-        raise InvalidInput(field, _("Choose from the list.")) from None
-
-
-def _parse_time(form: FormMultiDict, field: str) -> time:
-    try:
-        return time.fromisoformat(str(form.get(field, "")))
-    except ValueError:
-        raise InvalidInput(field, _("Give a time such as 09:30.")) from None
-
-
-def _parse_date(form: FormMultiDict, field: str) -> date:
-    try:
-        return date.fromisoformat(str(form.get(field, "")))
-    except ValueError:
-        raise InvalidInput(field, _("Give a date such as 2026-11-23.")) from None
-
-
-def _parse_int(form: FormMultiDict, field: str) -> int | None:
-    return _optional_int(str(form.get(field) or ""), field)
-
-
-def _parse_ids(form: FormMultiDict, field: str) -> list[int]:
-    try:
-        return [int(value) for value in form.getall(field, [])]
-    except ValueError:
-        raise InvalidInput(field, _("Choose from the list.")) from None
-
-
-async def _after_change(request: Req, day: date, form: FormMultiDict) -> Response[Any]:
+async def _after_change(request: Req, day: date, values: Mapping[str, Any]) -> Response[Any]:
     """htmx gets the refreshed grid of the session's week, with the filters it had; a
     plain form post goes back to the planner on that week."""
     monday = day - timedelta(days=day.weekday())
-    site = _optional_int(str(form.get("filter_site") or ""), "filter_site")
-    kind = str(form.get("filter_kind") or "")
+    site = optional_int(values.get("filter_site"), "filter_site")
+    kind = str(values.get("filter_kind") or "")
     kind = kind if kind in ActivityKind.__members__ else ""
     if not request.headers.get("hx-request"):
         query = urlencode({"week": monday.isoformat(), "site": site or "", "kind": kind})
@@ -358,43 +343,32 @@ async def _after_change(request: Req, day: date, form: FormMultiDict) -> Respons
 
 
 async def _form_error(
-    request: Req, error: DomainError, form: FormMultiDict, session: SessionOut | None
+    request: Req, error: DomainError, form: Form[Any], session: SessionOut | None
 ) -> Template:
-    field = error.field if isinstance(error, InvalidInput) else "form"
+    """The dialog again, as posted, with the refusal next to its field."""
+    values = form.values
+    filters = _filters(str(values.get("filter_site", "")), str(values.get("filter_kind", "")))
     site_id = session.site_id if session else None
-    values = {key: form.getall(key) if key == "staff_ids" else form.get(key) for key in form}
-    return page(
-        request,
-        "schedule/_session_form.html",
-        status_code=error.status_code,
-        session=session,
-        form=values,
-        errors={field: error.detail},
-        filters=_filters(str(form.get("filter_site") or ""), str(form.get("filter_kind") or "")),
-        **await _form_choices(request, site_id),
+    return await _session_form(
+        request, form.refused(error), session, filters, site_id, error.status_code
     )
+
+
+def _posted(schema: type[Any], posted: FormMultiDict) -> Form[Any]:
+    """What was posted to the session dialog, staff ticked as a list."""
+    return Form.posted(schema, posted, lists=("staff_ids",))
 
 
 @post("/planner/sessions", guards=[permission("schedule.plan")], status_code=HTTP_200_OK)
 async def create_session_submit(request: Req) -> Response[Any]:
-    form = await request.form()
+    """Create a one-off session from the dialog."""
+    form = _posted(SessionIn, await request.form())
     try:
-        activity_id = _parse_int(form, "activity_id")
-        if activity_id is None:
-            raise InvalidInput("activity_id", _("Choose an activity."))
-        data = SessionIn(
-            activity_id=activity_id,
-            date=_parse_date(form, "date"),
-            start=_parse_time(form, "start"),
-            end=_parse_time(form, "end"),
-            room_id=_parse_int(form, "room_id"),
-            staff_ids=_parse_ids(form, "staff_ids"),
-            note=str(form.get("note", ""))[:1000],
-        )
+        data = form_to(SessionIn, session_fields(form.values))
         created = await services.create_session(actor_of(request), data)
     except DomainError as error:
         return await _form_error(request, error, form, None)
-    return await _after_change(request, created.date, form)
+    return await _after_change(request, created.date, form.values)
 
 
 @post(
@@ -403,23 +377,15 @@ async def create_session_submit(request: Req) -> Response[Any]:
     status_code=HTTP_200_OK,
 )
 async def change_session_submit(request: Req, session_id: FromPath[int]) -> Response[Any]:
-    form = await request.form()
+    """Move or change a session from the dialog."""
+    form = _posted(SessionChange, await request.form())
     session = await services.get_session(session_id)
     try:
-        room_id = _parse_int(form, "room_id")
-        data = SessionChange(
-            date=_parse_date(form, "date"),
-            start=_parse_time(form, "start"),
-            end=_parse_time(form, "end"),
-            room_id=room_id,
-            clear_room=room_id is None,
-            staff_ids=_parse_ids(form, "staff_ids"),
-            note=str(form.get("note", ""))[:1000],
-        )
+        data = form_to(SessionChange, session_change_fields(form.values))
         changed = await services.change_session(actor_of(request), session_id, data)
     except DomainError as error:
         return await _form_error(request, error, form, session)
-    return await _after_change(request, changed.date, form)
+    return await _after_change(request, changed.date, form.values)
 
 
 @post(
@@ -428,16 +394,15 @@ async def change_session_submit(request: Req, session_id: FromPath[int]) -> Resp
     status_code=HTTP_200_OK,
 )
 async def cancel_session_submit(request: Req, session_id: FromPath[int]) -> Response[Any]:
-    form = await request.form()
+    """Cancel a session from the dialog, with a reason."""
+    form = _posted(CancelIn, await request.form())
     session = await services.get_session(session_id)
     try:
-        reason = str(form.get("reason", "")).strip()
-        if not reason:
-            raise InvalidInput("reason", _("Say why the session is cancelled."))
-        await services.cancel_session(actor_of(request), session_id, reason[:200])
+        data = form_to(CancelIn, cancel_fields(form.values))
+        await services.cancel_session(actor_of(request), session_id, data.reason)
     except DomainError as error:
         return await _form_error(request, error, form, session)
-    return await _after_change(request, session.date, form)
+    return await _after_change(request, session.date, form.values)
 
 
 ROUTES = [

@@ -124,3 +124,44 @@ class GenerationResult(msgspec.Struct):
     updated: int
     cancelled: int
     kept_as_edited: int
+
+
+class ActivityAt(msgspec.Struct, frozen=True):
+    """An activity and where it happens, as the schedule's checks read it."""
+
+    id: int
+    site_id: int
+    site_name: str
+    time_zone: str
+    country: str
+
+
+class SessionRow(msgspec.Struct):
+    """A session as the schedule's rules read it: the row with its activity, site and
+    room, its staff and how many are placed."""
+
+    id: int
+    activity_id: int
+    title: str
+    kind: str
+    min_participants: int
+    max_participants: int
+    participants_per_staff: int
+    site_id: int
+    site_name: str
+    room_id: int | None
+    room_name: str | None
+    slot_id: int | None
+    date: date
+    start: time
+    end: time
+    starts_at: datetime
+    ends_at: datetime
+    status: str
+    cancel_reason: str
+    sequence: int
+    edited_by_hand: bool
+    slot_changed_since_edit: bool
+    note: str
+    staff_ids: list[int]
+    placed: int

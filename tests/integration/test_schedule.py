@@ -14,7 +14,7 @@ from service.schedule import services as schedule
 from service.schedule.schemas import ClosureIn, SessionChange, SlotIn
 from service.schedule.tables import Session, SessionStatus, WeeklySlot
 from tests import schedule_helpers as h
-from tests.helpers import api_login, make_user
+from tests.helpers import api_login, make_user, post_form
 
 MONDAY = date(2026, 3, 16)  # two weeks before the spring DST change in Finland
 
@@ -421,3 +421,52 @@ async def test_generation_runs_as_a_job(client, app, db):
     queue: InProcessQueue = app.state.queue
     await queue.drain()
     assert await Session.count() == 12
+
+
+async def test_the_planner_dialog_creates_moves_and_cancels(client, db):
+    """The session dialog posts a form: what it cannot read comes back at its field with
+    what was typed; what it can becomes the same session the API would make."""
+    coordinator = await make_user(Role.coordinator, "kaisa@example.org")
+    staff = await make_user(Role.staff, "ville@example.org")
+    await api_login(client, coordinator.email)
+    site = await h.site()
+    room = await h.room(site)
+    activity = await h.activity(site)
+    day = clock.today() + timedelta(days=3)
+    form = {
+        "activity_id": str(activity),
+        "date": day.isoformat(),
+        "start": "9.30",
+        "end": "11:00",
+        "room_id": str(room),
+        "staff_ids": [str(staff.id)],
+        "note": "Bring aprons",
+        "filter_site": str(site),
+        "filter_kind": "",
+    }
+    bad = await post_form(client, "/planner/sessions", form)
+    assert bad.status_code == 422
+    assert 'id="f-start-error">Give a time such as 09:30.' in bad.text
+    assert 'value="9.30"' in bad.text and "Bring aprons" in bad.text
+    assert f'value="{staff.id}" checked' in bad.text
+    created = await post_form(client, "/planner/sessions", {**form, "start": "09:30"})
+    assert created.status_code == 200
+    assert created.url.params["site"] == str(site)
+    session = await Session.select().first()
+    assert (session["start"], session["room"], session["note"]) == (
+        time(9, 30),
+        room,
+        "Bring aprons",
+    )
+    url = f"/planner/sessions/{session['id']}"
+    edit = await client.get(f"{url}/edit")
+    assert 'value="09:30"' in edit.text and f'value="{staff.id}" checked' in edit.text
+    moved = await post_form(client, url, {**form, "start": "10:00", "room_id": ""})
+    assert moved.status_code == 200
+    changed = await schedule.get_session(session["id"])
+    assert (changed.start, changed.room_id, changed.status) == (time(10), None, "moved")
+    refused = await post_form(client, f"{url}/cancel", {"reason": " "})
+    assert refused.status_code == 422
+    assert "Say why the session is cancelled." in refused.text
+    await post_form(client, f"{url}/cancel", {"reason": "Instructor ill"})
+    assert (await schedule.get_session(session["id"])).cancel_reason == "Instructor ill"
