@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from service import clock, events
 from service.audit.services import Actor, record
 from service.audit.tables import AuditEvent
 from service.auth.tables import User
 from service.db import transaction
+from service.people.schemas import ExportedReview, ParticipantExport
 from service.people.services._shared import existing_row, participant_out
 from service.people.services.capacity import capacity_of
 from service.people.services.goals import goals_of
@@ -32,28 +32,25 @@ from service.placements.tables import Placement, PlacementStatus
 ERASED_NAME = "—"
 
 
-async def export(actor: Actor, participant_id: int) -> dict[str, Any]:
+async def export(actor: Actor, participant_id: int) -> ParticipantExport:
     """Everything Tupa holds about one participant, for a subject access request."""
     row = await existing_row(participant_id)
     await record(actor, "participant.export", entity="participant", entity_id=participant_id)
     goals = await goals_of(participant_id)
     reviews = await Review.select().where(Review.goal.participant == participant_id)
-    return {
-        "participant": participant_out(row),
-        "capacity": await capacity_of(row),
-        "goals": goals,
-        "reviews": [
-            {
-                "goal_id": r["goal"],
-                "on_date": r["on_date"],
-                "rating": r["rating"],
-                "note": r["note"],
-            }
+    return ParticipantExport(
+        participant=participant_out(row),
+        capacity=await capacity_of(row),
+        goals=goals,
+        reviews=[
+            ExportedReview(
+                goal_id=r["goal"], on_date=r["on_date"], rating=r["rating"], note=r["note"]
+            )
             for r in reviews
         ],
-        "interests": await interests_of(participant_id),
-        "exported_at": clock.utcnow(),
-    }
+        interests=await interests_of(participant_id),
+        exported_at=clock.utcnow(),
+    )
 
 
 async def erase(actor: Actor, participant_id: int, *, today: date | None = None) -> None:
