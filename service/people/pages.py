@@ -22,7 +22,7 @@ from service.matching import services as matching
 from service.people import services
 from service.people.schemas import GoalIn, InterestsIn
 from service.placements import services as placements
-from service.placements.services import AbsenceIn
+from service.placements.schemas import AbsenceIn
 from service.web import actor_of, current_user, page
 
 Req = Request[Any, Any, Any]

@@ -19,6 +19,7 @@ from service.people.schemas import (
     GoalOut,
     InterestsIn,
     InterestsOut,
+    ParticipantExport,
     ParticipantIn,
     ParticipantOut,
     ReviewIn,
@@ -189,7 +190,7 @@ async def save_interests(
     guards=[permission("participant.export")],
     tags=["participants"],
 )
-async def export_participant(request: Req, participant_id: FromPath[int]) -> dict[str, Any]:
+async def export_participant(request: Req, participant_id: FromPath[int]) -> ParticipantExport:
     """All data about one participant, as JSON (a subject access request)."""
     return await services.export(actor_of(request), participant_id)
 

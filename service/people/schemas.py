@@ -133,3 +133,23 @@ class DueReview(msgspec.Struct):
     display_name: str
     next_review: date
     contact_staff_id: int | None
+
+
+class ExportedReview(msgspec.Struct):
+    """A review in a subject access export (who reviewed is staff's, not theirs)."""
+
+    goal_id: int
+    on_date: date
+    rating: int
+    note: str
+
+
+class ParticipantExport(msgspec.Struct):
+    """Everything Tupa holds about one participant, for a subject access request."""
+
+    participant: ParticipantOut
+    capacity: CapacityOut
+    goals: list[GoalOut]
+    reviews: list[ExportedReview]
+    interests: InterestsOut
+    exported_at: datetime

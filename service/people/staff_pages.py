@@ -23,10 +23,19 @@ from service.catalog.vocabulary import (
     weekday_names,
 )
 from service.errors import DomainError, InvalidInput
-from service.forms import form_to
+from service.forms import Form, errors_of, form_to
 from service.i18n import gettext as _
 from service.people import services
-from service.people.schemas import CapacityIn, GoalIn, InterestsIn, ParticipantIn, ReviewIn
+from service.people.forms import (
+    BLOCKED_ROWS,
+    capacity_form,
+    capacity_in,
+    capacity_shown,
+    goal_form,
+    interests_form,
+    record_form,
+)
+from service.people.schemas import CapacityIn, ParticipantIn, ReviewIn
 from service.people.tables import ParticipantStatus
 from service.placements import services as placements
 from service.schedule import services as schedule
@@ -34,19 +43,6 @@ from service.staff.services import list_staff
 from service.web import actor_of, current_user, page
 
 Req = Request[Any, Any, Any]
-RECORD_FIELDS = (
-    "display_name",
-    "preferred_language",
-    "contact",
-    "support_person",
-    "support_contact",
-    "referral_date",
-    "plan_start",
-    "plan_end",
-    "status",
-    "contact_staff_id",
-    "next_review",
-)
 
 
 def status_label(status: str) -> str:
@@ -151,32 +147,25 @@ async def _profile(
 async def review_submit(request: Req, participant_id: FromPath[int]) -> Template | Redirect:
     user = current_user(request)
     assert user is not None
-    form = {k: v for k, v in (await request.form()).items() if k != "_csrf_token" and v != ""}
+    form = Form.posted(ReviewIn, await request.form())
     try:
-        await services.add_review(actor_of(request), user, participant_id, form_to(ReviewIn, form))
+        await services.add_review(actor_of(request), user, participant_id, form.parse())
     except DomainError as error:
-        field = error.field if isinstance(error, InvalidInput) else "form"
-        return await _profile(
-            request, participant_id, form, {field: error.detail}, error.status_code
-        )
+        form.refused(error)
+        return await _profile(request, participant_id, form.values, form.errors, error.status_code)
     flash(request, _("The review is saved."), category="info")
     return Redirect(f"/participants/{participant_id}")
 
 
 async def _record_form(
-    request: Req,
-    participant_id: int | None,
-    form: dict[str, Any],
-    errors: dict[str, str],
-    status: int = 200,
+    request: Req, participant_id: int | None, form: Form[ParticipantIn], status: int = 200
 ) -> Template:
     return page(
         request,
         "participants/form.html",
         status_code=status,
         participant_id=participant_id,
-        form=form,
-        errors=errors,
+        **form.context,
         statuses=[(s.value, status_label(s.value)) for s in ParticipantStatus],
         staff=await list_staff(),
     )
@@ -184,16 +173,15 @@ async def _record_form(
 
 @get("/participants/new", guards=[permission("participant.edit")])
 async def new_participant_page(request: Req) -> Template:
-    return await _record_form(
-        request,
-        None,
+    form = Form(
+        ParticipantIn,
         {
             "status": "waiting",
             "preferred_language": "fi",
             "referral_date": clock.today().isoformat(),
         },
-        {},
     )
+    return await _record_form(request, None, form)
 
 
 @get("/participants/{participant_id:int}/edit", guards=[permission("participant.edit")])
@@ -201,11 +189,7 @@ async def edit_participant_page(request: Req, participant_id: FromPath[int]) -> 
     user = current_user(request)
     assert user is not None
     person = await services.get_participant(actor_of(request), user, participant_id)
-    form = {field: getattr(person, field) for field in RECORD_FIELDS}
-    form.update(
-        consent_calendar=person.consent_calendar, consent_notifications=person.consent_notifications
-    )
-    return await _record_form(request, participant_id, form, {})
+    return await _record_form(request, participant_id, Form.of(ParticipantIn, person))
 
 
 @post("/participants/new", guards=[permission("participant.edit")], status_code=HTTP_200_OK)
@@ -225,36 +209,20 @@ async def edit_participant_submit(
 
 
 async def _save(request: Req, participant_id: int | None) -> Template | Redirect:
-    raw = await request.form()
-    data: dict[str, Any] = {
-        k: str(v).strip() for k, v in raw.items() if k in RECORD_FIELDS and str(v).strip() != ""
-    }
-    data["consent_calendar"] = raw.get("consent_calendar") == "on"
-    data["consent_notifications"] = raw.get("consent_notifications") == "on"
+    form = record_form(await request.form())
     try:
-        saved = await services.save_participant(
-            actor_of(request), form_to(ParticipantIn, data), participant_id
-        )
+        saved = await services.save_participant(actor_of(request), form.parse(), participant_id)
     except DomainError as error:
-        field = error.field if isinstance(error, InvalidInput) else "form"
-        return await _record_form(
-            request, participant_id, data, {field: error.detail}, error.status_code
-        )
+        return await _record_form(request, participant_id, form.refused(error), error.status_code)
     flash(request, _("The participant's details are saved."), category="info")
     return Redirect(f"/participants/{saved.id}")
 
 
 # --- capacity and goals, edited by coordinators and staff ------------------------------
 
-BLOCKED_ROWS = 4
-
 
 async def _capacity_form(
-    request: Req,
-    participant_id: int,
-    form: dict[str, Any],
-    errors: dict[str, str],
-    status: int = 200,
+    request: Req, participant_id: int, form: Form[CapacityIn], status: int = 200
 ) -> Template:
     user = current_user(request)
     assert user is not None
@@ -264,8 +232,7 @@ async def _capacity_form(
         "participants/capacity.html",
         status_code=status,
         person=person,
-        form=form,
-        errors=errors,
+        **form.context,
         weekdays=weekday_names(),
         sites=await catalog.list_sites(),
         features=ACCESSIBILITY_FEATURES,
@@ -278,29 +245,7 @@ async def capacity_page(request: Req, participant_id: FromPath[int]) -> Template
     user = current_user(request)
     assert user is not None
     capacity = await services.get_capacity(actor_of(request), user, participant_id)
-    form = {
-        "weekly_hours": capacity.weekly_hours,
-        "max_sessions_per_day": capacity.max_sessions_per_day,
-        "demand_tolerance": capacity.demand_tolerance,
-        "animal_contact_allowed": capacity.animal_contact_allowed,
-        "windows": {
-            w.weekday: (w.start.strftime("%H:%M"), w.end.strftime("%H:%M"))
-            for w in capacity.windows
-        },
-        "blocked": [
-            {
-                "weekday": b.weekday,
-                "on_date": b.on_date.isoformat() if b.on_date else "",
-                "start": b.start.strftime("%H:%M"),
-                "end": b.end.strftime("%H:%M"),
-                "note": b.note,
-            }
-            for b in capacity.blocked
-        ],
-        "reachable_site_ids": capacity.reachable_site_ids,
-        "accessibility_needs": capacity.accessibility_needs,
-    }
-    return await _capacity_form(request, participant_id, form, {})
+    return await _capacity_form(request, participant_id, capacity_shown(capacity))
 
 
 @post(
@@ -309,64 +254,14 @@ async def capacity_page(request: Req, participant_id: FromPath[int]) -> Template
     status_code=HTTP_200_OK,
 )
 async def capacity_submit(request: Req, participant_id: FromPath[int]) -> Template | Redirect:
-    raw = await request.form()
-    windows = {
-        day: (str(raw.get(f"start_{day}", "")), str(raw.get(f"end_{day}", ""))) for day in range(7)
-    }
-    blocked = [
-        {
-            key: str(raw.get(f"blocked_{n}_{key}", "")).strip()
-            for key in ("weekday", "on_date", "start", "end", "note")
-        }
-        for n in range(BLOCKED_ROWS)
-    ]
-    shown: dict[str, Any] = {
-        "weekly_hours": str(raw.get("weekly_hours", "")),
-        "max_sessions_per_day": str(raw.get("max_sessions_per_day", "")),
-        "demand_tolerance": str(raw.get("demand_tolerance", "")),
-        "animal_contact_allowed": raw.get("animal_contact_allowed") == "on",
-        "windows": windows,
-        "blocked": [row for row in blocked if row["start"] or row["end"]],
-        "reachable_site_ids": raw.getall("reachable_site_ids", []),
-        "accessibility_needs": raw.getall("accessibility_needs", []),
-    }
-    data = {
-        "weekly_hours": shown["weekly_hours"] or 0,
-        "max_sessions_per_day": shown["max_sessions_per_day"] or 1,
-        "demand_tolerance": shown["demand_tolerance"] or 3,
-        "animal_contact_allowed": shown["animal_contact_allowed"],
-        "windows": [
-            {"weekday": day, "start": _seconds(start), "end": _seconds(end)}
-            for day, (start, end) in windows.items()
-            if start or end
-        ],
-        "blocked": [
-            {
-                "weekday": row["weekday"] or None,
-                "on_date": row["on_date"] or None,
-                "start": _seconds(row["start"]),
-                "end": _seconds(row["end"]),
-                "note": row["note"],
-            }
-            for row in shown["blocked"]
-        ],
-        "reachable_site_ids": shown["reachable_site_ids"],
-        "accessibility_needs": shown["accessibility_needs"],
-    }
+    form = capacity_form(await request.form())
     try:
-        await services.save_capacity(actor_of(request), participant_id, form_to(CapacityIn, data))
+        data = form_to(CapacityIn, capacity_in(form.values))
+        await services.save_capacity(actor_of(request), participant_id, data)
     except DomainError as error:
-        field = error.field if isinstance(error, InvalidInput) else "form"
-        return await _capacity_form(
-            request, participant_id, shown, {field: error.detail}, error.status_code
-        )
+        return await _capacity_form(request, participant_id, form.refused(error), error.status_code)
     flash(request, _("The capacity is saved."), category="info")
     return Redirect(f"/participants/{participant_id}")
-
-
-def _seconds(value: str) -> str:
-    """The browser sends HH:MM; the API's times are HH:MM:SS."""
-    return f"{value}:00" if len(value) == 5 else value
 
 
 @post(
@@ -378,23 +273,12 @@ async def goal_submit(request: Req, participant_id: FromPath[int]) -> Template |
     """Add a goal, or (with goal_id) change one: its words, domains, priority, status."""
     user = current_user(request)
     assert user is not None
-    raw = await request.form()
-    goal_id = int(raw["goal_id"]) if str(raw.get("goal_id", "")).isdigit() else None
-    data = {
-        "text": str(raw.get("text", "")).strip(),
-        "domains": raw.getall("domains", []),
-        "priority": raw.get("priority") or 2,
-        "status": raw.get("status") or "active",
-    }
+    form, goal_id = goal_form(await request.form())
     try:
-        await services.save_goal(
-            actor_of(request), user, participant_id, form_to(GoalIn, data), goal_id
-        )
+        await services.save_goal(actor_of(request), user, participant_id, form.parse(), goal_id)
     except DomainError as error:
-        field = error.field if isinstance(error, InvalidInput) else "form"
-        return await _profile(
-            request, participant_id, {}, {f"goal_{field}": error.detail}, error.status_code
-        )
+        errors = {f"goal_{field}": detail for field, detail in errors_of(error).items()}
+        return await _profile(request, participant_id, {}, errors, error.status_code)
     flash(request, _("The goal is saved."), category="info")
     return Redirect(f"/participants/{participant_id}#goals-title")
 
@@ -410,25 +294,12 @@ async def goal_submit(request: Req, participant_id: FromPath[int]) -> Template |
 async def interests_submit(request: Req, participant_id: FromPath[int]) -> Template | Redirect:
     user = current_user(request)
     assert user is not None
-    raw = await request.form()
-    data = {
-        "wanted_activity_ids": raw.getall("wanted_activity_ids", []),
-        "unwanted_activity_ids": raw.getall("unwanted_activity_ids", []),
-        "wanted_kinds": raw.getall("wanted_kinds", []),
-        "unwanted_kinds": raw.getall("unwanted_kinds", []),
-        "strengths": [
-            tag.strip() for tag in str(raw.get("strengths", "")).split(",") if tag.strip()
-        ],
-    }
+    form = interests_form(await request.form())
     try:
-        await services.save_interests(
-            actor_of(request), user, participant_id, form_to(InterestsIn, data)
-        )
+        await services.save_interests(actor_of(request), user, participant_id, form.parse())
     except DomainError as error:
-        field = error.field if isinstance(error, InvalidInput) else "form"
-        return await _profile(
-            request, participant_id, {}, {f"interests_{field}": error.detail}, error.status_code
-        )
+        errors = {f"interests_{field}": detail for field, detail in errors_of(error).items()}
+        return await _profile(request, participant_id, {}, errors, error.status_code)
     flash(request, _("The interests are saved."), category="info")
     return Redirect(f"/participants/{participant_id}#interests-title")
 

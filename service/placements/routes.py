@@ -16,7 +16,7 @@ from service.errors import InvalidInput, NotFound
 from service.i18n import gettext as _
 from service.people.services import own_participant_id
 from service.placements import services
-from service.placements.services import (
+from service.placements.schemas import (
     AbsenceIn,
     AbsenceOut,
     MySession,

@@ -1,0 +1,49 @@
+"""Participants and their individual plans: records, capacity, goals in their own
+words, reviews, interests; who may see them; export and erasure. Every view and every
+change is written to the audit log, without the personal data itself.
+
+One module per part: `visibility` (who sees whom), `records`, `capacity`, `goals`
+(goals and reviews), `interests` (interests and strengths) and `data_protection`.
+"""
+
+from service.people.services._shared import REVIEW_INTERVAL
+from service.people.services.capacity import get_capacity, save_capacity
+from service.people.services.data_protection import ERASED_NAME, erase, export
+from service.people.services.goals import (
+    add_review,
+    due_reviews,
+    list_goals,
+    list_reviews,
+    save_goal,
+)
+from service.people.services.interests import get_interests, save_interests
+from service.people.services.records import (
+    get_participant,
+    link_account,
+    list_participants,
+    own_participant_id,
+    save_participant,
+)
+from service.people.services.visibility import visible_row
+
+__all__ = [
+    "ERASED_NAME",
+    "REVIEW_INTERVAL",
+    "add_review",
+    "due_reviews",
+    "erase",
+    "export",
+    "get_capacity",
+    "get_interests",
+    "get_participant",
+    "link_account",
+    "list_goals",
+    "list_participants",
+    "list_reviews",
+    "own_participant_id",
+    "save_capacity",
+    "save_goal",
+    "save_interests",
+    "save_participant",
+    "visible_row",
+]

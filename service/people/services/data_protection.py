@@ -1,0 +1,162 @@
+"""Data protection: export for a subject access request, and erasure."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from service import clock, events
+from service.audit.services import Actor, record
+from service.audit.tables import AuditEvent
+from service.auth.tables import User
+from service.db import transaction
+from service.people.schemas import ExportedReview, ParticipantExport
+from service.people.services._shared import existing_row, participant_out
+from service.people.services.capacity import capacity_of
+from service.people.services.goals import goals_of
+from service.people.services.interests import interests_of
+from service.people.tables import (
+    AccessibilityNeed,
+    AvailabilityWindow,
+    BlockedTime,
+    Goal,
+    Interest,
+    LoginCard,
+    Participant,
+    ParticipantStatus,
+    ReachableSite,
+    Review,
+    Strength,
+)
+from service.placements.tables import Placement, PlacementStatus
+
+ERASED_NAME = "—"
+
+
+async def export(actor: Actor, participant_id: int) -> ParticipantExport:
+    """Everything Tupa holds about one participant, for a subject access request."""
+    row = await existing_row(participant_id)
+    await record(actor, "participant.export", entity="participant", entity_id=participant_id)
+    goals = await goals_of(participant_id)
+    reviews = await Review.select().where(Review.goal.participant == participant_id)
+    return ParticipantExport(
+        participant=participant_out(row),
+        capacity=await capacity_of(row),
+        goals=goals,
+        reviews=[
+            ExportedReview(
+                goal_id=r["goal"], on_date=r["on_date"], rating=r["rating"], note=r["note"]
+            )
+            for r in reviews
+        ],
+        interests=await interests_of(participant_id),
+        exported_at=clock.utcnow(),
+    )
+
+
+async def erase(actor: Actor, participant_id: int, *, today: date | None = None) -> None:
+    """Remove the participant's personal data everywhere. What stays is an anonymous
+    row (so that counts of participants and, later, attendance still add up). Their
+    placements end on the day of the erasure, so that their places are free."""
+    today = today or clock.today()
+    row = await existing_row(participant_id)
+    traces = [
+        value
+        for value in (
+            row["display_name"],
+            row["contact"],
+            row["support_person"],
+            row["support_contact"],
+        )
+        if value
+    ]
+    account = None
+    if row["user"] is not None:
+        account = (
+            await User.select(User.id, User.email, User.display_name)
+            .where(User.id == row["user"])
+            .first()
+        )
+        if account:
+            traces += [v for v in (account["email"], account["display_name"]) if v]
+    async with transaction():
+        for table in (
+            Goal,
+            AvailabilityWindow,
+            BlockedTime,
+            ReachableSite,
+            AccessibilityNeed,
+            Strength,
+            Interest,
+            LoginCard,
+        ):
+            await table.delete().where(table.participant == participant_id)
+        await Participant.update(
+            {
+                Participant.display_name: ERASED_NAME,
+                Participant.contact: "",
+                Participant.support_person: "",
+                Participant.support_contact: "",
+                Participant.user: None,
+                Participant.contact_staff: None,
+                Participant.status: ParticipantStatus.ended.value,
+                Participant.next_review: None,
+                Participant.erased_at: clock.utcnow(),
+                Participant.updated_at: clock.utcnow(),
+            }
+        ).where(Participant.id == participant_id)
+        if account:
+            await User.delete().where(User.id == account["id"])
+        slot_ids = await _end_placements(actor, participant_id, today)
+        await _scrub_audit_log(traces)
+        await record(actor, "participant.erase", entity="participant", entity_id=participant_id)
+        # Their feeds stop; the sessions of their slots expect one fewer.
+        await events.publish(events.ParticipantChanged(participant_id=participant_id, erased=True))
+        await events.publish(
+            events.PlacementsChanged(participant_ids=(participant_id,), slot_ids=tuple(slot_ids))
+        )
+
+
+async def _end_placements(actor: Actor, participant_id: int, day: date) -> list[int]:
+    """End every placement of the participant that has not ended: on `day` (or on its
+    own earlier end), and outright if it starts later. Returns the slots they were in."""
+    rows = await Placement.select(
+        Placement.id, Placement.slot, Placement.start_date, Placement.end_date
+    ).where(
+        (Placement.participant == participant_id)
+        & (Placement.status != PlacementStatus.ended.value)
+    )
+    for row in rows:
+        end = _ended_on(row["start_date"], row["end_date"], day)
+        await Placement.update(
+            {Placement.status: PlacementStatus.ended.value, Placement.end_date: end}
+        ).where(Placement.id == row["id"])
+        await record(
+            actor,
+            "placement.end",
+            entity="placement",
+            entity_id=row["id"],
+            details={"end_date": end.isoformat() if end else None, "reason": "erasure"},
+        )
+    return sorted({row["slot"] for row in rows})
+
+
+def _ended_on(start: date, end: date | None, day: date) -> date | None:
+    """The end date of a placement ended on `day`: `day`, unless it ends earlier or
+    has not started by then (then its dates stay as they were)."""
+    if start > day or (end is not None and end < day):
+        return end
+    return day
+
+
+async def _scrub_audit_log(traces: list[str]) -> None:
+    """The log keeps what happened, not to whom: names and addresses are blanked."""
+    for trace in traces:
+        await AuditEvent.update({AuditEvent.actor_label: "erased"}).where(
+            AuditEvent.actor_label == trace
+        )
+        # CAST: PostgreSQL cannot match LIKE against a json column directly.
+        await AuditEvent.raw(
+            "UPDATE audit_event SET details = {} WHERE CAST(details AS TEXT) LIKE {}",
+            "{}",
+            f"%{trace}%",
+        )

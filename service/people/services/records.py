@@ -1,0 +1,145 @@
+"""Participant records: list, view, save, link a sign-in account."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from service import clock, events
+from service.audit.services import Actor, record
+from service.auth.schemas import CurrentUser
+from service.auth.tables import Role, User
+from service.db import save_row, transaction
+from service.errors import InvalidInput
+from service.i18n import gettext as _
+from service.people.schemas import (
+    ParticipantIn,
+    ParticipantOut,
+)
+from service.people.services._shared import REVIEW_INTERVAL, existing_row, participant_out
+from service.people.services.visibility import visible_row
+from service.people.tables import (
+    Participant,
+    ParticipantStatus,
+    ReachableSite,
+)
+from service.placements.queries import visible_participants
+from service.settings import LANGUAGES
+
+
+async def list_participants(
+    actor: Actor,
+    user: CurrentUser,
+    *,
+    search: str = "",
+    status: ParticipantStatus | None = None,
+    site_id: int | None = None,
+    review_due: bool = False,
+    today: date | None = None,
+) -> list[ParticipantOut]:
+    today = today or clock.today()
+    query = (
+        Participant.select()
+        .where(await visible_participants(user, today))
+        .order_by(Participant.display_name)
+    )
+    if search:
+        query = query.where(Participant.display_name.ilike(f"%{search}%"))
+    if status:
+        query = query.where(Participant.status == status.value)
+    if review_due:
+        query = query.where(Participant.next_review <= today)
+    if site_id is not None:
+        reach = await ReachableSite.select(ReachableSite.participant).where(
+            ReachableSite.site == site_id
+        )
+        query = query.where(Participant.id.is_in([r["participant"] for r in reach] or [-1]))
+    rows = await query
+    await record(actor, "participant.list", entity="participant", details={"count": len(rows)})
+    return [participant_out(row) for row in rows]
+
+
+async def get_participant(actor: Actor, user: CurrentUser, participant_id: int) -> ParticipantOut:
+    row = await visible_row(user, participant_id)
+    await record(actor, "participant.view", entity="participant", entity_id=participant_id)
+    return participant_out(row)
+
+
+async def own_participant_id(user: CurrentUser) -> int | None:
+    row = (
+        await Participant.select(Participant.id)
+        .where((Participant.user == user.id) & Participant.erased_at.is_null())
+        .first()
+    )
+    return row["id"] if row else None
+
+
+async def save_participant(
+    actor: Actor,
+    data: ParticipantIn,
+    participant_id: int | None = None,
+    *,
+    today: date | None = None,
+) -> ParticipantOut:
+    await _check_record(data)
+    values = {
+        Participant.display_name: data.display_name.strip(),
+        Participant.preferred_language: data.preferred_language,
+        Participant.contact: data.contact.strip(),
+        Participant.support_person: data.support_person.strip(),
+        Participant.support_contact: data.support_contact.strip(),
+        Participant.consent_calendar: data.consent_calendar,
+        Participant.consent_notifications: data.consent_notifications,
+        Participant.referral_date: data.referral_date,
+        Participant.plan_start: data.plan_start,
+        Participant.plan_end: data.plan_end,
+        Participant.status: data.status.value,
+        Participant.contact_staff: data.contact_staff_id,
+        Participant.next_review: data.next_review,
+        Participant.updated_at: clock.utcnow(),
+    }
+    async with transaction():
+        if participant_id is None and data.next_review is None:
+            start = data.plan_start or today or clock.today()
+            values[Participant.next_review] = start + REVIEW_INTERVAL
+        if participant_id is not None:
+            await existing_row(participant_id)
+        participant_id, verb = await save_row(Participant, values, participant_id)
+        # The log names what was done, never the personal values.
+        await record(
+            actor,
+            f"participant.{verb}",
+            entity="participant",
+            entity_id=participant_id,
+            details={"status": data.status.value},
+        )
+        await events.publish(events.ParticipantChanged(participant_id=participant_id))
+    return participant_out(await existing_row(participant_id))
+
+
+async def link_account(actor: Actor, participant_id: int, user_id: int | None) -> None:
+    """Connect the participant's own sign-in account (role participant)."""
+    if user_id is not None:
+        user = await User.select(User.role).where(User.id == user_id).first()
+        if user is None or user["role"] != Role.participant.value:
+            raise InvalidInput("user_id", _("Choose an account with the participant role."))
+    async with transaction():
+        await Participant.update({Participant.user: user_id}).where(
+            Participant.id == participant_id
+        )
+        await record(
+            actor, "participant.link_account", entity="participant", entity_id=participant_id
+        )
+        await events.publish(events.ParticipantChanged(participant_id=participant_id))
+
+
+async def _check_record(data: ParticipantIn) -> None:
+    if data.preferred_language not in LANGUAGES:
+        raise InvalidInput(
+            "preferred_language", _("Choose one of: %(choices)s.", choices=", ".join(LANGUAGES))
+        )
+    if data.plan_start and data.plan_end and data.plan_end < data.plan_start:
+        raise InvalidInput("plan_end", _("The plan must end on or after its start."))
+    if data.contact_staff_id is not None:
+        staff = await User.select(User.role).where(User.id == data.contact_staff_id).first()
+        if staff is None or staff["role"] not in (Role.staff.value, Role.coordinator.value):
+            raise InvalidInput("contact_staff_id", _("Choose a staff member or a coordinator."))

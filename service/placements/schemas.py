@@ -1,0 +1,71 @@
+"""Shapes of placements, a participant's sessions, absences and rosters for services,
+pages and the JSON API."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+import msgspec
+
+from service.catalog.tables import ActivityKind
+from service.placements.tables import PlacementSource, PlacementStatus
+from service.schedule.tables import SessionStatus
+
+
+class PlacementIn(msgspec.Struct, forbid_unknown_fields=True):
+    participant_id: int
+    slot_id: int
+    start_date: date
+    end_date: date | None = None
+    pinned: bool = False
+
+
+class PlacementOut(msgspec.Struct):
+    id: int
+    participant_id: int
+    slot_id: int
+    start_date: date
+    end_date: date | None
+    status: PlacementStatus
+    source: PlacementSource
+    pinned: bool
+
+
+class MySession(msgspec.Struct):
+    """A session as its participant sees it: no one else's name."""
+
+    id: int
+    title: str
+    kind: ActivityKind
+    site_name: str
+    address: str
+    phone: str
+    date: date
+    start: time
+    end: time
+    starts_at: datetime
+    status: SessionStatus
+    cancel_reason: str
+    what_to_bring: str
+    absence_given_at: datetime | None
+
+
+class AbsenceIn(msgspec.Struct, forbid_unknown_fields=True):
+    session_id: int
+    participant_id: int | None = None
+    note: str = ""
+
+
+class AbsenceOut(msgspec.Struct):
+    id: int
+    participant_id: int
+    session_id: int
+    given_at: datetime
+    note: str
+
+
+class RosterEntry(msgspec.Struct):
+    participant_id: int
+    name: str
+    absence_given_at: datetime | None
+    absence_note: str
