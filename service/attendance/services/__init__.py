@@ -1,35 +1,19 @@
-"""Attendance services, about to be split along their banners (history follows the
-biggest part, the marks)."""
+"""Attendance: batches of marks from tablets (idempotent by the tablet's UUID), the
+roster with its marks, today's sessions, and follow-up items.
 
-from service.attendance.services.marks import (
-    MAX_BATCH,
-    UUID_PATTERN,
-    AttendanceSheet,
-    CurrentMark,
-    FollowUpOut,
-    MarkHistory,
-    MarksIn,
-    MarksOut,
-    check_day,
-    close_follow_up,
-    current_marks,
-    day_sessions,
-    mark_history,
-    open_follow_ups,
-    record_marks,
-    sheet,
-    visible_session,
-)
+One module per part: who may mark what (`who_may_mark`), the marks (`marks`), the
+follow-ups (`follow_ups`) and what the pages show (`pages_data`); the structs they take
+and give are in `service.attendance.schemas`."""
+
+from service.attendance.schemas import MAX_BATCH, UUID_PATTERN
+from service.attendance.services.follow_ups import close_follow_up, open_follow_ups
+from service.attendance.services.marks import current_marks, mark_history, record_marks
+from service.attendance.services.pages_data import check_day, day_sessions, sheet
+from service.attendance.services.who_may_mark import visible_session
 
 __all__ = [
     "MAX_BATCH",
     "UUID_PATTERN",
-    "AttendanceSheet",
-    "CurrentMark",
-    "FollowUpOut",
-    "MarkHistory",
-    "MarksIn",
-    "MarksOut",
     "check_day",
     "close_follow_up",
     "current_marks",
