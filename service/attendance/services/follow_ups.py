@@ -99,6 +99,7 @@ async def open_follow_ups(user: CurrentUser) -> list[FollowUpOut]:
 
 
 async def close_follow_up(actor: Actor, user: CurrentUser, follow_up_id: int) -> None:
+    """Mark an open item done (404 for an item this user does not see)."""
     row = await FollowUp.select().where(FollowUp.id == follow_up_id).first()
     if row is None:
         raise NotFound(_("There is no follow-up item %(id)s.", id=follow_up_id))

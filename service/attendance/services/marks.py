@@ -39,8 +39,7 @@ async def record_marks(
     that a tablet may resend everything it is unsure of. Each mark is judged alone."""
     today = today or clock.today()
     now = clock.utcnow()
-    sessions: dict[int, VisibleSession | None] = {}
-    markable: dict[int, Markable] = {}
+    judge = _Judge(user, today, now)
     outcome = Stored(results=[])
     accepted: list[tuple[int, MarkIn]] = []
     # A mark stored before is a duplicate whatever has changed since (the session
@@ -57,26 +56,8 @@ async def record_marks(
                 )
             )
             continue
-        if mark.session_id not in sessions:
-            sessions[mark.session_id] = await visible_session(user, mark.session_id)
-        session = sessions[mark.session_id]
         try:
-            if session is None:
-                raise Refused(
-                    404, "session_id", _("There is no session %(id)s.", id=mark.session_id)
-                )
-            _check_times(mark)
-            made_on = min(mark.marked_at, now).astimezone(UTC).date()
-            if refused := refusal(user, session, today, made_on):
-                raise refused
-            if mark.session_id not in markable:
-                markable[mark.session_id] = Markable(user, session, today)
-            if not await markable[mark.session_id].allows(mark.participant_id):
-                raise Refused(
-                    422,
-                    "participant_id",
-                    _("There is no participant %(id)s for this session.", id=mark.participant_id),
-                )
+            await judge.check(mark)
         except Refused as refused_mark:
             outcome.results.append(
                 MarkResult(
@@ -96,6 +77,36 @@ async def record_marks(
     return outcome
 
 
+class _Judge:
+    """Judges the marks of one batch, looking each session up once."""
+
+    def __init__(self, user: CurrentUser, today: date, now: datetime) -> None:
+        """Nothing looked up yet."""
+        self.user, self.today, self.now = user, today, now
+        self.sessions: dict[int, VisibleSession | None] = {}
+        self.markable: dict[int, Markable] = {}
+
+    async def check(self, mark: MarkIn) -> None:
+        """Raise `Refused` when this user may not store this mark."""
+        if mark.session_id not in self.sessions:
+            self.sessions[mark.session_id] = await visible_session(self.user, mark.session_id)
+        session = self.sessions[mark.session_id]
+        if session is None:
+            raise Refused(404, "session_id", _("There is no session %(id)s.", id=mark.session_id))
+        _check_times(mark)
+        made_on = min(mark.marked_at, self.now).astimezone(UTC).date()
+        if refused := refusal(self.user, session, self.today, made_on):
+            raise refused
+        if mark.session_id not in self.markable:
+            self.markable[mark.session_id] = Markable(self.user, session, self.today)
+        if not await self.markable[mark.session_id].allows(mark.participant_id):
+            raise Refused(
+                422,
+                "participant_id",
+                _("There is no participant %(id)s for this session.", id=mark.participant_id),
+            )
+
+
 async def _known(uuids: list[str]) -> dict[str, int]:
     """Stored marks among these UUIDs: UUID -> mark id."""
     rows = await AttendanceMark.select(AttendanceMark.id, AttendanceMark.client_uuid).where(
@@ -105,6 +116,7 @@ async def _known(uuids: list[str]) -> dict[str, int]:
 
 
 def _check_times(mark: MarkIn) -> None:
+    """Refuse times without a UTC offset, and leaving before arriving."""
     for name, value in (("marked_at", mark.marked_at), ("arrived_at", mark.arrived_at)):
         if value is not None and value.tzinfo is None:
             raise Refused(422, name, _("Give the time with its UTC offset."))
@@ -122,54 +134,66 @@ async def _store(
     outcome: Stored,
     now: datetime,
 ) -> None:
+    """Write the accepted marks in one transaction, each with its audit entry; a UUID
+    another tablet stored meanwhile becomes a duplicate."""
     # Known UUIDs were answered before the write lock; ON CONFLICT settles two tablets
     # racing with the same one.
     async with _sqlite_turn(), transaction():
         for position, mark in accepted:
-            # A tablet's clock may run ahead; a mark is never later than its arrival.
-            marked_at = min(mark.marked_at, now)
-            inserted = (
-                await AttendanceMark.insert(
-                    AttendanceMark(
-                        client_uuid=mark.uuid.lower(),
-                        session=mark.session_id,
-                        participant=mark.participant_id,
-                        status=mark.status.value,
-                        arrived_at=mark.arrived_at,
-                        left_at=mark.left_at,
-                        note=mark.note.strip(),
-                        marked_at=marked_at,
-                        received_at=now,
-                        marked_by=user.id,
-                        device=device,
-                    )
-                )
-                .on_conflict(target=AttendanceMark.client_uuid, action="DO NOTHING")
-                .returning(AttendanceMark.id)
-            )
             result = outcome.results[position]
-            if inserted:
-                result.mark_id = inserted[0]["id"]
-                outcome.changed.setdefault(mark.session_id, set()).add(mark.participant_id)
-                await record(
-                    actor,
-                    "attendance.mark",
-                    entity="session",
-                    entity_id=mark.session_id,
-                    details={
-                        "participant_id": mark.participant_id,
-                        "status": mark.status.value,
-                        "mark_id": result.mark_id,
-                    },
-                )
-            else:
-                existing = (
-                    await AttendanceMark.select(AttendanceMark.id)
-                    .where(AttendanceMark.client_uuid == mark.uuid.lower())
-                    .first()
-                )
+            mark_id = await _insert(user, device, mark, now)
+            if mark_id is None:
                 result.result, result.status = "duplicate", 200
-                result.mark_id = existing["id"] if existing else None
+                result.mark_id = await _stored_id(mark.uuid)
+                continue
+            result.mark_id = mark_id
+            outcome.changed.setdefault(mark.session_id, set()).add(mark.participant_id)
+            await record(
+                actor,
+                "attendance.mark",
+                entity="session",
+                entity_id=mark.session_id,
+                details={
+                    "participant_id": mark.participant_id,
+                    "status": mark.status.value,
+                    "mark_id": result.mark_id,
+                },
+            )
+
+
+async def _insert(user: CurrentUser, device: str, mark: MarkIn, now: datetime) -> int | None:
+    """Store one mark; its id, or None when its UUID is stored already."""
+    inserted = (
+        await AttendanceMark.insert(
+            AttendanceMark(
+                client_uuid=mark.uuid.lower(),
+                session=mark.session_id,
+                participant=mark.participant_id,
+                status=mark.status.value,
+                arrived_at=mark.arrived_at,
+                left_at=mark.left_at,
+                note=mark.note.strip(),
+                # A tablet's clock may run ahead; a mark is never later than its arrival.
+                marked_at=min(mark.marked_at, now),
+                received_at=now,
+                marked_by=user.id,
+                device=device,
+            )
+        )
+        .on_conflict(target=AttendanceMark.client_uuid, action="DO NOTHING")
+        .returning(AttendanceMark.id)
+    )
+    return inserted[0]["id"] if inserted else None
+
+
+async def _stored_id(uuid: str) -> int | None:
+    """The id of the mark stored with this UUID."""
+    existing = (
+        await AttendanceMark.select(AttendanceMark.id)
+        .where(AttendanceMark.client_uuid == uuid.lower())
+        .first()
+    )
+    return existing["id"] if existing else None
 
 
 async def mark_history(user: CurrentUser, session_id: int) -> list[MarkHistory]:
@@ -226,6 +250,7 @@ async def current_marks(
 
 
 def _current_out(row: dict[str, Any]) -> CurrentMark:
+    """A stored mark's row as the mark that counts."""
     return CurrentMark(
         participant_id=row["participant"],
         status=MarkStatus(row["status"]),

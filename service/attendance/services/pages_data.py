@@ -89,6 +89,7 @@ async def sheet(
 
 
 async def _head(session_id: int) -> SessionHead:
+    """What the sheet shows of the session itself."""
     row = (
         await Session.select(
             Session.id,
@@ -119,6 +120,7 @@ async def _head(session_id: int) -> SessionHead:
 
 
 async def _names(ids: set[int], first_only: bool) -> dict[int, str]:
+    """The names of these participants (not erased), or only their first names."""
     if not ids:
         return {}
     rows = await Participant.select(Participant.id, Participant.display_name).where(
@@ -131,6 +133,7 @@ async def _names(ids: set[int], first_only: bool) -> dict[int, str]:
 
 
 async def _notes(session_id: int, marks: dict[int, CurrentMark]) -> dict[int, str]:
+    """The note of each participant's current mark."""
     uuids = [mark.uuid for mark in marks.values()]
     if not uuids:
         return {}
@@ -172,6 +175,7 @@ async def day_sessions(user: CurrentUser, day: date) -> list[DaySession]:
 
 
 def check_day(value: str | None) -> date:
+    """The day a page asks for (YYYY-MM-DD), today when it asks for none."""
     if not value:
         return clock.today()
     try:

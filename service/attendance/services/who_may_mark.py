@@ -58,6 +58,7 @@ class Markable:
     add walk-ins from the site (looked up only when someone unexpected is marked)."""
 
     def __init__(self, user: CurrentUser, session: VisibleSession, today: date) -> None:
+        """Nobody is looked up yet: `allows` looks up as it needs."""
         self.user, self.session, self.today = user, session, today
         self.expected: set[int] | None = None
         self.site: set[int] | None = None

@@ -42,32 +42,11 @@ async def refresh_feeds(
     scopes |= {f"site:{site}" for site in site_ids}
     scopes |= {f"activity:{activity}" for activity in activity_ids}
     if session_ids:
-        rows = await Session.select(
-            Session.id, Session.slot, Session.date, Session.site, Session.activity
-        ).where(Session.id.is_in(session_ids))
-        for row in rows:
-            scopes |= {f"site:{row['site']}", f"activity:{row['activity']}"}
-        for link in await SessionStaff.select(SessionStaff.user).where(
-            SessionStaff.session.is_in(session_ids)
-        ):
-            scopes.add(f"staff:{link['user']}")
-        slot_ids |= {row["slot"] for row in rows if row["slot"] is not None}
+        session_scopes, session_slots = await _scopes_of_sessions(session_ids)
+        scopes |= session_scopes
+        slot_ids |= session_slots
     if slot_ids:
-        slots = list(slot_ids)
-        for slot in await WeeklySlot.select(WeeklySlot.activity, WeeklySlot.activity.site).where(
-            WeeklySlot.id.is_in(slots)
-        ):
-            scopes |= {f"activity:{slot['activity']}", f"site:{slot['activity.site']}"}
-        for placed in await Placement.select(Placement.participant).where(
-            Placement.slot.is_in(slots) & (Placement.status != PlacementStatus.proposed.value)
-        ):
-            scopes.add(f"participant:{placed['participant']}")
-        for link in await SlotStaff.select(SlotStaff.user).where(SlotStaff.slot.is_in(slots)):
-            scopes.add(f"staff:{link['user']}")
-        for link in await SessionStaff.select(SessionStaff.user).where(
-            SessionStaff.session.slot.is_in(slots)
-        ):
-            scopes.add(f"staff:{link['user']}")
+        scopes |= await _scopes_of_slots(list(slot_ids))
     if not scopes:
         return []
     with_feeds = {
@@ -79,6 +58,43 @@ async def refresh_feeds(
     for scope in sorted(with_feeds):
         await _bump(scope)
     return sorted(with_feeds)
+
+
+async def _scopes_of_sessions(session_ids: list[int]) -> tuple[set[str], set[int]]:
+    """The scopes these sessions show in (their site, activity and staff), and the
+    weekly slots they come from."""
+    scopes: set[str] = set()
+    rows = await Session.select(
+        Session.id, Session.slot, Session.date, Session.site, Session.activity
+    ).where(Session.id.is_in(session_ids))
+    for row in rows:
+        scopes |= {f"site:{row['site']}", f"activity:{row['activity']}"}
+    for link in await SessionStaff.select(SessionStaff.user).where(
+        SessionStaff.session.is_in(session_ids)
+    ):
+        scopes.add(f"staff:{link['user']}")
+    return scopes, {row["slot"] for row in rows if row["slot"] is not None}
+
+
+async def _scopes_of_slots(slots: list[int]) -> set[str]:
+    """The scopes these weekly slots show in: their activity and site, the participants
+    placed in them (proposals aside), their staff and their sessions' staff."""
+    scopes: set[str] = set()
+    for slot in await WeeklySlot.select(WeeklySlot.activity, WeeklySlot.activity.site).where(
+        WeeklySlot.id.is_in(slots)
+    ):
+        scopes |= {f"activity:{slot['activity']}", f"site:{slot['activity.site']}"}
+    for placed in await Placement.select(Placement.participant).where(
+        Placement.slot.is_in(slots) & (Placement.status != PlacementStatus.proposed.value)
+    ):
+        scopes.add(f"participant:{placed['participant']}")
+    for link in await SlotStaff.select(SlotStaff.user).where(SlotStaff.slot.is_in(slots)):
+        scopes.add(f"staff:{link['user']}")
+    for link in await SessionStaff.select(SessionStaff.user).where(
+        SessionStaff.session.slot.is_in(slots)
+    ):
+        scopes.add(f"staff:{link['user']}")
+    return scopes
 
 
 async def _held_at(site_ids: set[int], activity_ids: set[int]) -> tuple[list[int], set[int]]:
@@ -101,6 +117,7 @@ async def _held_at(site_ids: set[int], activity_ids: set[int]) -> tuple[list[int
 
 
 async def _slot_ids(where: Any) -> set[int]:
+    """The weekly slots that match `where`."""
     return {row["id"] for row in await WeeklySlot.select(WeeklySlot.id).where(where)}
 
 
@@ -112,6 +129,7 @@ async def staffed_by(user_id: int) -> tuple[list[int], list[int]]:
 
 
 async def _bump(scope: str) -> None:
+    """Raise the scope's version (the first raise makes its row)."""
     now = clock.utcnow()
     values: dict[Column | str, Any] = {
         FeedVersion.version: FeedVersion.version + 1,

@@ -125,6 +125,7 @@ async def owner_name(kind: FeedKind, owner_id: int) -> str:
 
 
 async def _session_rows(where: Any, first: date, last: date) -> list[dict[str, Any]]:
+    """The sessions the feed shows between `first` and `last`, with their place."""
     return await Session.select(
         Session.id,
         Session.slot,
@@ -148,6 +149,8 @@ async def _session_rows(where: Any, first: date, last: date) -> list[dict[str, A
 async def _events(
     ref: FeedRef, rows: list[dict[str, Any]], base_url: str, secret_key: str, today: date
 ) -> list[render.FeedEvent]:
+    """The feed's events, in the current language: cancelled sessions only for a while,
+    "I can't come" links in a participant's coming sessions."""
     keep_cancelled_from = clock.utcnow() - KEEP_PAST
     rows = [
         r
@@ -155,22 +158,10 @@ async def _events(
         if r["status"] != SessionStatus.cancelled or r["updated_at"] >= keep_cancelled_from
     ]
     ids = [r["id"] for r in rows]
-    staff: dict[int, list[str]] = defaultdict(list)
-    if ids:
-        for link in await SessionStaff.select(
-            SessionStaff.session, SessionStaff.user.display_name
-        ).where(SessionStaff.session.is_in(ids)):
-            staff[link["session"]].append(link["user.display_name"].split(" ")[0])
+    staff = await _staff_first_names(ids)
     personal = ref.kind in (FeedKind.participant, FeedKind.support)
     expected = {} if personal else await _expected(rows)
-    told: set[int] = set()
-    if personal and ids:
-        told = {
-            n["session"]
-            for n in await AbsenceNotice.select(AbsenceNotice.session).where(
-                (AbsenceNotice.participant == ref.owner_id) & AbsenceNotice.session.is_in(ids)
-            )
-        }
+    told = await _told(ref.owner_id, ids) if personal else set()
     titles = await activity_titles(sorted({r["activity.id"] for r in rows}))
     language = current_language()  # the feed owner's, set by the caller
     events = []
@@ -205,7 +196,31 @@ async def _events(
     return events
 
 
+async def _staff_first_names(ids: list[int]) -> dict[int, list[str]]:
+    """The first names of each session's staff."""
+    staff: dict[int, list[str]] = defaultdict(list)
+    if ids:
+        for link in await SessionStaff.select(
+            SessionStaff.session, SessionStaff.user.display_name
+        ).where(SessionStaff.session.is_in(ids)):
+            staff[link["session"]].append(link["user.display_name"].split(" ")[0])
+    return staff
+
+
+async def _told(participant_id: int, ids: list[int]) -> set[int]:
+    """The sessions among these that the participant said they can't come to."""
+    if not ids:
+        return set()
+    return {
+        n["session"]
+        for n in await AbsenceNotice.select(AbsenceNotice.session).where(
+            (AbsenceNotice.participant == participant_id) & AbsenceNotice.session.is_in(ids)
+        )
+    }
+
+
 def _location(row: dict[str, Any]) -> str:
+    """The event's place: the partner, the site and its address."""
     parts = [row["site.partner.name"] or "", row["site.name"], row["site.address"]]
     return ", ".join(p for p in parts if p)
 
@@ -213,6 +228,8 @@ def _location(row: dict[str, Any]) -> str:
 def _description(
     row: dict[str, Any], staff: list[str], expected: int | None, absence_url: str, *, told: bool
 ) -> str:
+    """The event's description: notice given, cancellation, numbers, what to bring,
+    who leads it, the site's phone and the "I can't come" link."""
     lines = []
     if told:
         lines.append(_("You told us you can't come."))

@@ -34,19 +34,24 @@ ALL = "all"
 
 
 def _token(secret_key: str, salt: str) -> str:
+    """The feed's secret, made from the salt its row keeps."""
     digest = hmac.new(secret_key.encode(), f"tupa-feed:{salt}".encode(), hashlib.sha256)
     return base64.urlsafe_b64encode(digest.digest()).rstrip(b"=").decode()
 
 
 def token_hash(token: str) -> str:
+    """What the row keeps of the secret, and what a request is looked up by."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
 def feed_path(token: str) -> str:
+    """The feed's path on this server."""
     return f"/feeds/{token}.ics"
 
 
 def scope_of(kind: FeedKind, owner_id: int) -> str:
+    """The scope whose version the feed follows (a support person's feed follows
+    the participant's)."""
     base = FeedKind.participant if kind == FeedKind.support else kind
     return f"{base.value}:{owner_id}"
 
@@ -85,6 +90,8 @@ async def check_manager(user: CurrentUser, kind: FeedKind, owner_id: int) -> Non
 async def create_feed(
     actor: Actor, user: CurrentUser, data: FeedIn, secret_key: str, *, replacing: int | None = None
 ) -> FeedOut:
+    """A new feed for a calendar (409 when it has a live one), or, `replacing` one,
+    its new secret; a feed made under another SECRET_KEY is revoked on the way."""
     await check_manager(user, data.kind, data.owner_id)
     if data.language and data.language not in LANGUAGES:
         raise InvalidInput("language", _("Choose one of the offered languages."))
@@ -129,6 +136,7 @@ async def create_feed(
 
 
 async def _live_row(feed_id: int) -> dict[str, Any]:
+    """The feed's row, unless it is revoked (then 404)."""
     row = (
         await FeedToken.select()
         .where((FeedToken.id == feed_id) & FeedToken.revoked_at.is_null())
@@ -140,10 +148,12 @@ async def _live_row(feed_id: int) -> dict[str, Any]:
 
 
 async def get_feed(feed_id: int, secret_key: str) -> FeedOut:
+    """A live feed, with its link."""
     return _feed_out(await _live_row(feed_id), secret_key)
 
 
 def _feed_out(row: dict[str, Any], secret_key: str) -> FeedOut:
+    """A feed's row as its manager sees it, with its link."""
     token = _token(secret_key, row["salt"])
     return FeedOut(
         id=row["id"],
@@ -156,6 +166,7 @@ def _feed_out(row: dict[str, Any], secret_key: str) -> FeedOut:
 
 
 async def _managed_row(user: CurrentUser, feed_id: int) -> dict[str, Any]:
+    """A live feed's row, if this user may manage it."""
     row = await _live_row(feed_id)
     # InvalidInput: its owner is gone; whoever may manage it still rotates or revokes
     with contextlib.suppress(InvalidInput):
@@ -171,6 +182,7 @@ async def rotate_feed(actor: Actor, user: CurrentUser, feed_id: int, secret_key:
 
 
 async def revoke_feed(actor: Actor, user: CurrentUser, feed_id: int) -> None:
+    """Stop the feed: its link gives 404 from now on."""
     row = await _managed_row(user, feed_id)
     async with transaction():
         await FeedToken.update({FeedToken.revoked_at: clock.utcnow()}).where(
