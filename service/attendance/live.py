@@ -13,7 +13,7 @@ from litestar.channels.backends.redis import RedisChannelsPubSubBackend
 from litestar.response import ServerSentEventMessage
 from redis.asyncio import Redis
 
-from service.attendance.services import CurrentMark
+from service.attendance.schemas import CurrentMark
 from service.settings import Settings
 
 KEEP_ALIVE_SECONDS = 15.0

@@ -14,7 +14,7 @@ from litestar.response import ServerSentEvent
 from litestar.status_codes import HTTP_200_OK
 
 from service.attendance import live, services
-from service.attendance.services import (
+from service.attendance.schemas import (
     AttendanceSheet,
     FollowUpOut,
     MarkHistory,

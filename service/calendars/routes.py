@@ -23,7 +23,8 @@ from litestar.stores.redis import RedisStore
 from service import clock
 from service.auth.guards import permission, public
 from service.calendars import services
-from service.calendars.services import FeedIn, FeedKind, FeedOut
+from service.calendars.schemas import FeedIn, FeedOut
+from service.calendars.tables import FeedKind
 from service.errors import DomainError, NotFound
 from service.i18n import gettext as _
 from service.people.services import own_participant_id

@@ -1,0 +1,149 @@
+"""What attendance's services take and give: a tablet's batch of marks and what became
+of each, the roster with its marks, today's sessions and follow-up items."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Annotated, Literal
+
+import msgspec
+
+from service.attendance.rules import MarkStatus
+from service.schedule.tables import SessionStatus
+
+UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+MAX_BATCH = 500
+
+
+class MarkIn(msgspec.Struct, forbid_unknown_fields=True):
+    """One mark as the tablet made it."""
+
+    uuid: Annotated[str, msgspec.Meta(pattern=UUID_PATTERN)]
+    session_id: int
+    participant_id: int
+    status: MarkStatus
+    marked_at: datetime
+    arrived_at: datetime | None = None
+    left_at: datetime | None = None
+    note: Annotated[str, msgspec.Meta(max_length=300)] = ""
+
+
+class MarksIn(msgspec.Struct, forbid_unknown_fields=True):
+    marks: Annotated[list[MarkIn], msgspec.Meta(min_length=1, max_length=MAX_BATCH)]
+    device: Annotated[str, msgspec.Meta(max_length=64)] = ""
+
+
+class MarkResult(msgspec.Struct):
+    """What became of one mark: `stored` (201), `duplicate` (200: this UUID was stored
+    before, the first one stands) or `refused` (403, 404, 409 or 422, with the field)."""
+
+    uuid: str
+    result: Literal["stored", "duplicate", "refused"]
+    status: int
+    mark_id: int | None = None
+    field: str = ""
+    detail: str = ""
+
+
+class MarksOut(msgspec.Struct):
+    results: list[MarkResult]
+
+
+class CurrentMark(msgspec.Struct):
+    """A participant's mark that counts now (the latest made on any tablet)."""
+
+    participant_id: int
+    status: MarkStatus
+    marked_at: datetime
+    arrived_at: datetime | None
+    left_at: datetime | None
+    uuid: str
+
+
+class RosterRow(msgspec.Struct):
+    participant_id: int
+    name: str
+    expected: bool
+    absence_given_at: datetime | None
+    absence_note: str
+    mark: CurrentMark | None
+    note: str
+
+
+class MarkHistory(msgspec.Struct):
+    """One mark as it was stored, whether it counts now or not."""
+
+    id: int
+    uuid: str
+    participant_id: int
+    status: MarkStatus
+    marked_at: datetime
+    received_at: datetime
+    marked_by: int | None
+    device: str
+
+
+class Choice(msgspec.Struct):
+    id: int
+    name: str
+
+
+class SessionHead(msgspec.Struct):
+    id: int
+    title: str
+    site_id: int
+    site_name: str
+    date: date
+    start: time
+    end: time
+    status: SessionStatus
+    cancel_reason: str
+
+
+class AttendanceSheet(msgspec.Struct):
+    session: SessionHead
+    rows: list[RosterRow]
+    walk_ins: list[Choice]
+    can_mark: bool
+    refusal: str
+
+
+class DaySession(msgspec.Struct):
+    id: int
+    title: str
+    site_name: str
+    start: time
+    end: time
+    status: SessionStatus
+    expected: int
+    marked: int
+
+
+class FollowUpOut(msgspec.Struct):
+    id: int
+    participant_id: int
+    participant_name: str
+    session_id: int
+    session_title: str
+    session_date: date
+    reason: str
+    created_at: datetime
+    staff_id: int | None
+
+
+class VisibleSession(msgspec.Struct):
+    """A session as marking needs it: where, when and whether it is cancelled."""
+
+    id: int
+    site_id: int
+    date: date
+    status: SessionStatus
+
+
+@dataclass
+class Stored:
+    """The outcome of a batch: the results and, per session, who changed."""
+
+    results: list[MarkResult]
+    changed: dict[int, set[int]] = field(default_factory=dict)
