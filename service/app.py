@@ -52,7 +52,7 @@ from service.catalog.vocabulary import (
     kind_label,
     partner_kind_label,
 )
-from service.db import bind_engine, close_engine, open_engine
+from service.db import another_process_serves, bind_engine, close_engine, open_engine
 from service.engines import engine_from_url
 from service.errors import DomainError
 from service.i18n import current_language, translations
@@ -74,6 +74,13 @@ from service.web import (
     handle_http_exception,
     handle_internal_error,
     handle_validation,
+)
+
+SHARED_SQLITE_WARNING = (
+    "Another Tupa server already uses the SQLite file of %s. Live roster updates and the "
+    "in-process job queue do not cross processes, so the two will not see each other's "
+    "changes at once. Run one server on SQLite, or set DATABASE_URL (PostgreSQL) and "
+    "REDIS_URL to run more than one."
 )
 
 
@@ -174,6 +181,8 @@ async def _lifespan(app: Litestar) -> AsyncIterator[None]:
     lent: Engine | None = app.state.lent_engine
     engine = lent or engine_from_url(settings.database_url)
     bind_engine(engine)
+    if not settings.redis_url and another_process_serves(settings.database_url):
+        logging.getLogger("tupa").warning(SHARED_SQLITE_WARNING, settings.database_url)
     if lent is None:
         await open_engine(engine)
     await app.state.queue.start()

@@ -1,4 +1,5 @@
-"""The `tupa` command: serve, worker, migrate, demo and user administration.
+"""The `tupa` command: serve, worker, migrate, demo, backup and restore, and user
+administration.
 
 The commands import the rest of Tupa inside their bodies, after `load_settings`: those
 modules load Piccolo's configuration, which reads DATABASE_URL on import, and a wrong
@@ -10,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -118,6 +120,58 @@ def demo(if_empty: bool) -> None:
             return
         raise click.ClickException(str(error)) from None
     click.echo(summary)
+
+
+@main.command()
+@click.argument("archive", type=click.Path(dir_okay=False, path_type=Path))
+def backup(archive: Path) -> None:
+    """Write the database and the secret key to ARCHIVE (a new .tar.gz file), while
+    Tupa keeps running."""
+    settings = load_settings()
+    from service.system.backup import BackupError
+    from service.system.backup import backup as make_backup
+
+    try:
+        manifest = make_backup(settings, archive)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(
+        f"Backed up {sum(manifest.rows.values())} rows in {len(manifest.rows)} tables "
+        f"({manifest.engine}) and the secret key to {archive}. It holds personal data: "
+        "keep it where only administrators can read it."
+    )
+
+
+@main.command()
+@click.argument("archive", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace a database that holds data.")
+def restore(archive: Path, force: bool) -> None:
+    """Put the database and secret key from ARCHIVE in place (stop Tupa first)."""
+    settings = load_settings()
+    from service.system.backup import BackupError
+    from service.system.backup import restore as restore_backup
+
+    try:
+        summary = restore_backup(settings, archive, force=force)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    manifest = summary.manifest
+    click.echo(
+        f"Restored {sum(manifest.rows.values())} rows in {len(manifest.rows)} tables from "
+        f"the backup of {manifest.created_at}; every table has the rows the backup listed."
+    )
+    if summary.secret_differs:
+        click.echo(
+            "SECRET_KEY differs from the backup's secret key: feed links and login cards "
+            "made before the backup will not work until SECRET_KEY is set to the value in "
+            "the archive's secret_key file.",
+            err=True,
+        )
+    if summary.pending_migrations:
+        click.echo(
+            f"The backup lacks {len(summary.pending_migrations)} newer migration(s): "
+            "run `tupa migrate` before starting Tupa."
+        )
 
 
 @main.group()

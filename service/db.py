@@ -8,10 +8,12 @@ import os
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import asyncpg
+from filelock import AsyncFileLock, FileLock, Timeout
 from piccolo.apps.migrations.commands.base import BaseMigrationManager
 from piccolo.apps.migrations.commands.forwards import run_forwards
 from piccolo.apps.migrations.tables import Migration
@@ -23,6 +25,7 @@ from piccolo.table import Table
 
 from service import events
 from service import piccolo_conf as conf
+from service.engines import sqlite_path
 
 os.environ.setdefault("PICCOLO_CONF", "service.piccolo_conf")
 
@@ -89,17 +92,17 @@ async def check_database() -> bool:
 async def pending_migrations() -> list[str]:
     """Migration ids that exist on disk but have not been applied."""
     applied = await _applied_migrations()
-    return [migration for migration in _migrations_on_disk() if migration not in applied]
+    return [migration for migration in migrations_on_disk() if migration not in applied]
 
 
 async def unknown_migrations() -> list[str]:
     """Applied migration ids that no longer exist on disk: the database was made by
     migrations that have since been squashed (or by a newer Tupa)."""
-    on_disk = set(_migrations_on_disk())
+    on_disk = set(migrations_on_disk())
     return sorted(await _applied_migrations() - on_disk)
 
 
-def _migrations_on_disk() -> list[str]:
+def migrations_on_disk() -> list[str]:
     manager = BaseMigrationManager()
     found: list[str] = []
     for app_config in manager.get_app_configs():
@@ -116,10 +119,9 @@ async def _applied_migrations() -> set[str]:
 
 
 async def apply_migrations(database_url: str, *, quiet: bool = False) -> list[str]:
-    """Apply pending migrations; on PostgreSQL under an advisory lock, so that two
-    processes started at once migrate one after the other."""
-    lock = await _acquire_migration_lock(database_url)
-    try:
+    """Apply pending migrations, one process at a time: two `tupa migrate` started at
+    once migrate one after the other, and the second finds nothing left to do."""
+    async with one_migrator_at_a_time(database_url):
         unknown = await unknown_migrations()
         if unknown:
             raise MigrationError(
@@ -135,17 +137,45 @@ async def apply_migrations(database_url: str, *, quiet: bool = False) -> list[st
             if not result.success:
                 raise MigrationError(result.message or "a migration failed")
         return pending
-    finally:
-        if lock is not None:
-            await lock.close()
 
 
-async def _acquire_migration_lock(database_url: str) -> asyncpg.Connection | None:
-    if urlsplit(database_url).scheme not in {"postgres", "postgresql"}:
-        return None
-    connection = await asyncpg.connect(database_url)
-    await connection.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK_KEY)
-    return connection
+@asynccontextmanager
+async def one_migrator_at_a_time(database_url: str) -> AsyncIterator[None]:
+    """An advisory lock on PostgreSQL; on SQLite a lock on a file beside the database
+    (its own write lock is taken per statement, not for a whole migration run)."""
+    if urlsplit(database_url).scheme in {"postgres", "postgresql"}:
+        connection = await asyncpg.connect(database_url)
+        try:
+            await connection.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK_KEY)
+            yield
+        finally:
+            await connection.close()
+        return
+    database = sqlite_path(database_url)
+    async with AsyncFileLock(database.with_name(database.name + ".migrate.lock"), mode=0o600):
+        yield
+
+
+_server_locks: dict[Path, FileLock] = {}
+
+
+def another_process_serves(database_url: str) -> bool:
+    """Whether another process already serves this SQLite file. This process then holds
+    a lock beside the file for as long as it runs (the system drops it when it exits),
+    so that the next one started on the same file can tell."""
+    if not database_url.startswith("sqlite"):
+        return False
+    database = sqlite_path(database_url)
+    path = database.with_name(database.name + ".serve.lock")
+    if path in _server_locks:
+        return False
+    lock = FileLock(path, mode=0o600, thread_local=False)
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        return True
+    _server_locks[path] = lock
+    return False
 
 
 @asynccontextmanager
