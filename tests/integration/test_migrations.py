@@ -4,7 +4,6 @@ classes declare: `piccolo migrations new --auto` would find nothing to write."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import io
 from itertools import chain
@@ -61,26 +60,7 @@ async def test_migrations_apply_from_empty(empty_database_url):
         await close_engine(engine)
 
 
-async def test_two_processes_migrating_at_once_take_turns(db):
-    if db.kind != "postgres":
-        pytest.skip("the advisory lock is PostgreSQL's")
-    url = await create_postgres_database()
-    engine = engine_from_url(url)
-    bind_engine(engine)
-    await open_engine(engine)
-    try:
-        first, second = await asyncio.gather(
-            apply_migrations(url, quiet=True), apply_migrations(url, quiet=True)
-        )
-        # One applied everything; the other waited for the lock and found nothing to do.
-        assert sorted([len(first), len(second)])[0] == 0
-        assert max(len(first), len(second)) >= 5
-        rows = await engine.run_ddl("SELECT name, count(*) AS n FROM migration GROUP BY name")
-        assert all(row["n"] == 1 for row in rows)
-    finally:
-        await close_engine(engine)
-        bind_engine(db.engine)
-        await drop_postgres_database(url)
+# Two `tupa migrate` processes at once, on both engines: tests/integration/test_backup.py.
 
 
 async def test_a_database_made_by_squashed_away_migrations_is_refused(tmp_path):
