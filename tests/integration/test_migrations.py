@@ -60,7 +60,7 @@ async def test_migrations_apply_from_empty(empty_database_url):
         await close_engine(engine)
 
 
-# Two `tupa migrate` processes at once, on both engines: tests/integration/test_backup.py.
+# Two `tupa migrate` processes at once, on both engines: tests/integration/test_operations.py.
 
 
 async def test_a_database_made_by_squashed_away_migrations_is_refused(tmp_path):
