@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from argon2 import PasswordHasher, profiles
 
 from service.audit.tables import AuditEvent
+from service.auth import passwords
 from service.auth.tables import ApiToken, Role, User
 from service.clock import utcnow
 from tests.conftest import make_client
@@ -311,3 +313,19 @@ async def test_sessions_and_rate_limits_live_in_redis_when_it_is_set(db, setting
         for _ in range(4):
             await api_login(one, "olli@example.org", "wrong")
         assert (await api_login(two, "olli@example.org", "wrong")).status_code == 429
+
+
+async def test_a_hash_made_with_other_parameters_is_renewed_at_sign_in(client, db):
+    """The suite hashes with argon2's cheapest profile; a provider's hasher with stronger
+    parameters renews such a hash the first time its owner signs in."""
+    await make_user(Role.staff, "olli@example.org")
+    cheap = (await User.select(User.password_hash).first())["password_hash"]
+    strong = PasswordHasher(time_cost=2, memory_cost=1024 * 8, parallelism=1)
+    passwords.use_hasher(strong)
+    try:
+        assert (await api_login(client, "olli@example.org")).status_code == 200
+        renewed = (await User.select(User.password_hash).first())["password_hash"]
+        assert renewed != cheap and not strong.check_needs_rehash(renewed)
+        assert strong.verify(renewed, PASSWORD)
+    finally:
+        passwords.use_hasher(PasswordHasher.from_parameters(profiles.CHEAPEST))
