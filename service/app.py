@@ -69,6 +69,7 @@ from service.schedule.routes import ROUTES as SCHEDULE_ROUTES
 from service.settings import LANGUAGES, Settings
 from service.staff.routes import ROUTES as STAFF_ROUTES
 from service.system.routes import ROUTES as SYSTEM_ROUTES
+from service.transfer.routes import ROUTES as TRANSFER_ROUTES
 from service.web import (
     handle_domain_error,
     handle_http_exception,
@@ -117,6 +118,7 @@ def create_app(
             *AUTH_ROUTES,
             *USER_ROUTES,
             *AUDIT_ROUTES,
+            *TRANSFER_ROUTES,
             *CATALOG_ROUTES,
             *CATALOG_PAGES,
             *STAFF_ROUTES,

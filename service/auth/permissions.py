@@ -62,6 +62,7 @@ PERMISSIONS: dict[str, Permission] = _table(
     Permission("account.use", anyone_signed_in, "own account, password, API tokens"),
     Permission("users.manage", has_role(A), "user accounts, everyone's API tokens"),
     Permission("audit.read", has_role(A), "the audit log"),
+    Permission("provider.export", has_role(A), "export everything the provider holds"),
     # --- participants --------------------------------------------------------------
     Permission("participant.self", has_role(T), "a participant's own pages"),
     Permission("participant.view", has_role(A, C, S, T), "a participant's record through the API"),

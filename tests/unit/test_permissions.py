@@ -23,6 +23,7 @@ EXPECTED = {
     "account.use": "ACSPT",
     "users.manage": "A",
     "audit.read": "A",
+    "provider.export": "A",
     "participant.self": "T",
     "participant.view": "ACST",
     "participant.contribute": "ACST",
