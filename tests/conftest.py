@@ -8,9 +8,10 @@ import asyncio
 import os
 import secrets
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 
 import asyncpg
@@ -50,6 +51,8 @@ def redis_url_for_this_worker(base: str) -> str:
     return f"{prefix}/{int(number or 0) - int(worker.removeprefix('gw') or 0)}"
 
 
+MOMENTS = os.environ.get("TUPA_TEST_MOMENTS", "").split()
+
 REDIS_URL = redis_url_for_this_worker(
     os.environ.get("TUPA_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 )
@@ -61,6 +64,24 @@ def pytest_configure(config: pytest.Config) -> None:
     frozen_time.freeze()
     composition.wire()  # jobs and event handlers, as the app and the worker have them
     passwords.use_hasher(PasswordHasher.from_parameters(profiles.CHEAPEST))
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """With TUPA_TEST_MOMENTS set, every collected test runs once at each moment."""
+    if MOMENTS:
+        metafunc.parametrize("tests_clock", MOMENTS, indirect=True)
+
+
+@pytest.fixture(autouse=True)
+def tests_clock(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Under TUPA_TEST_MOMENTS, put the clock at this run's moment for the test."""
+    moment = getattr(request, "param", None)
+    if moment is None:
+        yield
+        return
+    frozen_time.move_to(datetime.fromisoformat(moment))
+    yield
+    frozen_time.move_to(frozen_time.test_now())
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

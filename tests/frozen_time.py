@@ -1,9 +1,10 @@
 """The tests' clock: frozen at a chosen moment, then ticking, so the suite never depends
 on the day it runs.
 
-`TUPA_TEST_NOW` (an ISO 8601 moment with its offset) chooses the moment; CI also runs
+`TUPA_TEST_NOW` (an ISO 8601 moment with its offset) chooses the moment. CI also runs
 the date-sensitive tests at hard dates (Christmas, Epiphany, both daylight-saving
-changes, 29 February, the year's end). Browser tests run against a server in another
+changes, 29 February, the year's end): `TUPA_TEST_MOMENTS` (moments separated by
+spaces) runs each collected test once at each of them, in one pytest run. Browser tests run against a server in another
 process, which keeps the real time, so they pause the freeze (`real_time`).
 """
 
@@ -25,10 +26,16 @@ def test_now() -> datetime:
 
 
 _traveller = time_machine.travel(test_now(), tick=True)
+_coordinates: list[time_machine.Coordinates] = []
 
 
 def freeze() -> None:
-    _traveller.start()
+    _coordinates[:] = [_traveller.start()]
+
+
+def move_to(moment: datetime) -> None:
+    """Put the frozen clock at another moment (it keeps ticking from there)."""
+    _coordinates[0].move_to(moment)
 
 
 def unfreeze() -> None:
