@@ -38,7 +38,7 @@ def source_messages() -> set[str]:
         str(BASE_DIR),
         method_map,
         options,
-        keywords={"_": None, "gettext": None, "ngettext": (1, 2)},
+        keywords={"_": None, "N_": None, "gettext": None, "ngettext": (1, 2)},
     ):
         found.add(message if isinstance(message, str) else message[0])
     return found
