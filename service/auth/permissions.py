@@ -63,6 +63,7 @@ PERMISSIONS: dict[str, Permission] = _table(
     Permission("users.manage", has_role(A), "user accounts, everyone's API tokens"),
     Permission("audit.read", has_role(A), "the audit log"),
     Permission("provider.export", has_role(A), "export everything the provider holds"),
+    Permission("provider.import", has_role(A, C), "spreadsheet templates for bringing data in"),
     # --- participants --------------------------------------------------------------
     Permission("participant.self", has_role(T), "a participant's own pages"),
     Permission("participant.view", has_role(A, C, S, T), "a participant's record through the API"),

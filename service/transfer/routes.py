@@ -5,13 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, get
-from litestar.response import Response
+from litestar.params import FromPath
+from litestar.response import Response, Template
 
 from service import clock
 from service.auth.guards import permission
+from service.errors import NotFound
 from service.i18n import gettext
-from service.transfer.services import export_everything
-from service.transfer.workbook import workbook_bytes
+from service.transfer.services import export_everything, template_choices
+from service.transfer.sheets import SHEETS, SHEETS_BY_KIND
+from service.transfer.workbook import template_bytes, workbook_bytes
 from service.web import actor_of
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -42,4 +45,27 @@ async def export_workbook(request: Request[Any, Any, Any]) -> Response[bytes]:
     )
 
 
-ROUTES = [api_export, export_workbook]
+@get("/admin/templates", guards=[permission("provider.import")])
+async def templates_page() -> Template:
+    """Spreadsheet templates, one per kind of record, to prepare a provider's data."""
+    return Template("admin/templates.html", context={"sheets": SHEETS})
+
+
+@get(
+    "/admin/templates/{name:str}",
+    guards=[permission("provider.import")],
+    include_in_schema=False,
+)
+async def template_workbook(name: FromPath[str]) -> Response[bytes]:
+    kind = name.removesuffix(".xlsx")
+    sheet = SHEETS_BY_KIND.get(kind)
+    if sheet is None or not name.endswith(".xlsx"):
+        raise NotFound(gettext("There is no such template."))
+    return Response(
+        template_bytes(sheet, await template_choices(), gettext),
+        media_type=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="tupa-{kind}.xlsx"'},
+    )
+
+
+ROUTES = [api_export, export_workbook, templates_page, template_workbook]

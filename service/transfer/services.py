@@ -19,8 +19,11 @@ from service.catalog.tables import (
     Activity,
     ActivityDomain,
     ActivityFeature,
+    ActivityKind,
     ActivitySkill,
+    GoalDomain,
     Partner,
+    PartnerKind,
     Site,
     SiteFeature,
 )
@@ -29,12 +32,15 @@ from service.people.tables import (
     AvailabilityWindow,
     Goal,
     GoalDomainLink,
+    GoalStatus,
     Participant,
+    ParticipantStatus,
     ReachableSite,
     Strength,
 )
-from service.placements.tables import Placement
+from service.placements.tables import Placement, PlacementStatus
 from service.schedule.tables import SlotStaff, WeeklySlot
+from service.settings import LANGUAGES
 from service.transfer.sheets import SHEETS_BY_KIND, as_row
 
 Rows = list[dict[str, Any]]
@@ -289,3 +295,28 @@ async def _placements() -> Rows:
         .order_by(Placement.id)
     )
     return [{**row, "weekday": row["weekday"] + 1} for row in rows]
+
+
+async def template_choices() -> dict[str, list[str]]:
+    """The closed choices a template's drop-down lists offer."""
+    return {
+        "partner_kinds": [kind.value for kind in PartnerKind],
+        "activity_kinds": [kind.value for kind in ActivityKind],
+        "roles": [role.value for role in Role if role != Role.participant],
+        "languages": list(LANGUAGES),
+        "participant_statuses": [status.value for status in ParticipantStatus],
+        "goal_statuses": [status.value for status in GoalStatus],
+        "placement_statuses": [status.value for status in PlacementStatus],
+        "weekdays": [str(day) for day in range(1, 8)],
+        "sites": [r["name"] for r in await Site.select(Site.name).order_by(Site.name)],
+        "partners": [r["name"] for r in await Partner.select(Partner.name).order_by(Partner.name)],
+        "activities": [
+            r["title"] for r in await Activity.select(Activity.title).order_by(Activity.title)
+        ],
+        "domains": [
+            r["key"]
+            for r in await GoalDomain.select(GoalDomain.key)
+            .where(GoalDomain.is_active.eq(True))
+            .order_by(GoalDomain.key)
+        ],
+    }

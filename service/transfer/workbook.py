@@ -1,5 +1,5 @@
-"""The provider's records as an XLSX workbook (openpyxl): a sheet per kind, headings in
-the reader's language, a frozen heading row and filters. No I/O beyond the bytes."""
+"""Workbooks (openpyxl): the provider's records, a sheet per kind, and a template to fill
+in for each kind. Headings in the reader's language; no I/O beyond the bytes."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 
-from service.transfer.sheets import SHEETS
+from service.transfer.sheets import EXAMPLES, SHEETS, Column, Sheet, explanation
+from service.transfer.sheets import cell as cell_value
 
 # Excel refuses sheet titles over 31 characters; cells over 32,767 characters.
 MAX_CELL = 32_767
@@ -54,3 +56,81 @@ def _never_formulas(cells: tuple[Any, ...]) -> None:
     for cell in cells:
         if cell.data_type == "f":
             cell.data_type = "s"
+
+
+def template_bytes(
+    sheet: Sheet,
+    choices: Mapping[str, list[str]],
+    translate: Callable[[str], str],
+) -> bytes:
+    """A workbook to fill in for one kind of record: the headings in the reader's
+    language, an example row, a drop-down list in every column with closed choices, a
+    sheet that explains each column, and the lists themselves on a sheet of their own."""
+    book = Workbook()
+    page = book.active
+    assert page is not None
+    page.title = translate(sheet.title)[:31]
+    page.append([translate(column.heading) for column in sheet.columns])
+    for cell, column in zip(page[1], sheet.columns, strict=True):
+        cell.font = Font(bold=True, color="9C0006" if column.required else None)
+    page.append([_cut(cell_value(_example(sheet, column, choices))) for column in sheet.columns])
+    _never_formulas(page[2])
+    page.freeze_panes = "A2"
+    _add_choice_lists(book, page, sheet, choices, translate)
+    explained = book.create_sheet(translate("Columns")[:31])
+    explained.append([translate("Column"), translate("What goes in it")])
+    for cell in explained[1]:
+        cell.font = Font(bold=True)
+    for column in sheet.columns:
+        explained.append([translate(column.heading), explanation(column, translate)])
+    explained.column_dimensions["A"].width = 32
+    explained.column_dimensions["B"].width = 80
+    for index, column in enumerate(sheet.columns, start=1):
+        page.column_dimensions[get_column_letter(index)].width = max(
+            12, min(40, len(translate(column.heading)) + 2)
+        )
+    output = io.BytesIO()
+    book.save(output)
+    return output.getvalue()
+
+
+def _example(sheet: Sheet, column: Column, choices: Mapping[str, list[str]]) -> Any:
+    value = EXAMPLES.get(sheet.kind, {}).get(column.key)
+    if value is None and column.type == "choice" and choices.get(column.choices):
+        return choices[column.choices][0]
+    return value
+
+
+def _add_choice_lists(
+    book: Workbook,
+    page: Any,
+    sheet: Sheet,
+    choices: Mapping[str, list[str]],
+    translate: Callable[[str], str],
+) -> None:
+    """Each list on a hidden sheet, and a drop-down in its column (rows 2 to 5000)."""
+    lists = book.create_sheet("Lists")
+    lists.sheet_state = "hidden"
+    used = [c for c in sheet.columns if c.type in {"choice", "bool"}]
+    for index, column in enumerate(used, start=1):
+        values = (
+            [translate("yes"), translate("no")]
+            if column.type == "bool"
+            else list(choices.get(column.choices, []))
+        )
+        if not values:
+            continue
+        letter = get_column_letter(index)
+        lists.cell(row=1, column=index, value=column.key)
+        for row, value in enumerate(values, start=2):
+            lists.cell(row=row, column=index, value=str(value)).data_type = "s"
+        validation = DataValidation(
+            type="list",
+            formula1=f"Lists!${letter}$2:${letter}${len(values) + 1}",
+            allow_blank=not column.required,
+            showErrorMessage=True,
+            error=translate("Choose a value from the list."),
+        )
+        target = get_column_letter(sheet.columns.index(column) + 1)
+        validation.add(f"{target}2:{target}5000")
+        page.add_data_validation(validation)

@@ -17,7 +17,7 @@ from service.people.tables import Goal, Participant
 from service.placements.tables import Placement
 from service.schedule.tables import WeeklySlot
 from service.transfer.sheets import SHEETS, SHEETS_BY_KIND
-from tests.helpers import api_login, make_user
+from tests.helpers import api_login, make_site, make_user
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -96,3 +96,49 @@ async def test_only_administrators_export(client, db):
         for url in ("/api/v1/export", "/admin/export.xlsx"):
             assert (await client.get(url)).status_code == 403, (role, url)
     assert await AuditEvent.count().where(AuditEvent.action == "provider.export") == 0
+
+
+async def test_a_template_per_kind_has_headings_an_example_lists_and_explanations(client, db):
+    await make_user(Role.coordinator, "kaisa@example.org")
+    site_id = await make_site("Pajatalo")
+    assert site_id
+    assert (await api_login(client, "kaisa@example.org")).status_code == 200
+    page = await client.get("/admin/templates")
+    assert page.status_code == 200
+    for sheet in SHEETS:
+        assert f'href="/admin/templates/{sheet.kind}.xlsx"' in page.text
+
+    download = await client.get("/admin/templates/activities.xlsx")
+    assert download.status_code == 200
+    assert download.headers["content-type"].startswith(XLSX)
+    book = load_workbook(io.BytesIO(download.content))
+    sheet = SHEETS_BY_KIND["activities"]
+    page_ = book["Activities"]
+    rows = list(page_.values)
+    assert rows[0] == tuple(column.heading for column in sheet.columns)
+    example = dict(zip(sheet.keys, rows[1], strict=True))
+    assert example["title"] == "Woodwork" and example["site"] == "Pajatalo"
+    lists = book["Lists"]
+    assert lists.sheet_state == "hidden"
+    validations = {str(v.sqref): v.formula1 for v in page_.data_validations.dataValidation}
+    # id, title, kind, site: drop-downs for the kind (C) and the site (D)
+    assert validations["C2:C5000"].startswith("Lists!")
+    assert validations["D2:D5000"].startswith("Lists!")
+    offered = {column[0]: column[1:] for column in lists.iter_cols(values_only=True)}
+    assert {"workshop", "green_care"} <= set(offered["kind"])
+    assert offered["site"][0] == "Pajatalo"
+    explained = {row[0]: row[1] for row in book["Columns"].iter_rows(min_row=2, values_only=True)}
+    assert explained["Title"] == "Text. Required."
+    assert explained["Tupa id"].startswith("Tupa's own id.")
+
+    assert (await client.get("/admin/templates/unknown.xlsx")).status_code == 404
+    assert (await client.get("/admin/templates/activities.csv")).status_code == 404
+
+
+async def test_templates_speak_the_readers_language(client, db):
+    await make_user(Role.admin, "admin@example.org", language="fi")
+    assert (await api_login(client, "admin@example.org")).status_code == 200
+    download = await client.get("/admin/templates/participants.xlsx")
+    book = load_workbook(io.BytesIO(download.content))
+    assert "Osallistujat" in book.sheetnames
+    assert "Tupa-tunnus" in next(book["Osallistujat"].values)

@@ -24,6 +24,7 @@ EXPECTED = {
     "users.manage": "A",
     "audit.read": "A",
     "provider.export": "A",
+    "provider.import": "AC",
     "participant.self": "T",
     "participant.view": "ACST",
     "participant.contribute": "ACST",
