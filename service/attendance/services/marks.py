@@ -242,8 +242,12 @@ async def _store(
             result = outcome.results[position]
             mark_id = await _insert(user, device, mark, made_at, now)
             if mark_id is None:
-                stored = await _known([mark.uuid])
-                outcome.results[position] = _duplicate(mark, stored[mark.uuid.lower()])
+                stored = (await _known([mark.uuid])).get(mark.uuid.lower())
+                outcome.results[position] = (
+                    _duplicate(mark, stored)
+                    if stored  # else deleted since, with its session or participant
+                    else MarkResult(uuid=mark.uuid, result="duplicate", status=200)
+                )
                 continue
             result.mark_id = mark_id
             outcome.changed.setdefault(mark.session_id, set()).add(mark.participant_id)
