@@ -68,7 +68,9 @@
   function learnClock(response) {
     var date = Date.parse(response.headers.get("Date") || "");
     if (isNaN(date)) return;
+    // The header has whole seconds: a skew within a few of them is no skew.
     skew = date - Date.now();
+    if (Math.abs(skew) < 5000) skew = 0;
     localStorage.setItem("tupa-clock-skew", String(skew));
   }
 
