@@ -116,7 +116,8 @@
       }).then(function (response) {
         if (response.status >= 500 || response.status === 401) return null;
         learnClock(response);
-        return response.json().then(function (answer) {
+        // A refusal by something in between (a proxy's 413 page) may not be JSON.
+        return response.json().catch(function () { return {}; }).then(function (answer) {
           showOffline(false);
           if (!answer.results) return refusedWhole(response.status, answer, batch);
           var work = answer.results.map(function (r, index) {
