@@ -36,9 +36,14 @@ def form_to(struct_type: type[T], data: Mapping[str, Any]) -> T:
     try:
         return msgspec.convert(dict(data), struct_type, strict=False)
     except msgspec.ValidationError as error:
-        message = str(error)
-        named = NAMED_FIELD.search(message) or _PATH_FIELD.search(message)
-        raise InvalidInput(named.group(1) if named else FORM_ERROR, message) from None
+        raise InvalidInput(field_of(error) or FORM_ERROR, str(error)) from None
+
+
+def field_of(error: msgspec.ValidationError) -> str | None:
+    """The field a msgspec validation error is about, if it names one."""
+    message = str(error)
+    named = NAMED_FIELD.search(message) or _PATH_FIELD.search(message)
+    return named.group(1) if named else None
 
 
 def posted_fields(form: FormMultiDict, *, lists: Iterable[str] = ()) -> dict[str, Any]:

@@ -39,8 +39,20 @@ async def post_marks(
     request: Req, data: JSONBody[MarksIn], channels: NamedDependency[ChannelsPlugin]
 ) -> Response[Any]:
     """A batch of marks from a tablet. Each mark has the tablet's UUID: sending it again
-    is harmless (`duplicate`). The answer has one result per mark, in order. When every
-    mark is refused, the status is the first refusal's (403, 404, 409 or 422)."""
+    is harmless (`duplicate`). Each mark is judged on its own: one that is malformed or
+    holds what cannot be stored (a NUL character, a time outside 1900-2199, an id of
+    2^31 or more, an unknown field) is refused with its field and reason (422), and the
+    others are stored. The answer has one result per mark, in order. A UUID stored
+    before with other content is a `duplicate` with `differs: true` and the fields in
+    `differing`: the stored mark stands. When every mark is refused, the status is the
+    first refusal's (403, 404, 409 or 422). Only a batch that is not a list of 1 to 500
+    objects, or a bad `device` or `sent_at`, is refused as a whole (400 or 422).
+
+    `sent_at` is the tablet's clock when sending: each mark then counts as made as long
+    before the server received it as it was made before `sent_at`, so a tablet's clock
+    being off does not matter. That time must fall between the start of the session's
+    day and the time received, else the mark counts as made when received; it orders
+    conflicting marks (the later wins) and decides the limit of days for staff."""
     user = current_user(request)
     assert user is not None
     outcome = await services.record_marks(actor_of(request), user, data)

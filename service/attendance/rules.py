@@ -31,9 +31,30 @@ class Mark:
     received_at: datetime
 
 
+def trusted_time(
+    claimed: datetime, sent_at: datetime | None, received_at: datetime, earliest: datetime
+) -> datetime:
+    """When a mark was made, as far as the server can trust a tablet's clock.
+
+    A tablet's clock may be hours off, but it measures time passing well enough: the
+    mark was made `sent_at - claimed` before the batch was sent, so it is dated that long
+    before the server received the batch. A tablet two hours behind thus loses no
+    conflict, and marks made offline keep their tablet's order. Without `sent_at` (an
+    API client that does not give it) the claimed time is taken as it is.
+
+    The result must fall between `earliest` (the start of the session's day) and the
+    time received: a mark dated outside (a tablet ahead, or one that says 1970) counts
+    as made when it was received, so it can neither win every conflict nor get round the
+    limit of days for staff marking."""
+    made = claimed if sent_at is None else received_at - (sent_at - claimed)
+    if earliest <= made <= received_at:
+        return made
+    return received_at
+
+
 def later(a: Mark, b: Mark) -> Mark:
-    """The mark that wins: the later one made on its tablet; when two were made at the
-    same instant, the one the server received last (then the higher id)."""
+    """The mark that wins: the later one made, by `trusted_time`; when two were made at
+    the same instant, the one the server received last (then the higher id)."""
     return max(a, b, key=lambda m: (m.marked_at, m.received_at, m.mark_id))
 
 

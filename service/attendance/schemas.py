@@ -5,38 +5,60 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 
 from service.attendance.rules import MarkStatus
+from service.bounds import NO_NUL, RowId
 from service.schedule.tables import SessionStatus
 
 UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 MAX_BATCH = 500
 
+Moment = Annotated[datetime, msgspec.Meta(tz=True)]
+"""A time with its UTC offset (its day is checked against `bounds.day_out_of_range`)."""
+
 
 class MarkIn(msgspec.Struct, forbid_unknown_fields=True):
-    """One mark as the tablet made it."""
+    """One mark as the tablet made it. Every field is within what both databases can
+    store, so a mark that passes here is never refused by the database."""
 
-    uuid: Annotated[str, msgspec.Meta(pattern=UUID_PATTERN)]
-    session_id: int
-    participant_id: int
+    # The length also refuses a trailing newline, which `$` in the pattern lets through.
+    uuid: Annotated[str, msgspec.Meta(pattern=UUID_PATTERN, max_length=36)]
+    session_id: RowId
+    participant_id: RowId
     status: MarkStatus
-    marked_at: datetime
-    arrived_at: datetime | None = None
-    left_at: datetime | None = None
-    note: Annotated[str, msgspec.Meta(max_length=300)] = ""
+    marked_at: Moment
+    arrived_at: Moment | None = None
+    left_at: Moment | None = None
+    note: Annotated[str, msgspec.Meta(max_length=300, pattern=NO_NUL)] = ""
 
 
 class MarksIn(msgspec.Struct, forbid_unknown_fields=True):
-    marks: Annotated[list[MarkIn], msgspec.Meta(min_length=1, max_length=MAX_BATCH)]
-    device: Annotated[str, msgspec.Meta(max_length=64)] = ""
+    """A tablet's batch. Each mark is checked on its own (`MarkIn`), so that one bad
+    mark is refused alone and never keeps the others out: here a mark is any object.
+    `sent_at` is the tablet's clock when it sent the batch: with it the server knows how
+    long ago, by the tablet's own clock, each mark was made, whatever that clock says."""
+
+    marks: Annotated[
+        list[dict[str, Any]],
+        msgspec.Meta(
+            min_length=1,
+            max_length=MAX_BATCH,
+            description="Marks, each as `MarkIn`: uuid, session_id, participant_id, "
+            "status, marked_at, and optionally arrived_at, left_at, note.",
+        ),
+    ]
+    device: Annotated[str, msgspec.Meta(max_length=64, pattern=NO_NUL)] = ""
+    sent_at: Moment | None = None
 
 
 class MarkResult(msgspec.Struct):
     """What became of one mark: `stored` (201), `duplicate` (200: this UUID was stored
-    before, the first one stands) or `refused` (403, 404, 409 or 422, with the field)."""
+    before, the first one stands) or `refused` (403, 404, 409 or 422, with the field).
+    A duplicate whose content is not the stored one's has `differs` true and the fields
+    that differ in `differing` (the stored mark still stands)."""
 
     uuid: str
     result: Literal["stored", "duplicate", "refused"]
@@ -44,6 +66,8 @@ class MarkResult(msgspec.Struct):
     mark_id: int | None = None
     field: str = ""
     detail: str = ""
+    differs: bool = False
+    differing: list[str] = msgspec.field(default_factory=list)
 
 
 class MarksOut(msgspec.Struct):

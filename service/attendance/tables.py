@@ -15,8 +15,10 @@ from service.tables import Identified
 
 class AttendanceMark(Identified, Table, tablename="attendance_mark"):
     """One mark as a tablet made it. `client_uuid` is made on the tablet and unique
-    here, so that a mark sent twice is stored once; `marked_at` is the tablet's time,
-    and the later one wins when two tablets mark the same person."""
+    here, so that a mark sent twice is stored once; `marked_at` is when it was made as
+    the server trusts it (`rules.trusted_time`, from the tablet's clock, bounded by the
+    session's day and `received_at`), and the later one wins when two tablets mark the
+    same person."""
 
     client_uuid = Varchar(length=36, unique=True)
     session = ForeignKey(references=Session, on_delete=OnDelete.cascade, index=True)

@@ -242,3 +242,84 @@ def test_a_partner_marks_only_at_their_place(browser, server):
         assert_targets_are_large(page)
     finally:
         context.close()
+
+
+STORED_MARKS = """() => new Promise((resolve) => {
+    const open = indexedDB.open('tupa-attendance');
+    open.onsuccess = () => {
+        const read = open.result.transaction('marks').objectStore('marks').getAll();
+        read.onsuccess = () => resolve(read.result);
+    };
+})"""
+
+PUT_MARKS = """(marks) => new Promise((resolve) => {
+    const open = indexedDB.open('tupa-attendance');
+    open.onsuccess = () => {
+        const t = open.result.transaction('marks', 'readwrite');
+        marks.forEach((m) => t.objectStore('marks').put(m));
+        t.oncomplete = () => resolve(true);
+    };
+})"""
+
+
+def test_a_refused_mark_is_set_aside_and_shown_and_the_others_arrive(tablet):
+    """A poisoned mark on the tablet (a NUL in its note) is refused alone: the tablet
+    stops sending it and says so in words, the good mark beside it arrives, and a mark
+    resent with other content shows that the saved one stands."""
+    page = tablet.new_page()
+    sign_in(page, STAFF)
+    page.wait_for_url("**/dashboard")
+    session = sessions_to_mark(page)[3]["id"]
+    open_roster(page, session)
+    first, second = rows(page).nth(0), rows(page).nth(1)
+    first_name = first.locator(".att-name").inner_text()
+    second_name = second.locator(".att-name").inner_text()
+    first.get_by_role("button", name="Present").click()
+    page.wait_for_function(
+        "() => !document.body.innerText.includes('saved on this tablet')", timeout=15000
+    )
+    sheet = server_sheet(page, session)
+    kept = next(r for r in sheet["rows"] if r["mark"] is not None)
+    assert kept["mark"]["status"] == "present"
+
+    now = page.evaluate("() => new Date().toISOString()")
+    made = {"session_id": session, "marked_at": now, "arrived_at": None, "left_at": None, "sent": 0}
+    poisoned = {
+        **made,
+        "uuid": "00000000-0000-4000-8000-000000000001",
+        "participant_id": rows(page).nth(1).evaluate("(el) => Number(el.dataset.participant)"),
+        "status": "late",
+        "note": "bus\u0000late",
+    }
+    good = {**poisoned, "uuid": "00000000-0000-4000-8000-000000000002", "note": "by bus"}
+    changed = {**made, "uuid": kept["mark"]["uuid"], "participant_id": kept["participant_id"]}
+    changed |= {"status": "excused", "note": ""}
+    page.evaluate(PUT_MARKS, [poisoned, good, changed])
+    page.evaluate("() => window.dispatchEvent(new Event('online'))")
+
+    problems = page.locator("#att-problems")
+    problems.wait_for(state="visible", timeout=20000)
+    page.wait_for_function(
+        "() => document.querySelectorAll('#att-problems-list li').length === 2", timeout=20000
+    )
+    words = problems.inner_text()
+    assert f"Not saved: {second_name}, Late" in words
+    assert "a note that cannot be saved" in words
+    assert f"{first_name}, Excused" in words and "the saved one stands" in words
+    page.wait_for_function(
+        f"() => ({STORED_MARKS})().then((ms) => ms.every((m) => m.sent || m.refused))",
+        timeout=20000,
+    )
+    history = page.request.get(f"/api/v1/sessions/{session}/attendance/marks").json()
+    uuids = {m["uuid"] for m in history}
+    assert good["uuid"] in uuids and poisoned["uuid"] not in uuids
+    first.locator(".att-state", has_text="Present").wait_for()
+    second.locator(".att-state", has_text="Late").wait_for()
+
+    page.get_by_role("button", name="I have seen these").click()
+    assert problems.is_hidden()
+    left = page.evaluate(STORED_MARKS)
+    assert poisoned["uuid"] not in {m["uuid"] for m in left}
+    page.reload()
+    page.locator("#att-rows li.att-row").first.wait_for()
+    assert problems.is_hidden()

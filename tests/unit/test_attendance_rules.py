@@ -8,6 +8,7 @@ from service.attendance.rules import (
     later,
     needs_coordinator,
     needs_follow_up,
+    trusted_time,
 )
 from service.attendance.rules import MarkStatus as S
 
@@ -60,3 +61,32 @@ def test_old_sessions_need_a_coordinator():
     assert not needs_coordinator(today, today)
     assert not needs_coordinator(today - timedelta(days=7), today)
     assert needs_coordinator(today - timedelta(days=8), today)
+
+
+DAY_START = datetime(2026, 11, 23, 22, 0, tzinfo=UTC)  # 24 November in Helsinki
+
+
+def test_trusted_time_measures_by_the_tablet_s_clock_from_the_time_received():
+    received = T0 + timedelta(hours=1)
+    for skew in (timedelta(hours=-2), timedelta(0), timedelta(hours=3)):
+        made = T0 + skew
+        sent = T0 + timedelta(minutes=20) + skew
+        got = trusted_time(made, sent, received, DAY_START)
+        assert got == received - timedelta(minutes=20)
+
+
+def test_trusted_time_without_sent_at_takes_the_claim_within_bounds():
+    received = T0 + timedelta(hours=1)
+    assert trusted_time(T0, None, received, DAY_START) == T0
+    assert trusted_time(received + timedelta(days=2), None, received, DAY_START) == received
+    in_1970 = datetime(1970, 1, 1, tzinfo=UTC)
+    assert trusted_time(in_1970, None, received, DAY_START) == received
+    assert trusted_time(DAY_START, None, received, DAY_START) == DAY_START
+
+
+def test_trusted_time_before_the_session_s_day_or_after_receipt_is_the_time_received():
+    received = T0
+    long_ago = received - timedelta(days=30)
+    assert trusted_time(long_ago, received, received, DAY_START) == received
+    # Sent before it was made (the clock was set back meanwhile): not after receipt.
+    assert trusted_time(T0, T0 - timedelta(hours=1), received, DAY_START) == received

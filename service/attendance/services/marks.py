@@ -6,8 +6,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import weakref
-from datetime import UTC, date, datetime
+from datetime import date, datetime, time
 from typing import Any
+
+import msgspec
 
 from service import clock
 from service.attendance import rules
@@ -27,8 +29,10 @@ from service.attendance.services.who_may_mark import Markable, refusal, visible_
 from service.attendance.tables import AttendanceMark
 from service.audit.services import Actor, record
 from service.auth.schemas import CurrentUser
+from service.bounds import day_out_of_range
 from service.db import is_sqlite, transaction
-from service.errors import NotFound
+from service.errors import InvalidInput, NotFound
+from service.forms import field_of
 from service.i18n import gettext as _
 
 
@@ -36,65 +40,148 @@ async def record_marks(
     actor: Actor, user: CurrentUser, data: MarksIn, *, today: date | None = None
 ) -> Stored:
     """Store a batch of marks. A UUID already stored is a duplicate, not an error, so
-    that a tablet may resend everything it is unsure of. Each mark is judged alone."""
+    that a tablet may resend everything it is unsure of. Each mark is judged alone: a
+    mark that is malformed, holds what a database cannot store, or may not be made is
+    refused with its reason, and the others are stored all the same."""
+    _check_batch(data)
     today = today or clock.today()
     now = clock.utcnow()
-    judge = _Judge(user, today, now)
+    judge = _Judge(user, today, now, data.sent_at)
     outcome = Stored(results=[])
-    accepted: list[tuple[int, MarkIn]] = []
+    accepted: list[tuple[int, MarkIn, datetime]] = []
+    parsed = [_parse(raw) for raw in data.marks]
     # A mark stored before is a duplicate whatever has changed since (the session
     # cancelled, a week gone by): the tablet only needs to hear that it arrived.
-    known = await _known([mark.uuid for mark in data.marks])
-    for index, mark in enumerate(data.marks):
-        if mark.uuid.lower() in known:
-            outcome.results.append(
-                MarkResult(
-                    uuid=mark.uuid,
-                    result="duplicate",
-                    status=200,
-                    mark_id=known[mark.uuid.lower()],
-                )
-            )
+    known = await _known([mark.uuid for mark in parsed if isinstance(mark, MarkIn)])
+    for index, (raw, mark) in enumerate(zip(data.marks, parsed, strict=True)):
+        if isinstance(mark, MarkIn) and mark.uuid.lower() in known:
+            outcome.results.append(_duplicate(mark, known[mark.uuid.lower()]))
             continue
         try:
-            await judge.check(mark)
+            if isinstance(mark, Refused):
+                raise mark
+            made_at = await judge.check(mark)
         except Refused as refused_mark:
-            outcome.results.append(
-                MarkResult(
-                    uuid=mark.uuid,
-                    result="refused",
-                    status=refused_mark.status,
-                    field=f"marks[{index}].{refused_mark.field}",
-                    detail=refused_mark.detail,
-                )
-            )
+            outcome.results.append(_refused(index, raw, refused_mark))
             continue
-        accepted.append((len(outcome.results), mark))
+        accepted.append((len(outcome.results), mark, made_at))
         outcome.results.append(MarkResult(uuid=mark.uuid, result="stored", status=201))
     if accepted:
         await _store(actor, user, data.device, accepted, outcome, now)
-        await follow_up(outcome, [mark for _position, mark in accepted])
+        await follow_up(outcome, [mark for _position, mark, _made in accepted])
     return outcome
+
+
+def _check_batch(data: MarksIn) -> None:
+    """Refuse the whole batch when its own time is outside the dates Tupa accepts."""
+    if data.sent_at is not None and (reason := day_out_of_range(data.sent_at)):
+        raise InvalidInput("sent_at", reason)
+
+
+def _parse(raw: dict[str, Any]) -> MarkIn | Refused:
+    """One mark of a batch as `MarkIn`, or why it cannot be taken (422 with the field):
+    in words for the staff member, then msgspec's for whoever looks into it."""
+    try:
+        mark = msgspec.convert(raw, MarkIn)
+    except msgspec.ValidationError as error:
+        field = field_of(error) or "mark"
+        what = _field_words().get(field, field)
+        return Refused(
+            422,
+            field,
+            _("The tablet sent %(what)s that cannot be saved", what=what) + f" ({error}).",
+        )
+    try:
+        _check_times(mark)
+    except Refused as refused_mark:
+        return refused_mark
+    return mark
+
+
+def _field_words() -> dict[str, str]:
+    """A mark's fields in words for the staff member (in the request's language)."""
+    return {
+        "uuid": _("a mark number"),
+        "session_id": _("a session"),
+        "participant_id": _("a participant"),
+        "status": _("a status"),
+        "marked_at": _("a time of marking"),
+        "arrived_at": _("an arrival time"),
+        "left_at": _("a leaving time"),
+        "note": _("a note"),
+    }
+
+
+def _refused(index: int, raw: dict[str, Any], refused_mark: Refused) -> MarkResult:
+    """The result of a refused mark, with the field at fault inside the batch."""
+    uuid = raw.get("uuid")
+    return MarkResult(
+        uuid=uuid if isinstance(uuid, str) else "",
+        result="refused",
+        status=refused_mark.status,
+        field=f"marks[{index}].{refused_mark.field}",
+        detail=refused_mark.detail,
+    )
+
+
+#: What is compared when a UUID comes again (field -> column). `marked_at` is not:
+#: the server stores the time it trusts (`rules.trusted_time`), not the tablet's.
+_CONTENT = {
+    "session_id": "session",
+    "participant_id": "participant",
+    "status": "status",
+    "arrived_at": "arrived_at",
+    "left_at": "left_at",
+    "note": "note",
+}
+
+
+def _duplicate(mark: MarkIn, row: dict[str, Any]) -> MarkResult:
+    """A mark whose UUID is stored: the stored one stands; say what differs, if anything
+    (a tablet that changed a mark it had sent, or two marks given one UUID)."""
+    sent = {
+        "session_id": mark.session_id,
+        "participant_id": mark.participant_id,
+        "status": mark.status.value,
+        "arrived_at": mark.arrived_at,
+        "left_at": mark.left_at,
+        "note": mark.note.strip(),
+    }
+    differing = [name for name, column in _CONTENT.items() if sent[name] != row[column]]
+    result = MarkResult(uuid=mark.uuid, result="duplicate", status=200, mark_id=row["id"])
+    if differing:
+        words = _field_words()
+        result.differs, result.differing = True, differing
+        result.detail = _(
+            "This mark was saved before, with other content (%(fields)s): the saved one stands.",
+            fields=", ".join(words[name] for name in differing),
+        )
+    return result
 
 
 class _Judge:
     """Judges the marks of one batch, looking each session up once."""
 
-    def __init__(self, user: CurrentUser, today: date, now: datetime) -> None:
+    def __init__(
+        self, user: CurrentUser, today: date, now: datetime, sent_at: datetime | None
+    ) -> None:
         """Nothing looked up yet."""
-        self.user, self.today, self.now = user, today, now
+        self.user, self.today, self.now, self.sent_at = user, today, now, sent_at
         self.sessions: dict[int, VisibleSession | None] = {}
         self.markable: dict[int, Markable] = {}
 
-    async def check(self, mark: MarkIn) -> None:
-        """Raise `Refused` when this user may not store this mark."""
+    async def check(self, mark: MarkIn) -> datetime:
+        """When the mark was made, as the server trusts it; raise `Refused` when this
+        user may not store this mark."""
         if mark.session_id not in self.sessions:
             self.sessions[mark.session_id] = await visible_session(self.user, mark.session_id)
         session = self.sessions[mark.session_id]
         if session is None:
             raise Refused(404, "session_id", _("There is no session %(id)s.", id=mark.session_id))
-        _check_times(mark)
-        made_on = min(mark.marked_at, self.now).astimezone(UTC).date()
+        made_at = rules.trusted_time(
+            mark.marked_at, self.sent_at, self.now, _start_of(session.date)
+        )
+        made_on = made_at.astimezone(clock.provider_time_zone()).date()
         if refused := refusal(self.user, session, self.today, made_on):
             raise refused
         if mark.session_id not in self.markable:
@@ -105,23 +192,35 @@ class _Judge:
                 "participant_id",
                 _("There is no participant %(id)s for this session.", id=mark.participant_id),
             )
+        return made_at
 
 
-async def _known(uuids: list[str]) -> dict[str, int]:
-    """Stored marks among these UUIDs: UUID -> mark id."""
-    rows = await AttendanceMark.select(AttendanceMark.id, AttendanceMark.client_uuid).where(
+def _start_of(day: date) -> datetime:
+    """The start of a day in the provider's time zone."""
+    return datetime.combine(day, time(0, 0), tzinfo=clock.provider_time_zone())
+
+
+async def _known(uuids: list[str]) -> dict[str, dict[str, Any]]:
+    """Stored marks among these UUIDs: UUID -> the stored row."""
+    if not uuids:
+        return {}
+    rows = await AttendanceMark.select().where(
         AttendanceMark.client_uuid.is_in(sorted({u.lower() for u in uuids}))
     )
-    return {row["client_uuid"]: row["id"] for row in rows}
+    return {row["client_uuid"]: row for row in rows}
 
 
 def _check_times(mark: MarkIn) -> None:
-    """Refuse times without a UTC offset, and leaving before arriving."""
-    for name, value in (("marked_at", mark.marked_at), ("arrived_at", mark.arrived_at)):
-        if value is not None and value.tzinfo is None:
-            raise Refused(422, name, _("Give the time with its UTC offset."))
-    if mark.left_at is not None and mark.left_at.tzinfo is None:
-        raise Refused(422, "left_at", _("Give the time with its UTC offset."))
+    """Refuse times outside the dates Tupa accepts, and leaving before arriving."""
+    for name in ("marked_at", "arrived_at", "left_at"):
+        value = getattr(mark, name)
+        if value is not None and (reason := day_out_of_range(value)):
+            what = _field_words()[name]
+            raise Refused(
+                422,
+                name,
+                _("The tablet sent %(what)s that cannot be saved", what=what) + f" ({reason}).",
+            )
     if mark.arrived_at and mark.left_at and mark.left_at < mark.arrived_at:
         raise Refused(422, "left_at", _("Leaving must be after arriving."))
 
@@ -130,21 +229,25 @@ async def _store(
     actor: Actor,
     user: CurrentUser,
     device: str,
-    accepted: list[tuple[int, MarkIn]],
+    accepted: list[tuple[int, MarkIn, datetime]],
     outcome: Stored,
     now: datetime,
 ) -> None:
     """Write the accepted marks in one transaction, each with its audit entry; a UUID
-    another tablet stored meanwhile becomes a duplicate."""
+    another tablet stored meanwhile becomes a duplicate (saying whether it differs)."""
     # Known UUIDs were answered before the write lock; ON CONFLICT settles two tablets
     # racing with the same one.
     async with _sqlite_turn(), transaction():
-        for position, mark in accepted:
+        for position, mark, made_at in accepted:
             result = outcome.results[position]
-            mark_id = await _insert(user, device, mark, now)
+            mark_id = await _insert(user, device, mark, made_at, now)
             if mark_id is None:
-                result.result, result.status = "duplicate", 200
-                result.mark_id = await _stored_id(mark.uuid)
+                stored = (await _known([mark.uuid])).get(mark.uuid.lower())
+                outcome.results[position] = (
+                    _duplicate(mark, stored)
+                    if stored  # else deleted since, with its session or participant
+                    else MarkResult(uuid=mark.uuid, result="duplicate", status=200)
+                )
                 continue
             result.mark_id = mark_id
             outcome.changed.setdefault(mark.session_id, set()).add(mark.participant_id)
@@ -161,8 +264,11 @@ async def _store(
             )
 
 
-async def _insert(user: CurrentUser, device: str, mark: MarkIn, now: datetime) -> int | None:
-    """Store one mark; its id, or None when its UUID is stored already."""
+async def _insert(
+    user: CurrentUser, device: str, mark: MarkIn, made_at: datetime, now: datetime
+) -> int | None:
+    """Store one mark, dated when the server trusts it was made (`rules.trusted_time`);
+    its id, or None when its UUID is stored already."""
     inserted = (
         await AttendanceMark.insert(
             AttendanceMark(
@@ -173,8 +279,7 @@ async def _insert(user: CurrentUser, device: str, mark: MarkIn, now: datetime) -
                 arrived_at=mark.arrived_at,
                 left_at=mark.left_at,
                 note=mark.note.strip(),
-                # A tablet's clock may run ahead; a mark is never later than its arrival.
-                marked_at=min(mark.marked_at, now),
+                marked_at=made_at,
                 received_at=now,
                 marked_by=user.id,
                 device=device,
@@ -184,16 +289,6 @@ async def _insert(user: CurrentUser, device: str, mark: MarkIn, now: datetime) -
         .returning(AttendanceMark.id)
     )
     return inserted[0]["id"] if inserted else None
-
-
-async def _stored_id(uuid: str) -> int | None:
-    """The id of the mark stored with this UUID."""
-    existing = (
-        await AttendanceMark.select(AttendanceMark.id)
-        .where(AttendanceMark.client_uuid == uuid.lower())
-        .first()
-    )
-    return existing["id"] if existing else None
 
 
 async def mark_history(user: CurrentUser, session_id: int) -> list[MarkHistory]:

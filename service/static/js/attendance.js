@@ -1,7 +1,10 @@
 /* Attendance on tablets: one tap per mark, kept in IndexedDB until the server has
    it, sent in batches when the network is there, live updates by server-sent events.
    Every mark has a UUID made here and the time it was made; the server stores a UUID
-   once, and the later mark wins, so sending a mark again is always safe. */
+   once, and the later mark wins, so sending a mark again is always safe. Each batch
+   says when it was sent by this tablet's clock, so the server dates each mark by how
+   long ago it was made, whatever this clock says. A mark the server refuses is never
+   sent again: it is kept aside and shown on its roster until someone has seen it. */
 (function () {
   "use strict";
 
@@ -54,7 +57,31 @@
   // --- sending ---------------------------------------------------------------------
 
   var sending = false;
+  var oneByOne = false;  // after a batch was refused whole: find the mark at fault
   var listeners = [];
+  var WHOLE_BATCH_REFUSED = [400, 413, 422];
+  var UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+  /* How far the server's clock is ahead of this tablet's (ms), from the Date header of
+     its answers; kept for offline use. Only used to show marks in the right order. */
+  var skew = Number(localStorage.getItem("tupa-clock-skew")) || 0;
+  function learnClock(response) {
+    var date = Date.parse(response.headers.get("Date") || "");
+    if (isNaN(date)) return;
+    // The header has whole seconds: a skew within a few of them is no skew.
+    skew = date - Date.now();
+    if (Math.abs(skew) < 5000) skew = 0;
+    localStorage.setItem("tupa-clock-skew", String(skew));
+  }
+
+  function waiting(m) { return !m.sent && !m.refused; }
+
+  /* Set a mark aside as refused (never sent again), with the reason, for the roster. */
+  function setAside(mark, detail) {
+    mark.refused = { detail: detail, at: Date.now() };
+    listeners.forEach(function (l) { l.refused(mark); });
+    return putMark(mark);
+  }
 
   function showOffline(offline) {
     var banner = document.getElementById("att-offline");
@@ -66,12 +93,15 @@
     sending = true;
     return allMarks().then(function (marks) {
       var now = Date.now();
-      var pending = marks.filter(function (m) { return !m.sent; });
+      var pending = marks.filter(waiting);
       marks.forEach(function (m) {
-        if (m.sent && now - m.sent > KEEP_SENT_MS) deleteMark(m.uuid);
+        var done = m.sent || (m.refused && m.refused.at);
+        if (done && now - done > KEEP_SENT_MS) deleteMark(m.uuid);
       });
-      if (!pending.length) return null;
-      var body = pending.slice(0, 500).map(function (m) {
+      if (!pending.length) { oneByOne = false; return null; }
+      var size = oneByOne ? 1 : 500;
+      var batch = pending.slice(0, size);
+      var body = batch.map(function (m) {
         return {
           uuid: m.uuid, session_id: m.session_id, participant_id: m.participant_id,
           status: m.status, marked_at: m.marked_at, arrived_at: m.arrived_at,
@@ -82,26 +112,28 @@
         method: "POST",
         credentials: "same-origin",
         headers: { "Content-Type": "application/json", "Accept": "application/json" },
-        body: JSON.stringify({ marks: body, device: deviceId() })
+        body: JSON.stringify({ marks: body, device: deviceId(), sent_at: new Date().toISOString() })
       }).then(function (response) {
         if (response.status >= 500 || response.status === 401) return null;
-        return response.json().then(function (answer) {
+        learnClock(response);
+        // A refusal by something in between (a proxy's 413 page) may not be JSON.
+        return response.json().catch(function () { return {}; }).then(function (answer) {
           showOffline(false);
-          var byUuid = {};
-          pending.forEach(function (m) { byUuid[m.uuid] = m; });
-          var work = (answer.results || []).map(function (r) {
-            var mark = byUuid[r.uuid];
-            if (!mark) return null;
-            if (r.result === "refused") {
-              listeners.forEach(function (l) { l.refused(mark, r); });
-              return deleteMark(r.uuid);
-            }
+          if (!answer.results) return refusedWhole(response.status, answer, batch);
+          var work = answer.results.map(function (r, index) {
+            var mark = batch[index];
+            if (!mark || mark.uuid !== r.uuid) return null;
+            if (r.result === "refused") return setAside(mark, r.detail);
             mark.sent = Date.now();
+            if (r.differs) {
+              mark.differs = r.detail;
+              listeners.forEach(function (l) { l.differs(mark); });
+            }
             return putMark(mark);
           });
           return Promise.all(work).then(function () {
             listeners.forEach(function (l) { l.changed(); });
-            if (pending.length > 500) return "more";
+            if (pending.length > batch.length) return "more";
             return null;
           });
         });
@@ -115,9 +147,21 @@
     });
   }
 
+  /* A batch refused as a whole (it could not be read): send its marks one by one to
+     find the one at fault, and set that one aside. Any other refusal of the whole batch
+     (signed out, no right to mark) keeps the marks for later. */
+  function refusedWhole(status, answer, batch) {
+    if (WHOLE_BATCH_REFUSED.indexOf(status) < 0) return null;
+    if (batch.length > 1) { oneByOne = true; return "more"; }
+    return setAside(batch[0], answer.detail || answer.title || String(status)).then(function () {
+      listeners.forEach(function (l) { l.changed(); });
+      return "more";
+    });
+  }
+
   function deviceId() {
     var id = localStorage.getItem("tupa-device");
-    if (!id) { id = uuid4(); localStorage.setItem("tupa-device", id); }
+    if (!id || !UUID_RE.test(id)) { id = uuid4(); localStorage.setItem("tupa-device", id); }
     return id;
   }
 
@@ -156,10 +200,14 @@
   var server = {};    // participant id -> current mark from the server
   var local = {};     // participant id -> latest mark made on this tablet
 
+  /* When a mark was made, on the server's clock: marks made here (they have `sent`)
+     are moved by how far this tablet's clock is off. */
+  function madeAt(m) { return Date.parse(m.marked_at) + ("sent" in m ? skew : 0); }
+
   function later(a, b) {
     if (!a) return b;
     if (!b) return a;
-    return Date.parse(b.marked_at) > Date.parse(a.marked_at) ? b : a;
+    return madeAt(b) > madeAt(a) ? b : a;
   }
 
   function format(message, values) {
@@ -315,6 +363,10 @@
     return allMarks().then(function (marks) {
       marks.forEach(function (m) {
         if (m.session_id !== sessionId) return;
+        if (m.refused || m.differs) {
+          showProblem(m);  // not what counts: the stored mark stands
+          return;
+        }
         local[m.participant_id] = later(local[m.participant_id], m);
         if (!rows[m.participant_id]) {
           addRow({ participant_id: m.participant_id, name: "#" + m.participant_id, expected: false, note: m.note });
@@ -345,20 +397,66 @@
     changed: function () {
       allMarks().then(function (marks) {
         marks.forEach(function (m) {
-          if (m.session_id !== sessionId) return;
+          if (m.session_id !== sessionId || m.refused || m.differs) return;
           var held = local[m.participant_id];
           local[m.participant_id] = held && held.uuid === m.uuid ? m : later(held, m);
         });
         renderAll();
       });
     },
-    refused: function (m, r) {
-      if (local[m.participant_id] && local[m.participant_id].uuid === m.uuid) delete local[m.participant_id];
-      announce(format(text.refused, { detail: r.detail }));
-      var region = document.getElementById("att-progress");
-      region.textContent = format(text.refused, { detail: r.detail });
+    refused: function (m) {
+      if (m.session_id !== sessionId) return;
+      forget(m);
+      showProblem(m);
+    },
+    differs: function (m) {
+      if (m.session_id !== sessionId) return;
+      forget(m);
+      showProblem(m);
+      refresh();  // the stored mark stands: show it
     }
   });
+
+  function forget(m) {
+    if (local[m.participant_id] && local[m.participant_id].uuid === m.uuid) delete local[m.participant_id];
+  }
+
+  // --- marks not saved as they were made, shown until someone has seen them ------
+
+  var problems = document.getElementById("att-problems");
+  var problemList = document.getElementById("att-problems-list");
+  var shown = {};  // uuid -> the mark shown
+
+  function showProblem(m) {
+    if (!problems || m.seen || shown[m.uuid]) return;
+    shown[m.uuid] = m;
+    var row = rows[m.participant_id];
+    var item = document.createElement("li");
+    item.textContent = format(m.refused ? text.not_saved : text.saved_otherwise, {
+      name: row ? row.data.name : "#" + m.participant_id,
+      status: text.labels[m.status] || m.status,
+      time: clock(m.marked_at),
+      detail: m.refused ? m.refused.detail : m.differs
+    });
+    problemList.appendChild(item);
+    problems.hidden = false;
+    announce(item.textContent);
+  }
+
+  if (problems) {
+    document.getElementById("att-problems-seen").addEventListener("click", function () {
+      var work = Object.keys(shown).map(function (uuid) {
+        var m = shown[uuid];
+        if (m.refused) return deleteMark(uuid);
+        m.seen = true;
+        return putMark(m);
+      });
+      shown = {};
+      problemList.textContent = "";
+      problems.hidden = true;
+      return Promise.all(work);
+    });
+  }
 
   var walkin = document.getElementById("att-walkin-form");
   if (walkin) {
