@@ -70,6 +70,7 @@ from service.settings import LANGUAGES, Settings
 from service.staff.routes import ROUTES as STAFF_ROUTES
 from service.system.routes import ROUTES as SYSTEM_ROUTES
 from service.web import (
+    OUTAGE_HANDLERS,
     handle_domain_error,
     handle_http_exception,
     handle_internal_error,
@@ -147,6 +148,7 @@ def create_app(
             ValidationException: handle_validation,
             DomainError: handle_domain_error,
             HTTPException: handle_http_exception,
+            **OUTAGE_HANDLERS,
             Exception: handle_internal_error,
         },
         compression_config=CompressionConfig(
