@@ -65,8 +65,14 @@ def _outage_of_one(error: BaseException) -> Service | None:
         return "database"
     if isinstance(error, REDIS_OUTAGES):
         return "redis"
-    if isinstance(error, asyncpg.InterfaceError) and "closed" in str(error):
+    if isinstance(error, asyncpg.InterfaceError) and (
+        "closed" in str(error) or "closing" in str(error)
+    ):
         return "database"  # a connection (or the pool) closed under the query
+    if isinstance(error, asyncpg.exceptions.InternalClientError):
+        # The server's "terminating connection" arrived while the connection was idle in
+        # the pool: it still reads the error when the next query comes.
+        return "database"
     if isinstance(error, sqlite3.OperationalError):
         message = str(error).lower()
         return "database" if any(words in message for words in _SQLITE_OUTAGE_WORDS) else None

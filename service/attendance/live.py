@@ -35,17 +35,15 @@ REDIS_TIMEOUT_SECONDS = 5.0
 _CLOSING_ERRORS: tuple[type[Exception], ...] = (*REDIS_OUTAGES, OSError)
 
 
-class LiveChannels(ChannelsPlugin):
-    """Litestar's channels, able to say whether live updates are flowing (`/health`)."""
-
-    def health(self) -> dict[str, Any]:
-        backend = self._backend
-        if isinstance(backend, RedisPubSub):
-            return {"ok": backend.connected, "backend": "redis"}
-        return {"ok": True, "backend": "memory"}
+def live_updates_health(channels: ChannelsPlugin) -> dict[str, Any]:
+    """Whether live updates are flowing, for `/health`."""
+    backend = channels._backend  # Litestar names no public way to reach it
+    if isinstance(backend, RedisPubSub):
+        return {"ok": backend.connected, "backend": "redis"}
+    return {"ok": True, "backend": "memory"}
 
 
-def make_channels(settings: Settings) -> LiveChannels:
+def make_channels(settings: Settings) -> ChannelsPlugin:
     backend: ChannelsBackend
     if settings.redis_url:
         backend = RedisPubSub(
@@ -57,24 +55,26 @@ def make_channels(settings: Settings) -> LiveChannels:
         )
     else:
         backend = MemoryChannelsBackend()
-    return LiveChannels(backend=backend, arbitrary_channels_allowed=True)
+    return ChannelsPlugin(backend=backend, arbitrary_channels_allowed=True)
 
 
 class RedisPubSub(ChannelsBackend):
     """Redis pub/sub for Litestar's channels that outlives Redis outages. Litestar's own
     backend lets the first connection error end its publishing and listening tasks, after
     which no roster hears anything until a restart, and shutting down waits forever on
-    the publisher. Here an error marks the connection lost; the listening loop then
-    reconnects with back-off, subscribes again to every channel in use, and sends
-    `CATCH_UP` to each."""
+    the publisher. Here an error marks the connection lost; the listening loop (the one
+    reader of the subscribed connection) then makes a new one with back-off, subscribes
+    again to every channel in use, and sends `CATCH_UP` to each."""
 
     def __init__(self, redis: Redis) -> None:
         self._redis = redis
         self._pubsub: PubSub | None = None
         self._wanted: set[str] = set()
         self._has_channels: asyncio.Event | None = None
+        self._connecting: asyncio.Lock | None = None
         self._backoff = Backoff()
         self._rebuild = False
+        self._catch_up = False
         self.connected = True
 
     async def on_startup(self) -> None:
@@ -85,21 +85,25 @@ class RedisPubSub(ChannelsBackend):
         await self._redis.aclose()
 
     async def subscribe(self, channels: Iterable[str]) -> None:
+        """Subscribe at once while Redis answers (so that the next event is heard);
+        otherwise the listening loop subscribes when it is back."""
         new = set(channels) - self._wanted
         self._wanted |= new
         self._channels_event().set()
-        if self._pubsub is not None and new:
-            try:
-                await self._pubsub.subscribe(*new)
-            except REDIS_OUTAGES as error:
-                self._lost(error)  # the listening loop subscribes once Redis is back
+        if not new or not self.connected or self._rebuild:
+            return
+        try:
+            pubsub = await self._subscribed_pubsub()
+            await pubsub.subscribe(*new)  # again, if the connection was new: harmless
+        except REDIS_OUTAGES as error:
+            self._lost(error)
 
     async def unsubscribe(self, channels: Iterable[str]) -> None:
         gone = self._wanted & set(channels)
         self._wanted -= gone
         if not self._wanted:
             self._channels_event().clear()
-        if self._pubsub is not None and gone:
+        if self._pubsub is not None and gone and not self._rebuild:
             try:
                 await self._pubsub.unsubscribe(*gone)
             except REDIS_OUTAGES as error:
@@ -121,16 +125,16 @@ class RedisPubSub(ChannelsBackend):
                 self._rebuild = False
                 await self._drop_pubsub()
             try:
-                pubsub, reconnected = await self._connected_pubsub()
-                if reconnected:
-                    for channel in sorted(self._wanted):
-                        yield channel, CATCH_UP
+                pubsub = await self._subscribed_pubsub()
                 message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
             except REDIS_OUTAGES as error:
                 self._lost(error)
-                await self._drop_pubsub()
                 await self._backoff.wait()
                 continue
+            if self._catch_up:
+                self._catch_up = False
+                for channel in sorted(self._wanted):
+                    yield channel, CATCH_UP
             if message is None:
                 continue
             channel = message["channel"].decode()
@@ -141,28 +145,31 @@ class RedisPubSub(ChannelsBackend):
     async def get_history(self, channel: str, limit: int | None = None) -> list[bytes]:
         raise NotImplementedError("pub/sub keeps no history")
 
-    async def _connected_pubsub(self) -> tuple[PubSub, bool]:
-        """The subscribed connection, made anew after a loss; and whether it was."""
-        if self._pubsub is not None:
-            return self._pubsub, False
-        pubsub = self._redis.pubsub()
-        try:
-            if self._wanted:
-                await pubsub.subscribe(*self._wanted)
-        except BaseException:
-            await _close_quietly(pubsub)
-            raise
-        self._pubsub = pubsub
-        reconnected = not self.connected
-        if reconnected:
-            log.warning("live updates: Redis is back; rosters catch up")
-        self.connected = True
-        self._backoff.reset()
-        return pubsub, reconnected
+    async def _subscribed_pubsub(self) -> PubSub:
+        """The connection subscribed to every channel in use; a new one after a loss."""
+        if self._connecting is None:
+            self._connecting = asyncio.Lock()
+        async with self._connecting:
+            if self._pubsub is not None:
+                return self._pubsub
+            pubsub = self._redis.pubsub()
+            try:
+                if self._wanted:
+                    await pubsub.subscribe(*self._wanted)
+            except BaseException:
+                await _close_quietly(pubsub)
+                raise
+            self._pubsub = pubsub
+            if not self.connected:
+                log.warning("live updates: Redis is back; the rosters catch up")
+                self._catch_up = True
+            self.connected = True
+            self._backoff.reset()
+            return pubsub
 
     def _lost(self, error: BaseException) -> None:
-        """Mark the connection lost; the listening loop (the one reader of the
-        subscribed connection) makes a new one, and the rosters catch up then."""
+        """Mark the connection lost: the listening loop makes a new one, and the rosters
+        catch up then (an event may have been dropped)."""
         if self.connected:
             log.warning("live updates: lost Redis (%r); reconnecting with back-off", error)
         self.connected = False

@@ -12,7 +12,7 @@ from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.response import Redirect, Template
 
-from service.attendance.live import LiveChannels
+from service.attendance.live import live_updates_health
 from service.attendance.services import open_follow_ups
 from service.auth.guards import permission, public
 from service.auth.permissions import may
@@ -57,7 +57,7 @@ async def health(state: State, channels: NamedDependency[ChannelsPlugin]) -> Res
         database = {"ok": False, "engine": settings.database_engine, "error": type(error).__name__}
         pending = []
     queue = {"ok": await _queue_answers(state.queue), "kind": state.queue.kind}
-    live = channels.health() if isinstance(channels, LiveChannels) else {"ok": True}
+    live = live_updates_health(channels)
     parts = {"database": database, "queue": queue, "live_updates": live}
     down = [name for name, part in parts.items() if not part["ok"]]
     if pending:
