@@ -302,13 +302,12 @@ async def terminate_backends(database_url: str) -> int:
         await admin.close()
 
 
-@pytest.fixture
-def postgres_only(db) -> None:
-    if db.kind != "postgres":
-        pytest.skip("terminating backends is PostgreSQL's")
+#: Terminating backends is PostgreSQL's: these tests take only its `db`.
+postgres_only = pytest.mark.parametrize("db", ["postgres"], indirect=True)
 
 
-async def test_marks_survive_backends_terminated_under_load(db, settings, postgres_only):
+@postgres_only
+async def test_marks_survive_backends_terminated_under_load(db, settings):
     tablets, marks_each, cuts_wanted = 6, 8, 4
     session_id, people = await roster(marks_each)
     token = await bearer_token()
@@ -384,7 +383,8 @@ class FailureInside(Exception):
     pass
 
 
-async def test_a_transaction_whose_connection_drops_gives_it_back(db, postgres_only):
+@postgres_only
+async def test_a_transaction_whose_connection_drops_gives_it_back(db):
     """COMMIT and ROLLBACK on a connection cut mid-transaction: more times than the pool
     has connections, and the pool still lends all of them; the next transaction works."""
     pool = conf.DB.pool  # type: ignore[attr-defined]
