@@ -3,14 +3,17 @@
 Hashing and verifying take a few hundred milliseconds of CPU on purpose, so they run in a
 worker thread (argon2 releases the GIL): thirty tablets signing in at once must not hold
 up everyone else's requests on the event loop. They are coroutines, so that no caller can
-run them on the loop by mistake.
+run them on the loop by mistake. At most half the CPUs hash at once (one on a 2-core
+machine): forty at once would leave the event loop no CPU, and sign-ins wait their turn
+instead of every request waiting.
 """
 
 from __future__ import annotations
 
+import os
 import secrets
 
-from anyio import to_thread
+from anyio import CapacityLimiter, to_thread
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -18,14 +21,16 @@ _hasher = PasswordHasher()
 # Verified against when the email is unknown, so that both paths take as long.
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 MIN_LENGTH = 8
+# anyio makes the limiter itself on first use, inside the running event loop.
+_HASHING = CapacityLimiter(max(1, (os.cpu_count() or 2) // 2))
 
 
 async def hash_password(password: str) -> str:
-    return await to_thread.run_sync(_hasher.hash, password)
+    return await to_thread.run_sync(_hasher.hash, password, limiter=_HASHING)
 
 
 async def verify_password(password_hash: str | None, password: str) -> bool:
-    return await to_thread.run_sync(_verify, password_hash, password)
+    return await to_thread.run_sync(_verify, password_hash, password, limiter=_HASHING)
 
 
 def _verify(password_hash: str | None, password: str) -> bool:
