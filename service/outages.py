@@ -22,6 +22,9 @@ Service = Literal["database", "redis"]
 
 #: What a 503 asks the client to wait before trying again, in seconds.
 RETRY_AFTER_SECONDS = 5
+#: How long a Redis command or connection may take before Redis counts as out of reach
+#: (without it, a Redis that hangs instead of refusing would hang every request).
+REDIS_TIMEOUT_SECONDS = 5.0
 
 #: Errors that always mean the database is out of reach (the server shut down, crashed,
 #: is starting, or the connection was cut).

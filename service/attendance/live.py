@@ -22,7 +22,7 @@ from redis.asyncio import Redis
 from redis.asyncio.client import PubSub
 
 from service.attendance.schemas import CurrentMark
-from service.outages import REDIS_OUTAGES, Backoff
+from service.outages import REDIS_OUTAGES, REDIS_TIMEOUT_SECONDS, Backoff
 from service.settings import Settings
 
 log = logging.getLogger("tupa.live")
@@ -30,8 +30,6 @@ log = logging.getLogger("tupa.live")
 KEEP_ALIVE_SECONDS = 15.0
 #: Sent to every open roster once Redis is back: it may have missed marks meanwhile.
 CATCH_UP = b"catch-up"
-#: How long a Redis command may take before the connection counts as lost.
-REDIS_TIMEOUT_SECONDS = 5.0
 _CLOSING_ERRORS: tuple[type[Exception], ...] = (*REDIS_OUTAGES, OSError)
 
 
