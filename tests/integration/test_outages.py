@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import socket
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -22,6 +23,7 @@ import msgspec
 import pytest
 import redis.asyncio as aioredis
 from litestar.channels import ChannelsPlugin
+from litestar.routes import HTTPRoute
 
 from service import clock
 from service import piccolo_conf as conf
@@ -32,11 +34,13 @@ from service.audit.services import Actor
 from service.auth import services as auth
 from service.auth.tables import Role
 from service.db import bind_engine, transaction
+from service.engines import engine_from_url
 from service.jobs import ArqQueue
 from service.outages import outage_of
 from service.people.tables import Participant, ParticipantStatus
 from service.placements.tables import Placement
 from service.schedule.tables import Session
+from service.settings import Settings
 from service.system.tables import JobRun
 from service.worker import supervise
 from tests import schedule_helpers as h
@@ -454,3 +458,47 @@ async def enqueued(queue: ArqQueue, job_id: str) -> bool:
 async def job_done(job_id: str) -> bool:
     row = await JobRun.select(JobRun.status).where(JobRun.job_id == job_id).first()
     return row is not None and row["status"] == "done"
+
+
+# --- every route, with the database out of reach ----------------------------------------
+
+PATH_PARAMETER = re.compile(r"\{\w+:(\w+)\}")
+EXAMPLE_OF = {
+    "int": "1",
+    "str": "x",
+    "path": "/x",
+    "uuid": str(uuid.UUID(int=1)),
+    "date": "2026-09-16",
+}
+
+
+async def test_no_route_answers_500_while_the_database_is_out_of_reach(tmp_path):
+    """Every GET route, anonymous and with a bearer token, against a PostgreSQL that
+    refuses connections: 503 (or what the route answers without the database), never 500."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        nobody_listens = probe.getsockname()[1]
+    settings = Settings(
+        env="test",
+        data_dir=tmp_path,
+        database_url=f"postgresql://postgres@127.0.0.1:{nobody_listens}/gone",
+        secret_key="k" * 64,
+    )
+    engine = engine_from_url(settings.database_url)  # no pool: each query is refused
+    app = create_app(settings, engine=engine)
+    answers = Answers()
+    paths = sorted(
+        {
+            PATH_PARAMETER.sub(lambda m: EXAMPLE_OF[m.group(1)], route.path)
+            for route in app.routes
+            if isinstance(route, HTTPRoute) and "GET" in route.methods
+        }
+    )
+    unavailable = 0
+    async with running(app), answers.watch(make_client(app)) as client:
+        for path in paths:
+            for headers in ({}, {"Authorization": "Bearer tupa_not-a-real-token"}):
+                answer = await client.get(path, headers=headers)
+                unavailable += answer.status_code == 503
+    assert answers.server_errors() == []
+    assert unavailable >= len(paths)  # every bearer request at least needs the database
