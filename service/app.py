@@ -28,6 +28,7 @@ from litestar.stores.memory import MemoryStore
 from litestar.stores.redis import RedisStore
 from litestar.template.config import TemplateConfig
 from piccolo.engine.base import Engine
+from redis.asyncio import Redis
 
 from service import clock, composition
 from service.attendance.live import make_channels
@@ -59,6 +60,7 @@ from service.i18n import current_language, translations
 from service.jobs import JobQueue, make_queue
 from service.matching.routes import ROUTES as MATCHING_ROUTES
 from service.matching.services import status_label as run_status_label
+from service.outages import REDIS_TIMEOUT_SECONDS
 from service.paths import STATIC_DIR, TEMPLATES_DIR
 from service.people.card_routes import ROUTES as CARD_ROUTES
 from service.people.pages import PAGES as PEOPLE_PAGES
@@ -71,6 +73,7 @@ from service.staff.routes import ROUTES as STAFF_ROUTES
 from service.system.routes import ROUTES as SYSTEM_ROUTES
 from service.transfer.routes import ROUTES as TRANSFER_ROUTES
 from service.web import (
+    OUTAGE_HANDLERS,
     handle_domain_error,
     handle_http_exception,
     handle_internal_error,
@@ -156,6 +159,7 @@ def create_app(
             ValidationException: handle_validation,
             DomainError: handle_domain_error,
             HTTPException: handle_http_exception,
+            **OUTAGE_HANDLERS,
             Exception: handle_internal_error,
         },
         compression_config=CompressionConfig(
@@ -205,7 +209,12 @@ def _stores(settings: Settings) -> dict[str, Store]:
     """Redis when REDIS_URL is set, so that any number of app processes share them;
     otherwise sessions in files under the data folder and counters in memory."""
     if settings.redis_url:
-        root = RedisStore.with_client(url=settings.redis_url, namespace="tupa")
+        client = Redis.from_url(
+            settings.redis_url,
+            socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+            socket_timeout=REDIS_TIMEOUT_SECONDS,
+        )
+        root = RedisStore(client, namespace="tupa", handle_client_shutdown=True)
         return {
             "sessions": root.with_namespace("sessions"),
             "rate_limit": root.with_namespace("rate_limit"),

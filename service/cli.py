@@ -85,14 +85,13 @@ def serve(host: str, port: int, workers: int, reload: bool) -> None:
 def worker(burst: bool, check: bool) -> None:
     """Run the arq worker (needs REDIS_URL)."""
     settings = load_settings()
-    from arq.worker import Worker, check_health
+    from arq.worker import check_health
 
-    from service.worker import worker_settings
+    from service.worker import run_worker, worker_settings
 
-    config = worker_settings(settings, burst=burst)
     if check:
-        sys.exit(check_health(config))
-    Worker(**config).run()
+        sys.exit(check_health(worker_settings(settings)))
+    run_worker(settings, burst=burst)
 
 
 @main.command()

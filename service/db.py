@@ -19,7 +19,7 @@ from piccolo.apps.migrations.commands.forwards import run_forwards
 from piccolo.apps.migrations.tables import Migration
 from piccolo.conf.apps import Finder
 from piccolo.engine.base import Engine
-from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 from piccolo.table import Table
 
@@ -192,9 +192,51 @@ async def transaction() -> AsyncIterator[None]:
 
 
 def _engine_transaction() -> Any:
-    if is_sqlite():
-        return conf.DB.transaction(transaction_type=TransactionType.immediate)
-    return conf.DB.transaction()
+    engine = conf.DB
+    if isinstance(engine, PostgresEngine):
+        return ReleasingPostgresTransaction(engine=engine)
+    return engine.transaction(transaction_type=TransactionType.immediate)
+
+
+class ReleasingPostgresTransaction(PostgresTransaction):
+    """Piccolo's PostgreSQL transaction, giving its connection back to the pool on every
+    path. Piccolo's own keeps the connection (and its place in the pool) when BEGIN,
+    COMMIT or ROLLBACK fails, as they do when the connection drops mid-transaction:
+    after enough outages every request would wait for a connection forever."""
+
+    async def __aenter__(self) -> PostgresTransaction:
+        if self._parent is not None:
+            return self._parent
+        self.connection = await self.get_connection()
+        try:
+            self.transaction = self.connection.transaction()
+            await self.begin()
+        except BaseException:
+            await self._give_back()
+            raise
+        self.context = self.engine.current_transaction.set(self)
+        return self
+
+    async def __aexit__(self, exception_type: Any, exception: Any, traceback: Any) -> bool:
+        if self._parent:
+            return exception is None
+        try:
+            if exception is not None:
+                if not self._rolled_back:
+                    await self.rollback()
+            elif not self._committed and not self._rolled_back:
+                await self.commit()
+        finally:
+            self.engine.current_transaction.reset(self.context)
+            await self._give_back()
+        return exception is None
+
+    async def _give_back(self) -> None:
+        """Release the connection; asyncpg closes it there if it is broken."""
+        if self.engine.pool:
+            await self.engine.pool.release(self.connection)
+        else:
+            await self.connection.close()
 
 
 async def save_row(

@@ -8,7 +8,9 @@ in the database first, so a job id delivered twice (arq is at-least-once) runs o
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import time
 import traceback
 import uuid
 from collections.abc import Awaitable, Callable, Coroutine, Iterable
@@ -65,17 +67,26 @@ def active_queue() -> JobQueue | None:
 
 
 async def run_job(name: str, ctx: dict[str, Any], kwargs: dict[str, Any]) -> Any:
-    """Run a registered job once per job id; `None` when the id already ran."""
+    """Run a registered job once per job id; `None` when the id already ran. Logs what
+    it runs, skips and retries, with the job id."""
     job_id = str(ctx.get("job_id") or uuid.uuid4())
+    attempt = int(ctx.get("job_try") or 1)
     if not await system.claim_job_run(job_id, name, stale_after=STALE_RUN):
-        log.info("job %s (%s) already ran or is running; skipped", name, job_id)
+        log.info("job %s (%s) skipped: it already ran or is running", name, job_id)
         return None
+    if attempt > 1:
+        log.info("job %s (%s) retrying: delivery %d", name, job_id, attempt)
+    else:
+        log.info("job %s (%s) running", name, job_id)
+    started = time.monotonic()
     try:
         result = await REGISTRY[name](ctx, **kwargs)
     except Exception:
+        log.exception("job %s (%s) failed; it may be retried", name, job_id)
         await system.finish_job_run(job_id, error=traceback.format_exc(limit=5))
         raise
     await system.finish_job_run(job_id)
+    log.info("job %s (%s) done in %.2f s", name, job_id, time.monotonic() - started)
     return result
 
 
@@ -147,10 +158,8 @@ class InProcessQueue:
         task.add_done_callback(self._tasks.discard)
 
     async def _run(self, name: str, ctx: dict[str, Any], kwargs: dict[str, Any]) -> None:
-        try:
+        with contextlib.suppress(Exception):  # run_job has logged and recorded it
             await run_job(name, ctx, kwargs)
-        except Exception:
-            log.exception("job %s failed", name)
 
     async def _cron_loop(self, entry: CronEntry) -> None:
         while self._running:

@@ -13,7 +13,8 @@ from litestar.exceptions import (
     ValidationException,
 )
 from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR, HTTP_503_SERVICE_UNAVAILABLE
+from litestar.types import ExceptionHandlersMap
 
 from service.audit.services import Actor
 from service.auth.guards import PasswordChangeRequired
@@ -22,6 +23,7 @@ from service.auth.schemas import CurrentUser
 from service.errors import DomainError, InvalidInput, RuleBroken
 from service.forms import NAMED_FIELD
 from service.i18n import adopt_language, current_language, negotiate_language
+from service.outages import DATABASE_OUTAGES, REDIS_OUTAGES, RETRY_AFTER_SECONDS, outage_of
 
 log = logging.getLogger("tupa.web")
 
@@ -139,7 +141,35 @@ def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -
     return _error_page(request, status, headers=headers)
 
 
+def handle_outage(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """The database or Redis is out of reach: 503 with `Retry-After`, naming which, so
+    that tablets and browsers try again (a 500 would say that the request is wrong)."""
+    service = outage_of(exc) or "database"
+    path = request.url.path
+    log.warning("%s %s: the %s is out of reach (%r)", request.method, path, service, exc)
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    detail = _OUTAGE_DETAIL[service]
+    if is_api(request):
+        return problem(HTTP_503_SERVICE_UNAVAILABLE, "Service unavailable", detail, headers=headers)
+    return _error_page(request, HTTP_503_SERVICE_UNAVAILABLE, headers=headers)
+
+
+_OUTAGE_DETAIL = {
+    "database": "The database is not answering for the moment; try again in a few seconds.",
+    "redis": "Redis (sessions, jobs and live updates) is not answering for the moment; "
+    "try again in a few seconds.",
+}
+
+#: Exception handlers for `create_app`: outages answer 503 by class, and the catch-all
+#: for other errors recognises the outages that only their traceback tells apart.
+OUTAGE_HANDLERS: ExceptionHandlersMap = {
+    error: handle_outage for error in (*DATABASE_OUTAGES, *REDIS_OUTAGES)
+}
+
+
 def handle_internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    if outage_of(exc) is not None:
+        return handle_outage(request, exc)
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     if is_api(request):
         return problem(HTTP_500_INTERNAL_SERVER_ERROR, "Internal server error")
@@ -188,4 +218,5 @@ def _title(status: int) -> str:
         415: "Unsupported media type",
         422: "Invalid input",
         429: "Too many requests",
+        503: "Service unavailable",
     }.get(status, "Error")

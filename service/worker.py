@@ -1,20 +1,29 @@
-"""arq worker settings: the same job functions and nightly entries as the in-process queue.
+"""arq worker settings: the same job functions and nightly entries as the in-process queue,
+and the loop that keeps a worker running through Redis outages.
 
 Run with `tupa worker`.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
+import signal
 from typing import Any
 
 from arq import cron, func
 from arq.connections import RedisSettings
+from arq.worker import Worker
 
 from service import clock, composition
 from service.db import bind_engine, close_engine, open_engine
 from service.engines import engine_from_url
 from service.jobs import CRON, KEEP_RESULT_SECONDS, REGISTRY, run_job
+from service.outages import REDIS_OUTAGES, Backoff, outage_of
 from service.settings import Settings
+
+log = logging.getLogger("tupa.worker")
 
 
 def _arq_function(name: str) -> Any:
@@ -42,7 +51,7 @@ def worker_settings(settings: Settings, **overrides: Any) -> dict[str, Any]:
 
     async def on_shutdown(ctx: dict[str, Any]) -> None:
         if "engine" in ctx:
-            await close_engine(ctx["engine"])
+            await close_engine(ctx.pop("engine"))
 
     return {
         "functions": [func(_arq_function(name), name=name) for name in names],
@@ -68,3 +77,74 @@ def worker_settings(settings: Settings, **overrides: Any) -> dict[str, Any]:
         "handle_signals": True,
         **overrides,
     }
+
+
+def run_worker(settings: Settings, *, burst: bool = False) -> None:
+    """`tupa worker`: work until SIGINT or SIGTERM (or, with `burst`, until the queue is
+    empty), through any number of Redis outages."""
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        await supervise(settings, stop, burst=burst)
+
+    asyncio.run(main())
+
+
+async def supervise(settings: Settings, stop: asyncio.Event, **overrides: Any) -> None:
+    """Run arq workers one after the other until `stop` is set. arq's worker ends on the
+    first Redis error; here a worker that loses Redis finishes the jobs it holds (their
+    results are in the database), and a new one starts once Redis answers, after waits
+    that grow to 10 seconds. A job that fails for its own reasons does not stop it."""
+    backoff = Backoff(first=0.5, longest=10.0)
+    while not stop.is_set():
+        worker = Worker(**worker_settings(settings, **{"handle_signals": False, **overrides}))
+        error = await _run_until_stopped(worker, stop)
+        if error is None:
+            return
+        if outage_of(error) != "redis":
+            raise error
+        if "settings" in worker.ctx:  # its on_startup ran: Redis answered, a new outage
+            backoff.reset()
+        log.warning("worker: lost Redis (%r); a new worker starts when it answers", error)
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(backoff.next_wait()):
+                await stop.wait()
+    log.info("worker: stopped")
+
+
+async def _run_until_stopped(worker: Worker, stop: asyncio.Event) -> BaseException | None:
+    """Run `worker` until it ends or `stop` is set; the error it ended with, if any."""
+    main = asyncio.create_task(worker.main())
+    stopping = asyncio.create_task(stop.wait())
+    try:
+        await asyncio.wait({main, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopping.cancel()
+    error: BaseException | None = None
+    if main.done():
+        error = main.exception()
+    else:
+        main.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await main
+    await _close(worker, lost_redis=error is not None)
+    return error
+
+
+async def _close(worker: Worker, *, lost_redis: bool) -> None:
+    """Close `worker`; after an outage, once the jobs it holds have finished, and without
+    Redis (arq's `close` stops at its first Redis command and skips the rest)."""
+    if lost_redis:
+        await asyncio.gather(*worker.tasks.values(), return_exceptions=True)
+    try:
+        await worker.close()
+    except REDIS_OUTAGES as error:
+        log.info("worker: closing without Redis (%r)", error)
+        if "engine" in worker.ctx:
+            await close_engine(worker.ctx.pop("engine"))
+        with contextlib.suppress(*REDIS_OUTAGES):
+            await worker.pool.aclose(close_connection_pool=True)

@@ -1,13 +1,25 @@
-"""Password hashing with argon2 (argon2-cffi's recommended parameters)."""
+"""Password hashing with argon2 (argon2-cffi's recommended parameters).
+
+Hashing and verifying take a few hundred milliseconds of CPU on purpose, so they run in a
+worker thread (argon2 releases the GIL): thirty tablets signing in at once must not hold
+up everyone else's requests on the event loop. They are coroutines, so that no caller can
+run them on the loop by mistake. At most half the CPUs hash at once (one on a 2-core
+machine): forty at once would leave the event loop no CPU, and sign-ins wait their turn
+instead of every request waiting.
+"""
 
 from __future__ import annotations
 
+import os
 import secrets
 
+from anyio import CapacityLimiter, to_thread
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 MIN_LENGTH = 8
+# anyio makes the limiter itself on first use, inside the running event loop.
+_HASHING = CapacityLimiter(max(1, (os.cpu_count() or 2) // 2))
 
 
 class _Hashing:
@@ -30,11 +42,15 @@ def use_hasher(hasher: PasswordHasher) -> None:
     _hashing = _Hashing(hasher)
 
 
-def hash_password(password: str) -> str:
-    return _hashing.hasher.hash(password)
+async def hash_password(password: str) -> str:
+    return await to_thread.run_sync(_hashing.hasher.hash, password, limiter=_HASHING)
 
 
-def verify_password(password_hash: str | None, password: str) -> bool:
+async def verify_password(password_hash: str | None, password: str) -> bool:
+    return await to_thread.run_sync(_verify, password_hash, password, limiter=_HASHING)
+
+
+def _verify(password_hash: str | None, password: str) -> bool:
     try:
         verified = _hashing.hasher.verify(password_hash or _hashing.dummy_hash, password)
     except (VerificationError, InvalidHashError):

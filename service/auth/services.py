@@ -50,13 +50,13 @@ async def authenticate(email: str, password: str) -> CurrentUser | None:
     """The active user with this email and password, or None. Takes as long for an
     unknown email as for a wrong password."""
     row = await User.select().where(User.email == normalize_email(email)).first()
-    if not passwords.verify_password(row["password_hash"] if row else None, password):
+    if not await passwords.verify_password(row["password_hash"] if row else None, password):
         return None
     if row is None or not row["is_active"]:
         return None
     changes: dict[Any, Any] = {User.last_login_at: clock.utcnow()}
     if passwords.needs_rehash(row["password_hash"]):
-        changes[User.password_hash] = passwords.hash_password(password)
+        changes[User.password_hash] = await passwords.hash_password(password)
     await User.update(changes).where(User.id == row["id"])
     return await load_current_user(row["id"])
 
@@ -114,6 +114,8 @@ async def create_user(actor: Actor, data: UserCreate) -> UserOut:
     check_language(data.language)
     if data.password is not None:
         _check_password(data.password)
+    # Hashed before the transaction, which would otherwise wait on it with its lock held.
+    password_hash = await passwords.hash_password(data.password) if data.password else None
     async with transaction():
         await _check_sites_exist(_unique(data.site_ids))
         site_ids = _unique(data.site_ids) if data.role in SITE_ROLES else []
@@ -124,7 +126,7 @@ async def create_user(actor: Actor, data: UserCreate) -> UserOut:
             role=data.role.value,
             display_name=data.display_name.strip(),
             language=data.language,
-            password_hash=passwords.hash_password(data.password) if data.password else None,
+            password_hash=password_hash,
             must_change_password=data.must_change_password,
         )
         await user.save()
@@ -182,12 +184,10 @@ async def reset_password(actor: Actor, user_id: int) -> str:
     """Give the user a temporary password that they must change at their next sign-in."""
     await get_user(user_id)
     temporary = passwords.temporary_password()
+    password_hash = await passwords.hash_password(temporary)
     async with transaction():
         await User.update(
-            {
-                User.password_hash: passwords.hash_password(temporary),
-                User.must_change_password: True,
-            }
+            {User.password_hash: password_hash, User.must_change_password: True}
         ).where(User.id == user_id)
         await record(actor, "user.password_reset", entity="user", entity_id=user_id)
     return temporary
@@ -195,14 +195,15 @@ async def reset_password(actor: Actor, user_id: int) -> str:
 
 async def change_password(actor: Actor, user: CurrentUser, current: str, new: str) -> None:
     row = await User.select(User.password_hash).where(User.id == user.id).first()
-    if row is None or not passwords.verify_password(row["password_hash"], current):
+    if row is None or not await passwords.verify_password(row["password_hash"], current):
         raise InvalidInput("current_password", _("The current password is not right."))
     _check_password(new, field="new_password")
     if new == current:
         raise InvalidInput("new_password", _("The new password must differ from the current one."))
+    password_hash = await passwords.hash_password(new)
     async with transaction():
         await User.update(
-            {User.password_hash: passwords.hash_password(new), User.must_change_password: False}
+            {User.password_hash: password_hash, User.must_change_password: False}
         ).where(User.id == user.id)
         await record(actor, "user.password_change", entity="user", entity_id=user.id)
 

@@ -10,6 +10,7 @@ from litestar.middleware.session.server_side import (
     ServerSideSessionBackend,
     ServerSideSessionConfig,
 )
+from litestar.types import Message, ScopeSession
 
 NEW_SESSION_ID = "tupa.new_session_id"
 
@@ -17,6 +18,23 @@ NEW_SESSION_ID = "tupa.new_session_id"
 class RotatingSessionBackend(ServerSideSessionBackend):
     def get_session_id(self, connection: ASGIConnection[Any, Any, Any, Any]) -> str:
         return connection.scope.get(NEW_SESSION_ID) or super().get_session_id(connection)  # type: ignore[return-value]
+
+    async def store_in_message(
+        self,
+        scope_session: ScopeSession,
+        message: Message,
+        connection: ASGIConnection[Any, Any, Any, Any],
+    ) -> None:
+        """Store the session, but not an empty one nobody asked for: Litestar would write
+        one to the store for every request without a session cookie (feeds, bearer-token
+        clients, the sign-in page), which fills the store, and makes such requests fail
+        while the store (Redis) is down although they need no session."""
+        unasked = NEW_SESSION_ID not in connection.scope and not connection.cookies.get(
+            self.config.key
+        )
+        if unasked and not scope_session:
+            return
+        await super().store_in_message(scope_session, message, connection)
 
 
 class SessionConfig(ServerSideSessionConfig):
