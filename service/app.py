@@ -62,7 +62,7 @@ from service.i18n import current_language, translations
 from service.jobs import JobQueue, make_queue
 from service.matching.routes import ROUTES as MATCHING_ROUTES
 from service.matching.services import status_label as run_status_label
-from service.paths import STATIC_DIR, TEMPLATES_DIR
+from service.paths import STATIC_DIR, TEMPLATES_DIR, private_directory
 from service.people.card_routes import ROUTES as CARD_ROUTES
 from service.people.pages import PAGES as PEOPLE_PAGES
 from service.people.routes import ROUTES as PEOPLE_ROUTES
@@ -230,7 +230,7 @@ def _stores(settings: Settings) -> dict[str, Store]:
             "feeds": root.with_namespace("feeds"),
         }
     return {
-        "sessions": FileStore(settings.data_dir / "sessions", create_directories=True),
+        "sessions": FileStore(private_directory(settings.data_dir / "sessions")),
         "rate_limit": MemoryStore(),
         "feeds": MemoryStore(),
     }

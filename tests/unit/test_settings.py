@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 
 from service.engines import engine_from_url
+from service.paths import private_directory
 from service.settings import Settings, SettingsError
 
 
@@ -116,3 +117,13 @@ def test_the_sqlite_file_is_private_from_the_start(tmp_path):
     engine_from_url(f"sqlite:///{older}")
     assert stat.S_IMODE(older.stat().st_mode) == 0o600
     assert stat.S_IMODE(wal.stat().st_mode) == 0o600
+
+
+def test_the_session_folder_is_private(tmp_path):
+    sessions = tmp_path / "sessions"
+    sessions.mkdir(mode=0o755)
+    sessions.chmod(0o755)
+    assert private_directory(sessions) == sessions
+    assert stat.S_IMODE(sessions.stat().st_mode) == 0o700
+    fresh = private_directory(tmp_path / "new" / "sessions")
+    assert stat.S_IMODE(fresh.stat().st_mode) == 0o700
