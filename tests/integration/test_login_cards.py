@@ -4,14 +4,16 @@ cards can be revoked and reissued."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 
+from service.app import create_app
 from service.auth.tables import Role, User
 from service.people.cards import normalize
 from service.people.tables import LoginCard, Participant
-from tests.conftest import make_client
+from tests.conftest import make_client, running
 from tests.helpers import api_login, csrf_token, make_user, post_form
 
 
@@ -140,3 +142,14 @@ async def test_printed_card_page_has_the_qr_code(client, app, issued):
     code = printed.text.split('class="card-code"><code>')[1].split("<")[0]
     assert await sign_in_with(app, code) == 200
     assert await Participant.count() == 1
+
+
+async def test_opening_card_links_is_rate_limited_per_address(db, settings):
+    """Codes cannot be tried by opening links either: every GET or POST of a card counts
+    against the client address's sign-in attempts."""
+    app = create_app(replace(settings, login_attempts_per_minute=3), engine=db.engine)
+    async with running(app), make_client(app) as client:
+        statuses = [(await client.get(f"/card/AAAA-BBBB-CC{n}{n}")).status_code for n in range(4)]
+        assert statuses == [200, 200, 200, 429]
+        assert "Retry-After" in (await client.get("/card/AAAA-BBBB-CCDD")).headers
+        assert (await client.get("/login")).status_code == 200  # other pages are not limited

@@ -196,3 +196,14 @@ def test_routes_with_a_secret_in_the_path_declare_it(app):
             for handler in route.route_handlers:
                 if "OPTIONS" not in handler.http_methods:
                     assert handler.opt.get(SECRET_PAGE), (route.path, handler.http_methods)
+
+
+async def test_refusals_of_the_rate_limit_carry_the_headers(db, settings):
+    app = create_app(replace(settings, login_attempts_per_minute=1), engine=db.engine)
+    async with running(app), make_client(app) as client:
+        await client.post("/api/v1/auth/login", json={"email": "a@example.org", "password": "x"})
+        refused = await client.post(
+            "/api/v1/auth/login", json={"email": "a@example.org", "password": "x"}
+        )
+        assert refused.status_code == 429
+        check(refused, secret=False)
