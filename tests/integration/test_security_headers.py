@@ -156,12 +156,13 @@ async def test_production_sends_hsts_and_only_secure_cookies(db, settings):
         login = await client.get("/login")
         assert login.headers.get_list("set-cookie")  # the CSRF cookie at least
         check(login, secret=False, production=True)
-        # Cookies marked Secure are not sent back over http: send them by hand.
+        # Cookies marked Secure are not sent back over http: send the CSRF one by hand.
         csrf = login.cookies["tupa_csrf"]
+        client.cookies.clear()
+        client.cookies.set("tupa_csrf", csrf)
         signed_in = await client.post(
             "/login",
             data={"email": "olli@example.org", "password": "correct horse battery"},
-            cookies={"tupa_csrf": csrf},
             headers={"x-csrftoken": csrf},
             follow_redirects=False,
         )
@@ -170,7 +171,6 @@ async def test_production_sends_hsts_and_only_secure_cookies(db, settings):
         language = await client.post(
             "/language",
             data={"language": "fi", "next": "/login"},
-            cookies={"tupa_csrf": csrf},
             headers={"x-csrftoken": csrf},
             follow_redirects=False,
         )
