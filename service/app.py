@@ -13,12 +13,12 @@ from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescap
 from jinja2.runtime import Context
 from litestar import Litestar, Request, Router
 from litestar.config.compression import CompressionConfig
-from litestar.datastructures import State
+from litestar.datastructures import CacheControlHeader, State
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.middleware import DefineMiddleware
 from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi.config import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin
+from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.plugins.flash import FlashConfig, FlashPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
@@ -27,8 +27,10 @@ from litestar.stores.file import FileStore
 from litestar.stores.memory import MemoryStore
 from litestar.stores.redis import RedisStore
 from litestar.template.config import TemplateConfig
+from litestar.types import Middleware
 from piccolo.engine.base import Engine
 from redis.asyncio import Redis
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from service import clock, composition
 from service.attendance.live import make_channels
@@ -56,12 +58,13 @@ from service.catalog.vocabulary import (
 from service.db import another_process_serves, bind_engine, close_engine, open_engine
 from service.engines import engine_from_url
 from service.errors import DomainError
+from service.headers import security_headers
 from service.i18n import current_language, translations
 from service.jobs import JobQueue, make_queue
 from service.matching.routes import ROUTES as MATCHING_ROUTES
 from service.matching.services import status_label as run_status_label
 from service.outages import REDIS_TIMEOUT_SECONDS
-from service.paths import STATIC_DIR, TEMPLATES_DIR
+from service.paths import STATIC_DIR, TEMPLATES_DIR, private_directory
 from service.people.card_routes import ROUTES as CARD_ROUTES
 from service.people.pages import PAGES as PEOPLE_PAGES
 from service.people.routes import ROUTES as PEOPLE_ROUTES
@@ -86,6 +89,8 @@ SHARED_SQLITE_WARNING = (
     "changes at once. Run one server on SQLite, or set DATABASE_URL (PostgreSQL) and "
     "REDIS_URL to run more than one."
 )
+#: Static files may be kept an hour (their names carry no version).
+STATIC_CACHE = CacheControlHeader(public=True, max_age=3600)
 
 
 def create_app(
@@ -136,19 +141,25 @@ def create_app(
             *ATTENDANCE_PAGES,
             *CALENDAR_ROUTES,
             create_static_files_router(
-                path="/static", directories=[STATIC_DIR], include_in_schema=False, guards=[public]
+                path="/static",
+                directories=[STATIC_DIR],
+                include_in_schema=False,
+                guards=[public],
+                cache_control=STATIC_CACHE,
             ),
         ],
         middleware=[
+            *_proxy_headers(settings),
             login_limit.middleware,
             sessions.middleware,
-            AuthMiddleware(),
+            AuthMiddleware(settings.token_max_age),
             LanguageMiddleware(settings.default_language),
             DefineMiddleware(
                 TupaCSRFMiddleware,
                 config=csrf_config(settings.secret_key, secure=settings.secure_cookies),
             ),
         ],
+        before_send=[security_headers(production=settings.is_production)],
         stores=_stores(settings),
         template_config=template_config,
         plugins=[
@@ -169,7 +180,9 @@ def create_app(
             title="Tupa",
             version="1",
             path="/schema",
-            render_plugins=[ScalarRenderPlugin()],
+            # The JSON document only: a documentation viewer would load script from a
+            # CDN into this origin, which the Content-Security-Policy refuses.
+            render_plugins=[JsonRenderPlugin()],
             openapi_router=Router(
                 path="/schema", route_handlers=[], include_in_schema=False, guards=[public]
             ),
@@ -200,9 +213,24 @@ async def _lifespan(app: Litestar) -> AsyncIterator[None]:
             await close_engine(engine)
 
 
+def _proxy_headers(settings: Settings) -> list[Middleware]:
+    """The client's address and scheme from `X-Forwarded-For` and `X-Forwarded-Proto`,
+    believed only from the trusted proxies (none by default): rate limits and the audit
+    log see `request.client`. First, so that everything after it sees the real client."""
+    if not settings.trusted_proxies:
+        return []
+    # uvicorn's ASGI types are its own spelling of the same protocol.
+    proxy: Any = ProxyHeadersMiddleware
+    return [DefineMiddleware(proxy, trusted_hosts=settings.trusted_proxies)]
+
+
 def _is_login_attempt(request: Request[Any, Any, Any]) -> bool:
+    """Sign-in attempts, counted per client address: the sign-in forms and every use of
+    a login card, also opening its link (which would otherwise let codes be tried)."""
     path = request.url.path
-    return request.method == "POST" and (path in LOGIN_PATHS or path.startswith("/card"))
+    if path == "/card" or path.startswith("/card/"):
+        return request.method in {"GET", "POST"}
+    return request.method == "POST" and path in LOGIN_PATHS
 
 
 def _stores(settings: Settings) -> dict[str, Store]:
@@ -221,7 +249,7 @@ def _stores(settings: Settings) -> dict[str, Store]:
             "feeds": root.with_namespace("feeds"),
         }
     return {
-        "sessions": FileStore(settings.data_dir / "sessions", create_directories=True),
+        "sessions": FileStore(private_directory(settings.data_dir / "sessions")),
         "rate_limit": MemoryStore(),
         "feeds": MemoryStore(),
     }

@@ -64,7 +64,7 @@ def main() -> None:
 @click.option("--reload", is_flag=True, help="Restart on code changes (development).")
 def serve(host: str, port: int, workers: int, reload: bool) -> None:
     """Serve the web app with uvicorn."""
-    settings = load_settings()
+    load_settings()
     import uvicorn
 
     uvicorn.run(
@@ -74,8 +74,8 @@ def serve(host: str, port: int, workers: int, reload: bool) -> None:
         port=port,
         workers=workers,
         reload=reload,
-        proxy_headers=True,
-        forwarded_allow_ips=settings.trusted_proxies,
+        # The app reads X-Forwarded-* itself, from TUPA_TRUSTED_PROXIES only (app.py).
+        proxy_headers=False,
     )
 
 
@@ -107,8 +107,13 @@ def migrate() -> None:
 @main.command()
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database has users.")
 def demo(if_empty: bool) -> None:
-    """Load the demo provider into the database."""
+    """Load the demo provider into the database (refused in production)."""
     settings = load_settings()
+    if settings.is_production:
+        raise click.ClickException(
+            "tupa demo is refused when TUPA_ENV=production: its accounts share one known"
+            " password. Load it into a development or test database instead."
+        )
     from service.demo.loader import DemoExists, load_demo
 
     try:

@@ -32,6 +32,15 @@ def default_data_dir() -> Path:
     return base / "var"
 
 
+def private_directory(path: Path) -> Path:
+    """A folder of Tupa's own with personal data or secrets in it (sessions): made, or
+    narrowed, so that only its owner may list and read it."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o700)
+    return path
+
+
 TEMPLATES_DIR = shipped_dir("templates")
 LOCALES_DIR = shipped_dir("locales")
 MIGRATIONS_DIR = shipped_dir("migrations")

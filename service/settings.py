@@ -11,6 +11,8 @@ import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
+from datetime import timedelta
+from ipaddress import ip_network
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -47,7 +49,12 @@ class Settings:
     session_max_age: int = 8 * 3600
     demo_password: str = "tupa-demo"  # noqa: S105 (the documented demo password)
     queue_name: str = "tupa:queue"
-    trusted_proxies: str = "127.0.0.1"
+    #: Addresses (or networks, comma-separated) of the reverse proxies whose
+    #: `X-Forwarded-For` and `X-Forwarded-Proto` are believed. Empty: none, the client
+    #: address is the connection's peer.
+    trusted_proxies: str = ""
+    #: Days an API token works at most, whatever it asked for when it was made.
+    token_max_age_days: int = 90
     match_weights: Weights = field(default_factory=Weights)
     match_replan_continuity: float = 300.0
     match_travel_buffer: int = 30
@@ -65,6 +72,10 @@ class Settings:
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.time_zone)
+
+    @property
+    def token_max_age(self) -> timedelta:
+        return timedelta(days=self.token_max_age_days)
 
     @property
     def secure_cookies(self) -> bool:
@@ -94,7 +105,8 @@ class Settings:
             session_max_age=_int(env, "TUPA_SESSION_MAX_AGE", 8 * 3600, 60, 30 * 86400),
             demo_password=env.get("TUPA_DEMO_PASSWORD") or "tupa-demo",
             queue_name=env.get("TUPA_QUEUE_NAME") or "tupa:queue",
-            trusted_proxies=env.get("TUPA_TRUSTED_PROXIES") or "127.0.0.1",
+            trusted_proxies=_trusted_proxies(env.get("TUPA_TRUSTED_PROXIES")),
+            token_max_age_days=_int(env, "TUPA_TOKEN_MAX_AGE_DAYS", 90, 1, 3650),
             match_weights=_weights(env.get("TUPA_MATCH_WEIGHTS")),
             match_replan_continuity=float(
                 _int(env, "TUPA_MATCH_REPLAN_CONTINUITY", 300, 0, 100_000)
@@ -174,6 +186,23 @@ def _database_url(raw: str | None, data_dir: Path) -> str:
     )
 
 
+def _trusted_proxies(raw: str | None) -> str:
+    """Comma-separated addresses or networks (`10.0.0.2`, `172.16.0.0/12`); `*` (anyone)
+    is refused: it would let every client choose the address that rate limits and the
+    audit log see."""
+    entries = [entry.strip() for entry in (raw or "").split(",") if entry.strip()]
+    for entry in entries:
+        if entry == "*":
+            raise SettingsError("TUPA_TRUSTED_PROXIES", "'*' trusts every client; name the proxy")
+        try:
+            ip_network(entry, strict=False)
+        except ValueError:
+            raise SettingsError(
+                "TUPA_TRUSTED_PROXIES", f"{entry!r} is not an IP address or network"
+            ) from None
+    return ",".join(entries)
+
+
 def _redis_url(raw: str | None) -> str | None:
     if not raw:
         return None
@@ -205,7 +234,7 @@ def _embedded_secret_key(data_dir: Path) -> str:
     path = data_dir / "secret_key"
     if path.exists():
         return path.read_text().strip()
-    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     key = secrets.token_urlsafe(48)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -117,7 +117,7 @@ async def mark_events(
         raise NotFound(_("There is no session %(id)s.", id=session_id))
     return ServerSentEvent(
         live.events(channels, session_id),
-        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
     )
 
 

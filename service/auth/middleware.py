@@ -3,6 +3,7 @@ nobody is signed in), then the request's language."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from litestar.connection import ASGIConnection
@@ -27,12 +28,15 @@ def _is_static(scope: Scope) -> bool:
 class AuthMiddleware(ASGIMiddleware):
     scopes = (ScopeType.HTTP, ScopeType.WEBSOCKET)
 
+    def __init__(self, token_max_age: timedelta) -> None:
+        self.token_max_age = token_max_age
+
     def should_bypass_for_scope(self, scope: Scope) -> bool:
         return _is_static(scope)
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         connection: ASGIConnection[Any, Any, Any, Any] = ASGIConnection(scope)
-        user, via_token = await _user_from_bearer(connection)
+        user, via_token = await _user_from_bearer(connection, self.token_max_age)
         if not via_token:
             user = await _user_from_session(scope)
         scope["user"] = user
@@ -41,13 +45,13 @@ class AuthMiddleware(ASGIMiddleware):
 
 
 async def _user_from_bearer(
-    connection: ASGIConnection[Any, Any, Any, Any],
+    connection: ASGIConnection[Any, Any, Any, Any], token_max_age: timedelta
 ) -> tuple[CurrentUser | None, bool]:
     header = connection.headers.get("authorization", "")
     scheme, _sep, secret = header.partition(" ")
     if scheme.lower() != "bearer" or not secret:
         return None, False
-    return await services.user_for_token(secret.strip()), True
+    return await services.user_for_token(secret.strip(), token_max_age), True
 
 
 async def _user_from_session(scope: Scope) -> CurrentUser | None:

@@ -200,10 +200,18 @@ async def api_list_tokens(request: Request[Any, Any, Any]) -> list[TokenOut]:
 async def api_create_token(
     request: Request[Any, Any, Any], data: JSONBody[TokenCreate]
 ) -> TokenCreated:
-    """Create a bearer token. The secret is shown in this response only."""
+    """Create a bearer token. The secret is shown in this response only. It expires after
+    `expires_in_days` (none given: the longest allowed), never later than the server's
+    maximum token lifetime, and a password change or reset revokes it."""
     user = current_user(request)
     assert user is not None
-    return await services.create_token(actor_of(request), user, data.name, data.expires_in_days)
+    return await services.create_token(
+        actor_of(request),
+        user,
+        data.name,
+        data.expires_in_days,
+        max_age=request.app.state.settings.token_max_age,
+    )
 
 
 @delete(

@@ -38,9 +38,12 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
-def password_stamp(password_hash: str | None) -> str:
-    """Changes whenever the password does: sessions made before a reset stop working."""
-    return hashlib.sha256((password_hash or "").encode()).hexdigest()[:16]
+def password_stamp(password_hash: str | None, signed_out_at: datetime | None = None) -> str:
+    """Changes whenever the password does and whenever the user is signed out everywhere:
+    sessions made before a password change, a reset or a deactivation stop working (also
+    after the account is made active again)."""
+    revoked = signed_out_at.isoformat() if signed_out_at else ""
+    return hashlib.sha256(f"{password_hash or ''}|{revoked}".encode()).hexdigest()[:16]
 
 
 # --- signing in -------------------------------------------------------------------
@@ -73,7 +76,7 @@ async def load_current_user(user_id: int) -> CurrentUser | None:
         language=row["language"],
         site_ids=tuple(await _site_ids(row["id"])) if row["role"] in SITE_ROLES else (),
         must_change_password=row["must_change_password"],
-        password_stamp=password_stamp(row["password_hash"]),
+        password_stamp=password_stamp(row["password_hash"], row["signed_out_at"]),
     )
 
 
@@ -164,6 +167,8 @@ async def update_user(actor: Actor, user_id: int, data: UserUpdate) -> UserOut:
         await _check_sites_exist(requested or [])
         if changes:
             await User.update(changes).where(User.id == user_id)
+        if data.is_active is False and current.is_active:
+            await sign_out_everywhere(actor, user_id, reason="deactivated")
         if site_ids != current.site_ids:
             await _set_sites(user_id, site_ids)
         await record(
@@ -190,6 +195,7 @@ async def reset_password(actor: Actor, user_id: int) -> str:
             {User.password_hash: password_hash, User.must_change_password: True}
         ).where(User.id == user_id)
         await record(actor, "user.password_reset", entity="user", entity_id=user_id)
+        await sign_out_everywhere(actor, user_id, reason="password_reset")
     return temporary
 
 
@@ -206,6 +212,26 @@ async def change_password(actor: Actor, user: CurrentUser, current: str, new: st
             {User.password_hash: password_hash, User.must_change_password: False}
         ).where(User.id == user.id)
         await record(actor, "user.password_change", entity="user", entity_id=user.id)
+        await sign_out_everywhere(actor, user.id, reason="password_change")
+
+
+async def sign_out_everywhere(actor: Actor, user_id: int, *, reason: str) -> None:
+    """End every session of the user (their stamp changes) and revoke their API tokens;
+    called inside the transaction of the change that asks for it."""
+    now = clock.utcnow()
+    await User.update({User.signed_out_at: now}).where(User.id == user_id)
+    revoked = (
+        await ApiToken.update({ApiToken.revoked_at: now})
+        .where((ApiToken.user == user_id) & ApiToken.revoked_at.is_null())
+        .returning(ApiToken.id)
+    )
+    await record(
+        actor,
+        "user.signed_out_everywhere",
+        entity="user",
+        entity_id=user_id,
+        details={"reason": reason, "tokens_revoked": len(revoked)},
+    )
 
 
 async def set_language(user_id: int, language: str) -> None:
@@ -272,11 +298,24 @@ def hash_token(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+def token_expiry(now: datetime, expires_in_days: int | None, max_age: timedelta) -> datetime:
+    """When a new token stops working: what was asked for, at most `max_age` from now."""
+    asked = timedelta(days=expires_in_days) if expires_in_days else max_age
+    return now + min(asked, max_age)
+
+
 async def create_token(
-    actor: Actor, user: CurrentUser, name: str, expires_in_days: int | None
+    actor: Actor,
+    user: CurrentUser,
+    name: str,
+    expires_in_days: int | None,
+    *,
+    max_age: timedelta,
 ) -> TokenCreated:
+    """A new token for the user; it expires after `expires_in_days`, never later than
+    `max_age` (the setting `TUPA_TOKEN_MAX_AGE_DAYS`)."""
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    expires_at = clock.utcnow() + timedelta(days=expires_in_days) if expires_in_days else None
+    expires_at = token_expiry(clock.utcnow(), expires_in_days, max_age)
     async with transaction():
         token = ApiToken(
             user=user.id,
@@ -324,15 +363,23 @@ async def revoke_token(actor: Actor, user: CurrentUser, token_id: int) -> TokenO
     return await get_token(token_id)
 
 
-async def user_for_token(secret: str) -> CurrentUser | None:
+def token_is_live(row: dict[str, Any], now: datetime, max_age: timedelta) -> bool:
+    """Not revoked, not past its own expiry, and younger than the maximum lifetime in
+    force now (so lowering the setting also ends older tokens)."""
+    if row["revoked_at"] is not None:
+        return False
+    if row["expires_at"] is not None and row["expires_at"] <= now:
+        return False
+    return bool(row["created_at"] + max_age > now)
+
+
+async def user_for_token(secret: str, max_age: timedelta) -> CurrentUser | None:
     """The user behind a live bearer token, or None for an unknown, revoked or expired one."""
     if not secret.startswith(TOKEN_PREFIX):
         return None
     row = await ApiToken.select().where(ApiToken.token_hash == hash_token(secret)).first()
     now = clock.utcnow()
-    if row is None or row["revoked_at"] is not None:
-        return None
-    if row["expires_at"] is not None and row["expires_at"] <= now:
+    if row is None or not token_is_live(row, now, max_age):
         return None
     last_used: datetime | None = row["last_used_at"]
     if last_used is None or now - last_used > TOKEN_TOUCH_INTERVAL:

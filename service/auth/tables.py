@@ -29,6 +29,9 @@ class User(Identified, Table, tablename="user_account"):
     must_change_password = Boolean(default=False)
     created_at = Timestamptz(default=TimestamptzNow())
     last_login_at = Timestamptz(null=True, default=None)
+    #: When all the user's sessions and tokens were last revoked (password change or
+    #: reset, deactivation); part of the session stamp, so older sessions stop working.
+    signed_out_at = Timestamptz(null=True, default=None)
 
 
 class UserSite(Identified, Table, tablename="user_site"):

@@ -18,6 +18,7 @@ from service.auth.schemas import PasswordReset, UserCreate, UserOut, UserUpdate
 from service.auth.tables import Role
 from service.catalog.tables import Site
 from service.errors import InvalidInput
+from service.headers import SECRET_PAGE
 from service.i18n import gettext as _
 from service.web import actor_of, page
 
@@ -74,7 +75,12 @@ async def new_user_page(request: Request[Any, Any, Any]) -> Template:
     )
 
 
-@post("/admin/users/new", guards=[permission("users.manage")], status_code=HTTP_200_OK)
+@post(
+    "/admin/users/new",
+    guards=[permission("users.manage")],
+    status_code=HTTP_200_OK,
+    opt={SECRET_PAGE: True},  # shows the temporary password
+)
 async def new_user_submit(request: Request[Any, Any, Any]) -> Template | Redirect:
     form = await request.form()
     temporary = temporary_password()
@@ -159,6 +165,7 @@ async def edit_user_submit(
     "/admin/users/{user_id:int}/reset-password",
     guards=[permission("users.manage")],
     status_code=HTTP_200_OK,
+    opt={SECRET_PAGE: True},  # shows the temporary password
 )
 async def reset_password_submit(
     request: Request[Any, Any, Any], user_id: FromPath[int]

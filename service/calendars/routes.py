@@ -26,6 +26,7 @@ from service.calendars import services
 from service.calendars.schemas import FeedIn, FeedOut
 from service.calendars.tables import FeedKind
 from service.errors import DomainError, NotFound
+from service.headers import SECRET_PAGE
 from service.i18n import gettext as _
 from service.people.services import own_participant_id
 from service.settings import Settings
@@ -62,7 +63,8 @@ def qr_svg(url: str) -> str:
     guards=[public],
     http_method=[HttpMethod.GET, HttpMethod.HEAD],
     include_in_schema=False,
-    opt={"skip_session": True},  # calendar apps keep no cookies: no session per poll
+    # Calendar apps keep no cookies: no session per poll.
+    opt={"skip_session": True, SECRET_PAGE: True},
 )
 async def serve_feed(request: Req, name: FromPath[str]) -> ASGIResponse:
     """The calendar, by its secret. 404 for anything unknown or revoked, no redirects."""
@@ -95,8 +97,6 @@ async def serve_feed(request: Req, name: FromPath[str]) -> ASGIResponse:
             datetime.fromtimestamp(feed.last_modified, UTC), usegmt=True
         ),
         "Cache-Control": "private, max-age=300",
-        "X-Content-Type-Options": "nosniff",
-        "Referrer-Policy": "no-referrer",
     }
     if _not_modified(request, feed.etag, feed.last_modified):
         return ASGIResponse(body=b"", status_code=304, headers=headers)
@@ -159,7 +159,12 @@ async def _over_limit(request: Req, token: str, per_minute: int) -> int:
 # --- "I can't come" from the calendar ------------------------------------------------
 
 
-@get("/feeds/absence/{code:str}", include_in_schema=False, guards=[public])
+@get(
+    "/feeds/absence/{code:str}",
+    include_in_schema=False,
+    guards=[public],
+    opt={SECRET_PAGE: True},
+)
 async def absence_page(request: Req, code: FromPath[str]) -> Template:
     """Asks first, so that a link preview or a calendar app opening the link records
     nothing; only the button (a POST) does."""
@@ -177,7 +182,11 @@ async def absence_page(request: Req, code: FromPath[str]) -> Template:
 
 
 @post(
-    "/feeds/absence/{code:str}", include_in_schema=False, status_code=HTTP_200_OK, guards=[public]
+    "/feeds/absence/{code:str}",
+    include_in_schema=False,
+    status_code=HTTP_200_OK,
+    guards=[public],
+    opt={SECRET_PAGE: True},
 )
 async def absence_submit(request: Req, code: FromPath[str]) -> Template:
     link = await services.absence_link(_settings(request).secret_key, code)

@@ -17,6 +17,7 @@ from service.auth.routes import start_session
 from service.calendars.routes import feed_links
 from service.calendars.services import live_feeds_of
 from service.calendars.tables import FeedKind
+from service.headers import SECRET_PAGE
 from service.i18n import gettext as _
 from service.people import cards
 from service.people.services import get_participant
@@ -64,6 +65,7 @@ async def api_revoke_card(request: Req, participant_id: FromPath[int]) -> dict[s
     "/participants/{participant_id:int}/card",
     guards=[permission("login_cards.manage")],
     status_code=HTTP_200_OK,
+    opt={SECRET_PAGE: True},
 )
 async def print_card(request: Req, participant_id: FromPath[int]) -> Template:
     user = current_user(request)
@@ -99,25 +101,20 @@ async def revoke_card(request: Req, participant_id: FromPath[int]) -> Redirect:
     return Redirect(f"/participants/{participant_id}")
 
 
-@get("/card/{code:str}", guards=[public])
+@get("/card/{code:str}", guards=[public], opt={SECRET_PAGE: True})
 async def card_page(request: Req, code: FromPath[str]) -> Template:
-    """Asks first: a link preview or a scanner opening the link uses nothing up."""
-    holder = await cards.card_holder(code)
-    return page(
-        request,
-        "auth/card.html",
-        status_code=200 if holder else 404,
-        holder=holder,
-        code=cards.normalize(code),
-    )
+    """Asks first: a link preview or a scanner opening the link uses nothing up. The
+    answer is the same for any code (live, used, expired or unknown), so that opening
+    links tells nothing; only signing in does, and both are rate limited per address."""
+    return page(request, "auth/card.html", failed=False, code=cards.normalize(code))
 
 
-@post("/card/{code:str}", status_code=HTTP_200_OK, guards=[public])
+@post("/card/{code:str}", status_code=HTTP_200_OK, guards=[public], opt={SECRET_PAGE: True})
 async def card_sign_in(request: Req, code: FromPath[str]) -> Template | Redirect:
     return await _redeem(request, code)
 
 
-@post("/card", status_code=HTTP_200_OK, guards=[public])
+@post("/card", status_code=HTTP_200_OK, guards=[public], opt={SECRET_PAGE: True})
 async def typed_code_sign_in(request: Req) -> Template | Redirect:
     code = str((await request.form()).get("code", ""))
     return await _redeem(request, code)
@@ -127,7 +124,7 @@ async def _redeem(request: Req, code: str) -> Template | Redirect:
     user = await cards.redeem(actor_of(request), code)
     if user is None:
         return page(
-            request, "auth/card.html", status_code=404, holder=None, code=cards.normalize(code)
+            request, "auth/card.html", status_code=404, failed=True, code=cards.normalize(code)
         )
     await start_session(request, user)
     return Redirect("/me")

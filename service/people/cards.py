@@ -86,14 +86,6 @@ async def revoke(actor: Actor, user: CurrentUser, participant_id: int) -> int:
     return len(revoked)
 
 
-async def card_holder(code: str) -> str | None:
-    """The first name on a live card, for the confirmation page (nothing is used up)."""
-    card = await _live_card(code)
-    if card is None:
-        return None
-    return card["participant.display_name"].split(" ")[0]
-
-
 async def redeem(actor: Actor, code: str) -> CurrentUser | None:
     """Use the card once: the participant's account, or None for an unknown, used,
     revoked or expired code. A conditional update makes a second use fail even when two
@@ -127,7 +119,6 @@ async def _live_card(code: str) -> dict | None:
             LoginCard.used_at,
             LoginCard.revoked_at,
             LoginCard.participant.user,
-            LoginCard.participant.display_name,
             LoginCard.participant.erased_at,
         )
         .where(LoginCard.code_hash == _hash(code))

@@ -99,12 +99,27 @@ def browser() -> Iterator[object]:
         launched.close()
 
 
+def refuse_policy_violations(tab) -> list[str]:
+    """What the Content-Security-Policy blocked on this tab (inline script or style, a
+    script from elsewhere): the pages must need nothing it refuses."""
+    violations: list[str] = []
+    tab.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    return violations
+
+
 @pytest.fixture
 def page(browser, server):
     context = browser.new_context(base_url=server, viewport={"width": 1280, "height": 800})
     tab = context.new_page()
+    violations = refuse_policy_violations(tab)
     yield tab
     context.close()
+    assert violations == []
 
 
 @pytest.fixture
@@ -117,5 +132,7 @@ def phone(browser, server):
         device_scale_factor=2,
     )
     tab = context.new_page()
+    violations = refuse_policy_violations(tab)
     yield tab
     context.close()
+    assert violations == []

@@ -72,3 +72,29 @@ def test_participant_subscribes_to_their_calendar_on_a_phone(phone, server):
         phone.goto(link)
         assert phone.get_by_role("heading", level=1).inner_text() == "I can't come"
         assert phone.get_by_role("button", name="Yes, tell them I can't come").count() == 1
+
+
+def test_a_printed_login_card_signs_the_participant_in(page, phone):
+    """The card's Print button works without inline script, and the card's link shows
+    nobody's name until it is used."""
+    sign_in(page, "coordinator@demo.tupa")
+    page.wait_for_url("**/dashboard")
+    page.goto("/participants")
+    profiles = page.locator("main a[href^='/participants/']").evaluate_all(
+        "links => links.map(link => link.getAttribute('href'))"
+    )
+    profile = [href for href in profiles if href.rstrip("/").split("/")[-1].isdigit()][-1]
+    page.goto(profile)
+    name = page.get_by_role("heading", level=1).inner_text()
+    page.add_init_script("window.print = () => { window.printAsked = true; };")
+    page.get_by_role("button", name="Print a login card").click()
+    page.wait_for_url("**/card")
+    page.get_by_role("button", name="Print").click()
+    page.wait_for_function("() => window.printAsked === true")
+    code = page.locator(".card-code code").inner_text()
+
+    phone.goto(f"/card/{code}")
+    assert phone.get_by_role("heading", level=1).inner_text() == "Login card"
+    assert name.split(" ")[0] not in phone.content()
+    phone.get_by_role("button", name="Sign in").click()
+    phone.wait_for_url("**/me")

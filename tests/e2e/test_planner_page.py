@@ -40,7 +40,7 @@ def test_create_move_and_cancel_a_session_from_the_grid(page):
     dialog.get_by_label("End").fill("15:30")
     dialog.get_by_label("Sanna Saarinen").check()
     dialog.get_by_role("button", name="Create session").click()
-    page.wait_for_function("!document.getElementById('session-dialog').open")
+    page.wait_for_function("() => !document.getElementById('session-dialog').open")
     new_card = page.locator("article.session-card", has_text="14:00–15:30")
     new_card.wait_for()
     assert cards.count() == before + 1
@@ -59,7 +59,7 @@ def test_create_move_and_cancel_a_session_from_the_grid(page):
     )
     dialog.get_by_label("End").fill("16:00")
     dialog.get_by_role("button", name="Save").click()
-    page.wait_for_function("!document.getElementById('session-dialog').open")
+    page.wait_for_function("() => !document.getElementById('session-dialog').open")
     moved = page.locator("article.session-card", has_text="15:00–16:00")
     moved.wait_for()
     assert "Moved" in moved.inner_text()
@@ -67,7 +67,7 @@ def test_create_move_and_cancel_a_session_from_the_grid(page):
     moved.get_by_role("button", name="Edit or move").click()
     dialog.get_by_label("Reason (participants see it)").fill("Kitchen being repaired")
     dialog.get_by_role("button", name="Cancel session").click()
-    page.wait_for_function("!document.getElementById('session-dialog').open")
+    page.wait_for_function("() => !document.getElementById('session-dialog').open")
     cancelled = page.locator(
         "article.session-card.status-cancelled", has_text="Kitchen being repaired"
     )
@@ -110,7 +110,7 @@ def test_print_view_is_one_landscape_page(page):
     # prints at once fail ("Page is already being printed"), so it records the call.
     page.add_init_script("window.print = () => { window.printAsked = true; };")
     page.goto("/planner?print_view=true")
-    page.wait_for_function("window.printAsked === true")
+    page.wait_for_function("() => window.printAsked === true")
     assert page.locator("link[href='/static/css/print.css']").count() == 1
     assert page.get_by_role("button", name="Edit or move").count() == 0
     pdf = page.pdf(landscape=True, format="A4", prefer_css_page_size=True)

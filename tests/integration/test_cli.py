@@ -80,3 +80,15 @@ def test_a_wrong_setting_stops_start_up_naming_it(tmp_path):
     result = tupa("serve", env={"TUPA_DATA_DIR": str(tmp_path), "TUPA_TIME_ZONE": "Nowhere"})
     assert result.returncode == 2
     assert "TUPA_TIME_ZONE" in result.stderr
+
+
+def test_demo_is_refused_in_production(tmp_path):
+    env = {
+        "TUPA_ENV": "production",
+        "DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none",  # never reached
+        "SECRET_KEY": "k" * 48,
+        "TUPA_DATA_DIR": str(tmp_path),
+    }
+    refused = tupa("demo", "--if-empty", env=env)
+    assert refused.returncode == 1
+    assert "refused when TUPA_ENV=production" in refused.stderr

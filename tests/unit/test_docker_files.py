@@ -74,6 +74,14 @@ def test_compose_wires_migrate_before_app_and_worker():
         assert services[name]["volumes"]
 
 
+def test_compose_trusts_no_proxy_by_default():
+    """The app's port is published: a trusted `*` would let anyone choose the address that
+    sign-in rate limits and the audit log see. Settings refuse `*` as well."""
+    environment = yaml.safe_load(COMPOSE.read_text())["x-tupa"]["environment"]
+    assert environment["TUPA_TRUSTED_PROXIES"] == "${TUPA_TRUSTED_PROXIES:-}"
+    assert "*" not in COMPOSE.read_text().split("TUPA_TRUSTED_PROXIES:")[1].splitlines()[0]
+
+
 def test_dockerfile_is_multi_stage_slim_and_non_root():
     text = DOCKERFILE.read_text()
     stages = [line for line in text.splitlines() if line.startswith("FROM ")]

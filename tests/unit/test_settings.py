@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import stat
+from datetime import timedelta
 
 import pytest
 
+from service.engines import engine_from_url
+from service.paths import private_directory
 from service.settings import Settings, SettingsError
 
 
@@ -58,6 +61,9 @@ def test_postgres_and_redis_urls_are_taken(tmp_path):
         ({"TUPA_LOGIN_ATTEMPTS_PER_MINUTE": "many"}, "TUPA_LOGIN_ATTEMPTS_PER_MINUTE"),
         ({"TUPA_LOGIN_ATTEMPTS_PER_MINUTE": "0"}, "TUPA_LOGIN_ATTEMPTS_PER_MINUTE"),
         ({"TUPA_SESSION_MAX_AGE": "5"}, "TUPA_SESSION_MAX_AGE"),
+        ({"TUPA_TOKEN_MAX_AGE_DAYS": "0"}, "TUPA_TOKEN_MAX_AGE_DAYS"),
+        ({"TUPA_TRUSTED_PROXIES": "*"}, "TUPA_TRUSTED_PROXIES"),
+        ({"TUPA_TRUSTED_PROXIES": "10.0.0.1, proxy.local"}, "TUPA_TRUSTED_PROXIES"),
         ({"TUPA_ENV": "production", "DATABASE_URL": "postgresql://db/tupa"}, "SECRET_KEY"),
         ({"TUPA_ENV": "production", "SECRET_KEY": "x" * 40}, "DATABASE_URL"),
     ],
@@ -81,3 +87,43 @@ def test_production_with_everything_set(tmp_path):
     assert settings.is_production
     assert settings.secure_cookies
     assert not (tmp_path / "secret_key").exists()
+
+
+def test_no_proxy_is_trusted_unless_named(tmp_path):
+    assert Settings.from_env({"TUPA_DATA_DIR": str(tmp_path)}).trusted_proxies == ""
+    named = Settings.from_env(
+        {"TUPA_DATA_DIR": str(tmp_path), "TUPA_TRUSTED_PROXIES": " 10.0.0.2 , 172.16.0.0/12 "}
+    )
+    assert named.trusted_proxies == "10.0.0.2,172.16.0.0/12"
+
+
+def test_tokens_live_at_most_the_maximum_age(tmp_path):
+    assert Settings.from_env({"TUPA_DATA_DIR": str(tmp_path)}).token_max_age == timedelta(days=90)
+    shorter = Settings.from_env({"TUPA_DATA_DIR": str(tmp_path), "TUPA_TOKEN_MAX_AGE_DAYS": "7"})
+    assert shorter.token_max_age == timedelta(days=7)
+
+
+def test_the_sqlite_file_is_private_from_the_start(tmp_path):
+    """Made 0600 before SQLite opens it, and an older, more open file is narrowed."""
+    fresh = tmp_path / "data" / "tupa.sqlite3"
+    engine_from_url(f"sqlite:///{fresh}")
+    assert stat.S_IMODE(fresh.stat().st_mode) == 0o600
+    older = tmp_path / "older.sqlite3"
+    older.touch(mode=0o644)
+    wal = tmp_path / "older.sqlite3-wal"
+    wal.touch(mode=0o644)
+    older.chmod(0o644)
+    wal.chmod(0o644)
+    engine_from_url(f"sqlite:///{older}")
+    assert stat.S_IMODE(older.stat().st_mode) == 0o600
+    assert stat.S_IMODE(wal.stat().st_mode) == 0o600
+
+
+def test_the_session_folder_is_private(tmp_path):
+    sessions = tmp_path / "sessions"
+    sessions.mkdir(mode=0o755)
+    sessions.chmod(0o755)
+    assert private_directory(sessions) == sessions
+    assert stat.S_IMODE(sessions.stat().st_mode) == 0o700
+    fresh = private_directory(tmp_path / "new" / "sessions")
+    assert stat.S_IMODE(fresh.stat().st_mode) == 0o700
