@@ -8,35 +8,15 @@ from collections import Counter
 
 from service.matching.candidates import choices_of
 from service.matching.formulation import formulate
-from service.matching.model import Problem
 from service.matching.solver import solve
 from service.matching.validate import validate
-from tests.unit.matching_builders import person, problem, slot
+from tests.matching_synthetic import back_to_back_week
 
 PEOPLE = 20
 
 
-def back_to_back(sites: int) -> Problem:
-    """09-12 and 12-15 on Monday at each of `sites` sites, one place each; 20 people who
-    can reach every site and come twice a day."""
-    slots = [
-        slot(
-            2 * n + half + 1,
-            site_id=n + 1,
-            start=(9 + 3 * half) * 60,
-            end=(12 + 3 * half) * 60,
-            capacity=1,
-        )
-        for n in range(sites)
-        for half in (0, 1)
-    ]
-    reach = frozenset(range(1, sites + 1))
-    people = [person(p, sites=reach, max_per_day=2) for p in range(1, PEOPLE + 1)]
-    return problem(people, slots, travel_buffer=30)
-
-
 def model_size(sites: int) -> tuple[int, int, int]:
-    instance = back_to_back(sites)
+    instance = back_to_back_week(sites)
     formulation = formulate(instance, choices_of(instance))
     model = formulation.model
     return len(formulation.pairs), model.rows, len(model.index)
@@ -53,7 +33,7 @@ def test_rows_and_nonzeros_grow_linearly_with_candidate_pairs():
 
 
 def test_back_to_back_at_sixteen_sites_is_solved_and_keeps_every_rule():
-    instance = back_to_back(16)
+    instance = back_to_back_week(16)
     plan = solve(instance)
     assert plan.proven
     assert validate(instance, plan.assignments) == []
