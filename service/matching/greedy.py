@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 
 from service.matching.candidates import Choices, choices_of, fits_beside
 from service.matching.model import Assignment, Person, Problem, Slot
@@ -20,10 +21,14 @@ def greedy(problem: Problem) -> list[Assignment]:
 
 
 def round_robin(
-    problem: Problem, choices: Choices, first: Iterable[Assignment] = ()
+    problem: Problem,
+    choices: Choices,
+    first: Iterable[Assignment] = (),
+    prefer: Iterable[Assignment] = (),
 ) -> list[Assignment]:
     """Pins, then the places in `first` (one each, from `one_each`), then rounds in which
-    each person takes their best free slot that fits, until no one can take another."""
+    each person takes their best free slot that fits, until no one can take another.
+    Places in `prefer` (a plan to stay close to) count as best."""
     slots = {s.id: s for s in problem.slots}
     left = dict(choices.capacity)
     taken: dict[int, list[Slot]] = {}
@@ -37,9 +42,14 @@ def round_robin(
             chosen.append(Assignment(person_id, slot_id))
     people = {p.id: p for p in problem.people}
     order = _turn_order(problem)
+    preferred = {(a.person_id, a.slot_id) for a in prefer}
     ranked = {
         p.id: _ranked(
-            p, (s for s in choices.options[p.id] if (p.id, s) not in given), slots, problem
+            p,
+            (s for s in choices.options[p.id] if (p.id, s) not in given),
+            slots,
+            problem,
+            preferred,
         )
         for p in order
     }
@@ -66,19 +76,23 @@ def round_robin(
     return chosen
 
 
-def one_each(problem: Problem, choices: Choices) -> list[Assignment]:
+def one_each(
+    problem: Problem, choices: Choices, prefer: Iterable[Assignment] = ()
+) -> list[Assignment]:
     """A maximum bipartite matching of people without pins to slots (up to the places
     left beside the pins): each person in turn takes their best free slot, then each
     person left out looks for an alternating path to a free place. A failed search's
     people and slots are never on a later path (Hungarian trees), so they are set
-    aside. With the pins, the most people who can have a place each."""
+    aside. With the pins, the most people who can have a place each. Places in `prefer`
+    count as best."""
     slots = {s.id: s for s in problem.slots}
     left = dict(choices.capacity)
     for pins in choices.pins.values():
         for slot_id in pins:
             left[slot_id] -= 1
     order = [p for p in _turn_order(problem) if not choices.pins[p.id] and choices.options[p.id]]
-    options = {p.id: _ranked(p, choices.options[p.id], slots, problem) for p in order}
+    preferred = {(a.person_id, a.slot_id) for a in prefer}
+    options = {p.id: _ranked(p, choices.options[p.id], slots, problem, preferred) for p in order}
     match: dict[int, int] = {}
     holders: dict[int, list[int]] = {s: [] for s in slots}
     for person_id, ranked in options.items():
@@ -161,7 +175,18 @@ def _turn_order(problem: Problem) -> list[Person]:
 
 
 def _ranked(
-    person: Person, options: Iterable[int], slots: Mapping[int, Slot], problem: Problem
+    person: Person,
+    options: Iterable[int],
+    slots: Mapping[int, Slot],
+    problem: Problem,
+    preferred: AbstractSet[tuple[int, int]] = frozenset(),
 ) -> list[int]:
-    """The person's options, best first."""
-    return sorted(options, key=lambda s: (-pair_score(person, slots[s], problem.weights), s))
+    """The person's options, preferred ones first, then best first."""
+    return sorted(
+        options,
+        key=lambda s: (
+            (person.id, s) not in preferred,
+            -pair_score(person, slots[s], problem.weights),
+            s,
+        ),
+    )

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 
-from service.matching.candidates import choices_of, pins_break_rules
+from service.matching.candidates import Choices, choices_of, pins_break_rules
 from service.matching.explain import blockers_for_unplaced
 from service.matching.formulation import Formulation, LinearModel, formulate
 from service.matching.greedy import greedy, one_each, round_robin
@@ -88,13 +88,14 @@ def solve(problem: Problem, deadline: float | None = None) -> Plan:
     if problem.second_before_third and formulation.has_two:
         seconds = SECOND_PLACES_SHARE * (end - time.monotonic())
         best = _second_places(highs, formulation, best, steps, seconds)
-    best = _soft_goals(highs, problem, formulation, best, steps, end)
+    best = _soft_goals(highs, problem, choices, formulation, best, steps, end)
     return _plan(problem, best, began, warnings)
 
 
 def _soft_goals(
     highs: highspy.Highs,
     problem: Problem,
+    choices: Choices,
     formulation: Formulation,
     best: _Best,
     steps: _Steps,
@@ -116,9 +117,30 @@ def _soft_goals(
         shift = (cover - problem.weights.fairness) * steps.covered
         if _keeps(found.chosen, steps, formulation):
             return _Best(found.chosen, found.status, found.bound - shift)
+        best = _closest_keeping(problem, choices, found.chosen, best, steps, formulation)
         if time.monotonic() >= end or found.status != "optimal":
             return _Best(best.chosen, "time_limit", found.bound - shift)
         cover *= COVER_GROWTH
+
+
+def _closest_keeping(
+    problem: Problem,
+    choices: Choices,
+    found: list[Assignment],
+    best: _Best,
+    steps: _Steps,
+    formulation: Formulation,
+) -> _Best:
+    """A plan that places the most people and stays close to `found` (which places
+    fewer): the matching and the round-robin, each preferring the places in `found`;
+    the better of it and the best plan so far."""
+    first = one_each(problem, choices, prefer=found)
+    close = round_robin(problem, choices, first, prefer=found)
+    if _keeps(close, steps, formulation) and objective_of(problem, close) > objective_of(
+        problem, best.chosen
+    ):
+        return _Best(close, best.status, best.bound)
+    return best
 
 
 def _first_cover(problem: Problem, formulation: Formulation) -> float:

@@ -24,19 +24,19 @@ k = 16 in 1 s; 5,000 x 800 within 1% in 30 s; 10,000 x 1,500 within 1% in 60 s a
 from __future__ import annotations
 
 import dataclasses
+import json
+import math
 import multiprocessing
 import os
 import resource
+import sys
 import time
-from collections import Counter
-
-import networkx as nx
 
 from service.matching.model import Plan, Problem
-from service.matching.rules import first_broken_rule
 from service.matching.scoring import objective_of
 from service.matching.solver import greedy, solve
 from tests.benchmarks.common import Row
+from tests.matching_coverage import most_people_placeable
 from tests.matching_synthetic import back_to_back_week, crowded_week, synthetic_problem
 
 # name, people, slots, time limit (s), relative gap the solver may stop at
@@ -65,6 +65,7 @@ async def run(engines: list[str]) -> list[Row]:
     for work, args in jobs:
         with context.Pool(1, maxtasksperchild=1) as pool:
             rows.append(pool.apply(work, args))  # type: ignore[arg-type]
+        print(json.dumps(rows[-1].as_dict()), file=sys.stderr, flush=True)  # progress
     return rows
 
 
@@ -100,38 +101,6 @@ def _measure(problem: Problem, case: str) -> Row:
             "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         },
     )
-
-
-def most_people_placeable(problem: Problem) -> int:
-    """The most people who can have at least one place: people with pins have theirs;
-    the others by a maximum flow from people through the slots each may take alone
-    (every rule for the pair holds, and the slot fits beside no pins) to the places
-    left beside the pins."""
-    slots = {s.id: s for s in problem.slots}
-    at_site: dict[int, list[int]] = {}
-    for slot in problem.slots:
-        at_site.setdefault(slot.site_id, []).append(slot.id)
-    pinned = Counter(s for p in problem.people for s in p.pinned if s in slots)
-    graph = nx.DiGraph()
-    with_pins = 0
-    for person in problem.people:
-        if any(s in slots for s in person.pinned):
-            with_pins += 1
-            continue
-        if person.max_per_day < 1:
-            continue
-        for site in person.sites:
-            for slot_id in at_site.get(site, []):
-                if first_broken_rule(person, slots[slot_id]) is None:
-                    graph.add_edge("source", ("p", person.id), capacity=1)
-                    graph.add_edge(("p", person.id), ("s", slot_id), capacity=1)
-    for slot_id, slot in slots.items():
-        left = max(slot.capacity, pinned[slot_id]) - pinned[slot_id]
-        if graph.has_node(("s", slot_id)) and left > 0:
-            graph.add_edge(("s", slot_id), "sink", capacity=left)
-    if not graph.has_node("source") or not graph.has_node("sink"):
-        return with_pins
-    return with_pins + int(nx.maximum_flow_value(graph, "source", "sink"))
 
 
 def _measure_replan() -> Row:
@@ -175,7 +144,7 @@ def _figures(plan: Plan, seconds: float) -> dict[str, float | int | str]:
         "status": plan.status,
         "seconds": round(seconds, 2),
         "objective": round(plan.objective),
-        "bound": round(plan.bound),
-        "gap_pct": round(plan.gap * 100, 3),
+        "bound": round(plan.bound) if math.isfinite(plan.bound) else "none",
+        "gap_pct": round(plan.gap * 100, 3) if math.isfinite(plan.gap) else "none",
         "placed": len({a.person_id for a in plan.assignments}),
     }

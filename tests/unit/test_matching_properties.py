@@ -15,6 +15,7 @@ from service.matching.model import Assignment, Goal, Person, Problem, Slot, Weig
 from service.matching.scoring import objective_of
 from service.matching.solver import pins_break_rules, solve
 from service.matching.validate import validate
+from tests.matching_coverage import most_people_placeable
 
 DOMAINS = ("work", "social", "nature")
 
@@ -149,3 +150,11 @@ def test_tiny_plans_are_as_good_as_brute_force(problem: Problem) -> None:
     assert (covered, twice) == (best_covered, best_twice)
     assert abs(objective - best_objective) <= 1e-6 + problem.gap * abs(best_objective)
     assert plan.proven
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problems(max_people=8, max_slots=6))
+def test_as_many_people_have_a_place_as_a_maximum_flow_allows(problem: Problem) -> None:
+    assume(pins_are_possible(problem))
+    plan = solve(problem)
+    assert len({a.person_id for a in plan.assignments}) == most_people_placeable(problem)
