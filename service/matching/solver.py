@@ -46,6 +46,8 @@ STATUS = {
 SECOND_PLACES_SHARE = 0.4
 # How much `cover` grows when a plan covered too few people.
 COVER_GROWTH = 4.0
+# Time kept back for a repair after the solver, as a multiple of the greedy's time.
+REPAIR_RESERVE = 1.5
 # Time kept back for explaining who was left out: seconds per person in the problem.
 EXPLAIN_SECONDS_PER_PERSON = 0.0002
 
@@ -79,12 +81,15 @@ def solve(problem: Problem, deadline: float | None = None) -> Plan:
     formulation = formulate(problem, choices)
     if not formulation.pairs:
         return _plan(problem, _Best([], "empty", 0.0), began, warnings)
-    first = one_each(problem, choices)
-    start = round_robin(problem, choices, first)
+    greedy_began = time.monotonic()
+    start = round_robin(problem, choices, one_each(problem, choices))
+    # Kept back for after the solver: a repair as long as the greedy took (on a busy
+    # machine it takes longer, and so does the rest), and the explanations.
+    reserve = (time.monotonic() - greedy_began) * REPAIR_RESERVE
     steps = _Steps(covered=_covered(start))
     best = _Best(start, "time_limit", math.inf)
     highs = _highs(formulation.model, problem)
-    end = deadline - EXPLAIN_SECONDS_PER_PERSON * len(problem.people)
+    end = deadline - reserve - EXPLAIN_SECONDS_PER_PERSON * len(problem.people)
     if problem.second_before_third and formulation.has_two:
         seconds = SECOND_PLACES_SHARE * (end - time.monotonic())
         best = _second_places(highs, formulation, best, steps, seconds)
