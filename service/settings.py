@@ -59,6 +59,8 @@ class Settings:
     match_replan_continuity: float = 300.0
     match_travel_buffer: int = 30
     match_time_limit: int = 30
+    #: After the most people with one place, the most with two before anyone's third.
+    match_second_before_third: bool = False
 
     @property
     def is_production(self) -> bool:
@@ -113,6 +115,7 @@ class Settings:
             ),
             match_travel_buffer=_int(env, "TUPA_MATCH_TRAVEL_BUFFER", 30, 0, 240),
             match_time_limit=_int(env, "TUPA_MATCH_TIME_LIMIT", 30, 1, 600),
+            match_second_before_third=_flag(env, "TUPA_MATCH_SECOND_BEFORE_THIRD"),
         )
 
 
@@ -142,6 +145,16 @@ def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -
     if not low <= value <= high:
         raise SettingsError(name, f"{value} is outside {low}..{high}")
     return value
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    """`1`, `true`, `yes` or `on` is on; `0`, `false`, `no`, `off` or unset is off."""
+    raw = (env.get(name) or "").strip().lower()
+    if raw in {"", "0", "false", "no", "off"}:
+        return False
+    if raw in {"1", "true", "yes", "on"}:
+        return True
+    raise SettingsError(name, f"{raw!r} is not one of 1, 0, true, false, yes, no, on, off")
 
 
 def _weights(raw: str | None) -> Weights:

@@ -59,6 +59,7 @@ async def load_inputs(
     travel_buffer: int,
     time_limit: float,
     gap: float = 0.0001,
+    second_before_third: bool = False,
 ) -> Inputs:
     people_rows = await Participant.select(
         Participant.id,
@@ -79,6 +80,7 @@ async def load_inputs(
         travel_buffer=travel_buffer,
         time_limit=time_limit,
         gap=gap,
+        second_before_third=second_before_third,
     )
     return Inputs(problem=problem, held=tuple(held))
 

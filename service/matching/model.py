@@ -106,6 +106,8 @@ class Problem:
     travel_buffer: int = 30
     time_limit: float = 30.0
     gap: float = 0.0001
+    #: After the most people with one place, the most with two, before anything else.
+    second_before_third: bool = False
 
 
 @dataclass(frozen=True)
@@ -136,6 +138,11 @@ class Plan:
     seconds: float
     unplaced: Mapping[int, tuple[Blocker, ...]] = field(default_factory=dict, hash=False)
     warnings: tuple[str, ...] = ()
+
+    @property
+    def proven(self) -> bool:
+        """Whether the solver proved that no better plan exists."""
+        return self.status in {"optimal", "empty"}
 
     def slots_of(self, person_id: int) -> list[int]:
         return [a.slot_id for a in self.assignments if a.person_id == person_id]

@@ -8,13 +8,20 @@ from collections.abc import Iterable
 
 from service.matching.model import Assignment, Person, Problem, Slot, Weights
 
+# One top-priority goal (weight 3) served at full strength (3): what one slot can be
+# worth in goal fit, however many goals the person has, so that goals do not buy places.
+GOAL_FIT_CAP = 9
+
 
 def goal_fit(person: Person, slot: Slot) -> int:
     """Sum over the person's goals of its weight (from priority) times how strongly the
-    activity serves the goal's domains (0-3)."""
-    return sum(
-        goal.weight * max((slot.domains.get(d, 0) for d in goal.domains), default=0)
-        for goal in person.goals
+    activity serves the goal's domains (0-3), capped at `GOAL_FIT_CAP`."""
+    return min(
+        GOAL_FIT_CAP,
+        sum(
+            goal.weight * max((slot.domains.get(d, 0) for d in goal.domains), default=0)
+            for goal in person.goals
+        ),
     )
 
 

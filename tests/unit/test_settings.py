@@ -64,6 +64,7 @@ def test_postgres_and_redis_urls_are_taken(tmp_path):
         ({"TUPA_TOKEN_MAX_AGE_DAYS": "0"}, "TUPA_TOKEN_MAX_AGE_DAYS"),
         ({"TUPA_TRUSTED_PROXIES": "*"}, "TUPA_TRUSTED_PROXIES"),
         ({"TUPA_TRUSTED_PROXIES": "10.0.0.1, proxy.local"}, "TUPA_TRUSTED_PROXIES"),
+        ({"TUPA_MATCH_SECOND_BEFORE_THIRD": "maybe"}, "TUPA_MATCH_SECOND_BEFORE_THIRD"),
         ({"TUPA_ENV": "production", "DATABASE_URL": "postgresql://db/tupa"}, "SECRET_KEY"),
         ({"TUPA_ENV": "production", "SECRET_KEY": "x" * 40}, "DATABASE_URL"),
     ],
@@ -73,6 +74,14 @@ def test_a_wrong_value_names_its_variable(tmp_path, environ, variable):
         Settings.from_env({"TUPA_DATA_DIR": str(tmp_path), **environ})
     assert caught.value.variable == variable
     assert str(caught.value).startswith(f"{variable}: ")
+
+
+def test_second_places_before_third_is_off_unless_asked(tmp_path):
+    base = {"TUPA_DATA_DIR": str(tmp_path)}
+    assert not Settings.from_env(base).match_second_before_third
+    for on in ("1", "true", "Yes"):
+        environ = {**base, "TUPA_MATCH_SECOND_BEFORE_THIRD": on}
+        assert Settings.from_env(environ).match_second_before_third
 
 
 def test_production_with_everything_set(tmp_path):

@@ -150,6 +150,7 @@ async def inputs_for(
         weights=settings.match_weights,
         travel_buffer=settings.match_travel_buffer,
         time_limit=float(settings.match_time_limit if time_limit is None else time_limit),
+        second_before_third=settings.match_second_before_third,
     )
 
 
