@@ -36,9 +36,12 @@ KEEP_RESULT_SECONDS = 300
 
 @dataclass(frozen=True)
 class CronEntry:
+    """A job run on a schedule: daily at `hour`:`minute`, hourly when `hour` is None,
+    every minute when both are None."""
+
     job: str
     hour: int | None = None
-    minute: int = 0
+    minute: int | None = 0
 
 
 CRON: list[CronEntry] = []
@@ -67,7 +70,8 @@ def active_queue() -> JobQueue | None:
 async def run_job(name: str, ctx: dict[str, Any], kwargs: dict[str, Any]) -> Any:
     """Run a registered job once per job id; `None` when the id already ran."""
     job_id = str(ctx.get("job_id") or uuid.uuid4())
-    if not await system.claim_job_run(job_id, name, stale_after=STALE_RUN):
+    delivery = int(ctx.get("job_try") or 1)  # arq counts each time it hands the job out
+    if not await system.claim_job_run(job_id, name, stale_after=STALE_RUN, delivery=delivery):
         log.info("job %s (%s) already ran or is running; skipped", name, job_id)
         return None
     try:

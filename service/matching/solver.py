@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import combinations
 
@@ -111,8 +111,15 @@ def pins_break_rules(person: Person, slots: dict[int, Slot], travel_buffer: int)
     return any(clash(a, b, travel_buffer) for a, b in combinations(pins, 2))
 
 
-def solve(problem: Problem) -> Plan:
-    """The best plan HiGHS finds within the time limit, with its bound and gap."""
+def solve(
+    problem: Problem,
+    *,
+    deadline: float | None = None,
+    stop: Callable[[], bool] | None = None,
+) -> Plan:
+    """The best plan HiGHS finds within the time limit (or by `deadline`, a
+    `time.monotonic()` moment, when given), with its bound and gap. `stop` is asked
+    while the search runs; when it answers True the search ends with its best plan."""
     began = time.perf_counter()
     people = sorted(problem.people, key=lambda p: p.id)
     slots = {s.id: s for s in sorted(problem.slots, key=lambda s: s.id)}
@@ -172,7 +179,9 @@ def solve(problem: Problem) -> Plan:
     if not pair_columns:
         return _plan(problem, [], 0.0, "empty", began, warnings)
     time_left = problem.time_limit - (time.perf_counter() - began)  # building counts too
-    highs = _run(model, problem, start_values, time_left)
+    if deadline is not None:
+        time_left = deadline - time.monotonic()
+    highs = _run(model, problem, start_values, time_left, stop)
     status = STATUS.get(highs.getModelStatus(), "error")
     values = highs.getSolution().col_value
     has_solution = highs.getInfo().primal_solution_status == 2  # kSolutionStatusFeasible
@@ -248,9 +257,21 @@ def _person_rows(
 
 
 def _run(
-    model: _Model, problem: Problem, start_values: list[float], time_left: float
+    model: _Model,
+    problem: Problem,
+    start_values: list[float],
+    time_left: float,
+    stop: Callable[[], bool] | None = None,
 ) -> highspy.Highs:
     highs = highspy.Highs()
+    if stop is not None:
+
+        def interrupt(event: highspy.HighsCallbackEvent) -> None:
+            if stop():
+                event.interrupt()
+
+        highs.cbMipInterrupt += interrupt
+        highs.cbSimplexInterrupt += interrupt
     for name, value in (
         ("output_flag", False),
         ("time_limit", max(0.5, time_left)),
