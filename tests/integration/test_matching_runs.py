@@ -1,0 +1,123 @@
+"""A matching run's life around the solver, on both databases: it keeps its time limit
+and still stores a plan, a coordinator can stop it and keep the best plan so far, a run
+whose worker went silent is failed with its reason and the next one starts at once, and
+a later attempt (arq's second delivery) takes a run over from one that was lost."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from service import clock
+from service.auth.tables import Role
+from service.matching.services import execute_run, fail_lost_runs
+from service.matching.services.running import Attempt, RunTakenOver, _take_up
+from service.matching.tables import MatchingProposal, MatchingRun, MatchingUnplaced, RunStatus
+from tests.helpers import api_login, make_user, post_form
+from tests.integration.test_matching import coordinator_client, run_to_done, scene  # noqa: F401
+
+
+async def queued_run(scene, **values) -> int:  # noqa: F811
+    run = MatchingRun(
+        first_day=scene["first_day"], last_day=scene["first_day"] + timedelta(days=6), **values
+    )
+    await run.save()
+    return run.id
+
+
+async def run_row(run_id: int) -> dict:
+    return await MatchingRun.select().where(MatchingRun.id == run_id).first()
+
+
+async def test_a_run_at_its_limit_stores_a_plan_with_reasons_marked_not_worked_out(
+    db,
+    settings,
+    scene,  # noqa: F811
+):
+    run_id = await queued_run(scene, time_limit=0.0)  # out of time as soon as it starts
+    assert await execute_run(run_id, settings) == "done"
+    run = await run_row(run_id)
+    assert (run["status"], run["solver_status"]) == ("done", "time_limit")
+    assert run["started_at"] is not None and run["heartbeat_at"] is not None
+    assert await MatchingProposal.count().where(MatchingProposal.run == run_id) > 0
+    unplaced = await MatchingUnplaced.select().where(MatchingUnplaced.run == run_id)
+    assert unplaced and not any(u["explained"] for u in unplaced)
+
+
+async def test_a_coordinator_stops_a_run_and_keeps_the_best_plan(client, app, scene):  # noqa: F811
+    await coordinator_client(client)
+    run_id = await queued_run(scene)
+    stopped = await client.post(f"/api/v1/matching/runs/{run_id}/stop", json={})
+    assert stopped.status_code == 202, stopped.text
+    assert stopped.json()["stop_requested"] is True
+    again = await client.post(f"/api/v1/matching/runs/{run_id}/stop", json={})
+    assert again.status_code == 202  # asking twice changes nothing
+    assert await execute_run(run_id, app.state.settings) == "done"
+    detail = (await client.get(f"/api/v1/matching/runs/{run_id}")).json()
+    assert detail["run"]["status"] == "done" and detail["run"]["stop_requested"] is True
+    assert detail["proposals"], "the best plan so far is kept"
+    page = await client.get(f"/matching/runs/{run_id}")
+    assert "The run was stopped on request" in page.text
+    finished = await client.post(f"/api/v1/matching/runs/{run_id}/stop", json={})
+    assert finished.status_code == 409
+    assert (await client.post("/api/v1/matching/runs/999999/stop", json={})).status_code == 404
+
+
+async def test_the_run_page_has_a_stop_button_that_stops(client, app, scene):  # noqa: F811
+    await coordinator_client(client)
+    run_id = await queued_run(scene)
+    page = await client.get(f"/matching/runs/{run_id}")
+    assert f'action="/matching/runs/{run_id}/stop"' in page.text
+    response = await post_form(client, f"/matching/runs/{run_id}/stop", {})
+    assert response.status_code == 200
+    assert "The run stops and keeps the best plan found so far." in response.text
+    assert (await run_row(run_id))["stop_requested_at"] is not None
+    assert "Stopping: the best plan found so far is being saved." in response.text
+
+
+@pytest.mark.parametrize("role", [Role.staff, Role.partner, Role.participant])
+async def test_only_planners_may_stop_a_run(client, scene, role):  # noqa: F811
+    run_id = await queued_run(scene)
+    user = await make_user(role, "someone@example.org")
+    await api_login(client, user.email)
+    assert (await client.post(f"/api/v1/matching/runs/{run_id}/stop", json={})).status_code == 403
+    assert (await post_form(client, f"/matching/runs/{run_id}/stop", {})).status_code == 403
+    assert (await run_row(run_id))["stop_requested_at"] is None
+
+
+async def test_a_silent_run_is_failed_with_its_reason_and_the_next_starts(client, app, scene):  # noqa: F811
+    await coordinator_client(client)
+    now = clock.utcnow()
+    silent = await queued_run(
+        scene, status=RunStatus.running, heartbeat_at=now - timedelta(seconds=61), attempt=1
+    )
+    detail = await run_to_done(client, app, {"first_day": scene["first_day"].isoformat()})
+    assert detail["run"]["id"] != silent
+    old = (await client.get(f"/api/v1/matching/runs/{silent}")).json()["run"]
+    assert (old["status"], old["error"]) == ("failed", "worker_stopped")
+    since = (now - timedelta(seconds=61)).astimezone(clock.provider_time_zone())
+    assert old["error_text"] == f"The worker stopped: no sign of life since {since:%H:%M}."
+    page = await client.get(f"/matching/runs/{silent}")
+    assert f"no sign of life since {since:%H:%M}" in page.text
+
+
+async def test_a_run_with_a_recent_heartbeat_is_left_alone(db, scene):  # noqa: F811
+    now = clock.utcnow()
+    alive = await queued_run(scene, status=RunStatus.running, heartbeat_at=now, attempt=1)
+    assert await fail_lost_runs(now + timedelta(seconds=59)) == []
+    assert await fail_lost_runs(now + timedelta(seconds=61)) == [alive]
+    assert (await run_row(alive))["error"] == "worker_stopped"
+
+
+async def test_a_later_attempt_takes_over_and_the_earlier_changes_nothing(db, settings, scene):  # noqa: F811
+    run_id = await queued_run(scene)
+    first = await _take_up(run_id, redelivered=False)
+    assert first is not None and first.number == 1
+    assert await _take_up(run_id, redelivered=False) is None  # alive: not taken twice
+    assert await execute_run(run_id, settings, redelivered=True) == "done"
+    with pytest.raises(RunTakenOver):
+        await Attempt(run_id, first.number).stage("solving")
+    run = await run_row(run_id)
+    assert (run["status"], run["attempt"]) == ("done", 2)
+    assert await execute_run(run_id, settings, redelivered=True) == "skipped"
