@@ -5,15 +5,27 @@ a later attempt (arq's second delivery) takes a run over from one that was lost.
 
 from __future__ import annotations
 
+import asyncio
+import os
+import signal
+import sys
+from dataclasses import replace
 from datetime import timedelta
 
+import asyncpg
 import pytest
+from arq.worker import Worker
 
 from service import clock
 from service.auth.tables import Role
+from service.db import bind_engine
+from service.jobs import ArqQueue
 from service.matching.services import execute_run, fail_lost_runs
 from service.matching.services.running import Attempt, RunTakenOver, _take_up
 from service.matching.tables import MatchingProposal, MatchingRun, MatchingUnplaced, RunStatus
+from service.system.tables import JobRun
+from service.worker import worker_settings
+from tests import frozen_time
 from tests.helpers import api_login, make_user, post_form
 from tests.integration.test_matching import coordinator_client, run_to_done, scene  # noqa: F401
 
@@ -121,3 +133,93 @@ async def test_a_later_attempt_takes_over_and_the_earlier_changes_nothing(db, se
     run = await run_row(run_id)
     assert (run["status"], run["attempt"]) == ("done", 2)
     assert await execute_run(run_id, settings, redelivered=True) == "skipped"
+
+
+WORKER = """
+import asyncio, logging
+from arq.worker import Worker
+from service.settings import Settings
+from service.worker import worker_settings
+logging.basicConfig(level=logging.INFO)
+async def main():  # the worker is made inside the loop it runs in
+    settings = worker_settings(Settings.from_env(), burst=True, poll_delay=0.05, job_timeout=5)
+    await Worker(**settings).main()
+asyncio.run(main())
+"""
+
+
+async def wait_for(condition, what: str, seconds: float = 60.0) -> None:
+    """Wait for a condition that another process brings about (polling the database,
+    which has no event to wait on); fail naming it if it does not come."""
+    try:
+        async with asyncio.timeout(seconds):
+            while not await condition():  # noqa: ASYNC110 (another process changes it)
+                await asyncio.sleep(0.1)
+    except TimeoutError:
+        pytest.fail(f"waited {seconds} s in vain: {what}")
+
+
+async def test_a_worker_killed_during_a_run_then_another_worker_recovers_it(
+    db,
+    settings,
+    redis,
+    scene,  # noqa: F811
+):
+    """The first worker, a process of its own, is held inside the run (its reads wait on
+    a table lock) and killed with SIGKILL; arq hands the job out again to a second
+    worker, which takes the run over and finishes it."""
+    if db.kind != "postgres":
+        pytest.skip("holding the worker inside the run uses a PostgreSQL table lock")
+    settings = replace(settings, redis_url=redis, queue_name="tupa:test-killed")
+    with frozen_time.real_time():  # the worker process keeps the machine's time
+        run_id = await queued_run(scene)
+        queue = ArqQueue(settings)
+        await queue.start()
+        lock = await asyncpg.connect(db.url)
+        worker = None
+        try:
+            await queue.enqueue("run_matching", job_id=f"matching:{run_id}", run_id=run_id)
+            held = lock.transaction()
+            await held.start()
+            await lock.execute("LOCK TABLE participant_window IN ACCESS EXCLUSIVE MODE")
+            environment = {
+                **os.environ,
+                "DATABASE_URL": db.url,
+                "REDIS_URL": redis,
+                "TUPA_QUEUE_NAME": settings.queue_name,
+                "SECRET_KEY": settings.secret_key,
+                "TUPA_DATA_DIR": str(settings.data_dir),
+            }
+            worker = await asyncio.create_subprocess_exec(
+                sys.executable, "-c", WORKER, env=environment
+            )
+
+            async def taken_up() -> bool:
+                return (await run_row(run_id))["status"] == RunStatus.running
+
+            await wait_for(taken_up, "the first worker took the run up")
+            worker.send_signal(signal.SIGKILL)
+            await worker.wait()
+            await held.rollback()
+            assert (await run_row(run_id))["status"] == RunStatus.running  # left behind
+
+            second = Worker(
+                **worker_settings(settings, burst=True, poll_delay=0.1, handle_signals=False)
+            )
+            try:
+                await second.main()  # waits until arq hands the job out again, then runs it
+            finally:
+                await second.close()
+            assert (second.jobs_complete, second.jobs_failed) == (1, 0)
+        finally:
+            if worker is not None and worker.returncode is None:
+                worker.kill()
+                await worker.wait()
+            await lock.close()
+            await queue.stop()
+            bind_engine(db.engine)
+    run = await run_row(run_id)
+    assert (run["status"], run["attempt"]) == ("done", 2)
+    assert await MatchingProposal.count().where(MatchingProposal.run == run_id) > 0
+    (job,) = await JobRun.select().where(JobRun.job_id == f"matching:{run_id}")
+    assert (job["status"], job["attempts"]) == ("done", 2)
