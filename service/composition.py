@@ -7,13 +7,14 @@ from __future__ import annotations
 from service.calendars import subscribers as calendar_subscribers
 from service.calendars.jobs import refresh_feeds
 from service.jobs import CronEntry, register_jobs
-from service.matching.jobs import fail_lost_matching_runs, run_matching
+from service.matching.jobs import fail_lost_matching_runs, run_matching, solve_matching_part
 from service.schedule.jobs import generate_sessions
 from service.system.jobs import prune_job_runs, purge_expired_tokens
 
 JOBS = (
     refresh_feeds,
     run_matching,
+    solve_matching_part,
     fail_lost_matching_runs,
     generate_sessions,
     prune_job_runs,

@@ -104,3 +104,17 @@ class MatchingUnplaced(Identified, Table, tablename="matching_unplaced"):
     participant = ForeignKey(references=Participant, on_delete=OnDelete.cascade, index=True)
     blockers = Text(default="[]")
     explained = Boolean(default=True)
+
+
+class MatchingPart(Identified, Table, tablename="matching_part"):
+    """One independent part of a run's problem (see `matching.decompose`), solved as a
+    job of its own by whichever worker takes it up. `problem` is the part's problem as
+    JSON; `result` its plan as JSON, empty until it is solved. `attempt` is the run's
+    attempt that made it: a later attempt makes its parts afresh."""
+
+    run = ForeignKey(references=MatchingRun, on_delete=OnDelete.cascade, index=True)
+    attempt = Integer(default=0)
+    position = Integer(default=0)
+    pairs = Integer(default=0)
+    problem = Text(default="")
+    result = Text(default="")

@@ -10,9 +10,10 @@ import os
 import signal
 import sys
 from dataclasses import replace
-from datetime import timedelta
+from datetime import time, timedelta
 
 import asyncpg
+import msgspec
 import pytest
 from arq.worker import Worker
 
@@ -22,12 +23,24 @@ from service.db import bind_engine
 from service.jobs import ArqQueue
 from service.matching.services import execute_run, fail_lost_runs
 from service.matching.services.running import Attempt, RunTakenOver, _take_up
-from service.matching.tables import MatchingProposal, MatchingRun, MatchingUnplaced, RunStatus
+from service.matching.tables import (
+    MatchingPart,
+    MatchingProposal,
+    MatchingRun,
+    MatchingUnplaced,
+    RunStatus,
+)
 from service.system.tables import JobRun
 from service.worker import worker_settings
 from tests import frozen_time
+from tests import schedule_helpers as h
 from tests.helpers import api_login, make_user, post_form
-from tests.integration.test_matching import coordinator_client, run_to_done, scene  # noqa: F401
+from tests.integration.test_matching import (  # noqa: F401
+    coordinator_client,
+    person,
+    run_to_done,
+    scene,
+)
 
 
 async def queued_run(scene, **values) -> int:  # noqa: F811
@@ -223,3 +236,53 @@ async def test_a_worker_killed_during_a_run_then_another_worker_recovers_it(
     assert await MatchingProposal.count().where(MatchingProposal.run == run_id) > 0
     (job,) = await JobRun.select().where(JobRun.job_id == f"matching:{run_id}")
     assert (job["status"], job["attempts"]) == ("done", 2)
+
+
+async def second_region(scene) -> int:  # noqa: F811
+    """Pottery at Kallio, which only Ville reaches: a part of its own. Ville's id."""
+    kallio = await h.site("Kallio")
+    pottery = await h.activity(kallio, "Pottery")
+    await h.slot(pottery, 1, time(9), time(12), today=clock.today())
+    return await person("Ville Koski", hours=3, windows=[(1, time(8), time(12))], sites=[kallio])
+
+
+async def test_independent_parts_are_solved_as_jobs_and_joined(client, app, scene):  # noqa: F811
+    await coordinator_client(client)
+    ville = await second_region(scene)
+    detail = await run_to_done(client, app, {"first_day": scene["first_day"].isoformat()})
+    parts = detail["run"]["parts"]
+    assert [(p["index"], p["people"], p["slots"]) for p in parts] == [(0, 3, 3), (1, 1, 1)]
+    assert all(p["status"] == "optimal" for p in parts)
+    assert detail["run"]["solver_status"] == "optimal"
+    placed = {p["participant_id"] for p in detail["proposals"]}
+    assert {ville, scene["people"]["aino"], scene["people"]["eero"]} <= placed
+    stored = await MatchingPart.select().where(MatchingPart.run == detail["run"]["id"])
+    assert sorted(r["position"] for r in stored) == [0, 1] and all(r["result"] for r in stored)
+    page = await client.get(f"/matching/runs/{detail['run']['id']}")
+    assert "The problem fell into 2 independent parts" in page.text
+
+
+async def test_parts_through_redis_are_taken_up_by_the_worker(db, settings, redis, scene):  # noqa: F811
+    """The run's job queues its parts on Redis; the same burst worker takes them up
+    beside the run that waits for them."""
+    await second_region(scene)
+    settings = replace(settings, redis_url=redis, queue_name="tupa:test-parts")
+    run_id = await queued_run(scene)
+    queue = ArqQueue(settings)
+    await queue.start()
+    try:
+        await queue.enqueue("run_matching", job_id=f"matching:{run_id}", run_id=run_id)
+        worker = Worker(
+            **worker_settings(settings, burst=True, poll_delay=0.05, handle_signals=False)
+        )
+        try:
+            await worker.main()
+        finally:
+            await worker.close()
+        assert (worker.jobs_complete, worker.jobs_failed) == (3, 0)
+    finally:
+        await queue.stop()
+        bind_engine(db.engine)
+    run = await run_row(run_id)
+    assert run["status"] == "done"
+    assert len(msgspec.json.decode(run["parts"])) == 2

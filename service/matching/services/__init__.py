@@ -28,6 +28,7 @@ from service.matching.services.running import (
     fail_lost_runs,
     inputs_for,
     request_stop,
+    solve_part_job,
     start_run,
 )
 
@@ -48,6 +49,7 @@ __all__ = [
     "review_choices",
     "run_detail",
     "slot_labels",
+    "solve_part_job",
     "start_run",
     "status_label",
     "waitlist",

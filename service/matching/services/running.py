@@ -35,7 +35,7 @@ from service.jobs import JobQueue
 from service.matching.decompose import Part, join, share_of_time, split
 from service.matching.explain import blockers_for_unplaced, explain_placement
 from service.matching.inputs import Held, Inputs, load_inputs, with_continuity
-from service.matching.model import Blocker, Plan, Problem
+from service.matching.model import Assignment, Blocker, Plan, Problem
 from service.matching.rules import first_broken_rule
 from service.matching.schemas import PartOut, RunIn, RunOut
 from service.matching.scoring import objective_of
@@ -44,6 +44,7 @@ from service.matching.services.reading import get_run
 from service.matching.solver import greedy, solve
 from service.matching.tables import (
     Change,
+    MatchingPart,
     MatchingProposal,
     MatchingRun,
     MatchingUnplaced,
@@ -216,6 +217,11 @@ class RunClock:
     def __post_init__(self) -> None:
         self.started = self.now()
 
+    @classmethod
+    def with_seconds_left(cls, seconds: float) -> RunClock:
+        """A clock whose deadline is `seconds` from now (for a part solved elsewhere)."""
+        return cls(max(0.0, seconds) / (1 - STORING_SHARE))
+
     def deadline(self) -> float:
         return self.started + self.limit * (1 - STORING_SHARE)
 
@@ -265,10 +271,17 @@ class Attempt:
         elif rows[0]["stop_requested_at"] is not None:
             self.stop_asked.set()
 
-    async def keep_alive(self, every: float = HEARTBEAT_SECONDS) -> None:
-        while not self.lost:
+    async def look(self) -> None:
+        """Notice a request to stop, or that the run was lost, without a sign of life
+        (for a part solved by another job)."""
+        rows = await MatchingRun.select(MatchingRun.stop_requested_at).where(self._mine())
+        if not rows or rows[0]["stop_requested_at"] is not None:
+            self.stop_asked.set()
+
+    async def keep_alive(self, every: float = HEARTBEAT_SECONDS, *, beat: bool = True) -> None:
+        while not self.lost and not (self.stop_asked.is_set() and not beat):
             try:
-                await self.beat()
+                await (self.beat() if beat else self.look())
             except Exception:  # a failed beat is retried; a long outage makes the run lost
                 log.warning("matching run %s: no heartbeat written", self.run_id, exc_info=True)
             await asyncio.sleep(every)
@@ -304,10 +317,17 @@ async def _take_up(run_id: int, *, redelivered: bool) -> Attempt | None:
     return Attempt(run_id, rows[0]["attempt"]) if rows else None
 
 
-async def execute_run(run_id: int, settings: Settings, *, redelivered: bool = False) -> str:
+async def execute_run(
+    run_id: int,
+    settings: Settings,
+    *,
+    redelivered: bool = False,
+    queue: JobQueue | None = None,
+) -> str:
     """The job's work. Takes the run up (a second delivery finds it taken and stops),
-    solves in a worker thread so the event loop stays free to show signs of life, and
-    stores the best plan found within the run's time limit."""
+    splits the problem into independent parts, solves them (as jobs of their own on
+    `queue` when there are several, else in a worker thread, so the event loop stays
+    free to show signs of life), and stores the best plan found within the time limit."""
     attempt = await _take_up(run_id, redelivered=redelivered)
     if attempt is None:
         return "skipped"
@@ -321,9 +341,13 @@ async def execute_run(run_id: int, settings: Settings, *, redelivered: bool = Fa
         run_clock = RunClock(run["time_limit"])
         inputs = await _inputs_for(run, settings)
         await attempt.stage("solving", solving_since=clock.utcnow())
-        solved = await asyncio.to_thread(
-            solve_in_parts, inputs.problem, run_clock, attempt.should_stop
-        )
+        parts = await asyncio.to_thread(split, inputs.problem)
+        if queue is not None and len(parts) > 1:
+            solved = await _solve_as_jobs(attempt, parts, run_clock, queue)
+        else:
+            solved = await asyncio.to_thread(
+                solve_in_parts, inputs.problem, run_clock, attempt.should_stop
+            )
         await attempt.stage("explaining", parts=_parts_json(solved.parts))
         unplaced, explained = await asyncio.to_thread(
             _unplaced_within, inputs.problem, solved.plan, run_clock
@@ -342,6 +366,152 @@ async def execute_run(run_id: int, settings: Settings, *, redelivered: bool = Fa
     return "done"
 
 
+# --- the parts as jobs of their own -------------------------------------------------
+
+#: How often the run looks whether its parts are solved.
+PART_POLL_SECONDS = 0.2
+#: How long past the deadline the run waits for a part before it takes the part's first
+#: come, first served plan instead (a part job stores its plan just after the deadline).
+PART_GRACE_SECONDS = 2.0
+
+
+class _StoredPart(msgspec.Struct):
+    """A part's solution as `MatchingPart.result` keeps it."""
+
+    assignments: list[tuple[int, int]]
+    objective: float
+    bound: float | None
+    gap: float | None
+    status: str
+    seconds: float
+    warnings: list[str]
+    greedy_objective: float | None
+    greedy_kept: bool
+
+
+def _encode_part(solved: PartSolved) -> str:
+    plan = solved.plan
+    stored = _StoredPart(
+        assignments=[(a.person_id, a.slot_id) for a in plan.assignments],
+        objective=plan.objective,
+        bound=plan.bound if math.isfinite(plan.bound) else None,
+        gap=plan.gap if math.isfinite(plan.gap) else None,
+        status=plan.status,
+        seconds=plan.seconds,
+        warnings=list(plan.warnings),
+        greedy_objective=solved.greedy_objective,
+        greedy_kept=solved.greedy_kept,
+    )
+    return msgspec.json.encode(stored).decode()
+
+
+def _decode_part(part: Part, text: str) -> PartSolved:
+    stored = msgspec.json.decode(text, type=_StoredPart)
+    plan = Plan(
+        assignments=tuple(Assignment(p, s) for p, s in stored.assignments),
+        objective=stored.objective,
+        bound=math.inf if stored.bound is None else stored.bound,
+        gap=math.inf if stored.gap is None else stored.gap,
+        status=stored.status,
+        seconds=stored.seconds,
+        warnings=tuple(stored.warnings),
+    )
+    return PartSolved(part, plan, stored.greedy_objective, stored.greedy_kept)
+
+
+async def _solve_as_jobs(
+    attempt: Attempt, parts: tuple[Part, ...], run_clock: RunClock, queue: JobQueue
+) -> Solved:
+    """Store the parts, queue a job for each (any worker takes them up, several at a
+    time), wait for their plans until the deadline, and join them. A part with no plan
+    by then gets its first come, first served plan here."""
+    run_id, number = attempt.run_id, attempt.number
+    async with transaction():
+        await MatchingPart.delete().where(MatchingPart.run == run_id)
+        await MatchingPart.insert(
+            *(
+                MatchingPart(
+                    run=run_id,
+                    attempt=number,
+                    position=part.index,
+                    pairs=part.pairs,
+                    problem=msgspec.json.encode(part.problem).decode(),
+                )
+                for part in parts
+            )
+        )
+    for part in parts:
+        await queue.enqueue(
+            "solve_matching_part",
+            job_id=f"matching:{run_id}:{number}:{part.index}",
+            run_id=run_id,
+            attempt=number,
+            position=part.index,
+        )
+    results = await _part_results(run_id, number)
+    while len(results) < len(parts) and not attempt.lost:
+        if run_clock.now() > run_clock.deadline() + PART_GRACE_SECONDS:
+            break
+        await asyncio.sleep(PART_POLL_SECONDS)
+        results = await _part_results(run_id, number)
+    if attempt.lost:
+        raise RunTakenOver(run_id)
+    solved = []
+    for part in parts:
+        if part.index in results:
+            solved.append(_decode_part(part, results[part.index]))
+        else:  # its worker did not finish in time: the quick plan, here
+            log.warning("matching run %s: part %s had no plan in time", run_id, part.index)
+            solved.append(
+                await asyncio.to_thread(solve_part, part, 0.0, run_clock, attempt.should_stop)
+            )
+    return joined(solved, run_clock)
+
+
+async def _part_results(run_id: int, attempt: int) -> dict[int, str]:
+    rows = await MatchingPart.select(MatchingPart.position, MatchingPart.result).where(
+        (MatchingPart.run == run_id)
+        & (MatchingPart.attempt == attempt)
+        & (MatchingPart.result != "")
+    )
+    return {r["position"]: r["result"] for r in rows}
+
+
+async def solve_part_job(run_id: int, attempt: int, position: int) -> str:
+    """One part's job: solve it until the run's deadline (or a stop), store its plan.
+    Nothing to do when the part is solved already or its run attempt is over."""
+    row = (
+        await MatchingPart.select()
+        .where(
+            (MatchingPart.run == run_id)
+            & (MatchingPart.attempt == attempt)
+            & (MatchingPart.position == position)
+        )
+        .first()
+    )
+    run = await MatchingRun.select().where(MatchingRun.id == run_id).first()
+    if row is None or row["result"] or run is None:
+        return "skipped"
+    if run["status"] != RunStatus.running or run["attempt"] != attempt or not run["started_at"]:
+        return "skipped"
+    deadline = run["started_at"] + timedelta(seconds=run["time_limit"] * (1 - STORING_SHARE))
+    left = (deadline - clock.utcnow()).total_seconds()
+    watch = Attempt(run_id, attempt)
+    await watch.look()
+    looking = asyncio.create_task(watch.keep_alive(beat=False))
+    try:
+        part = Part(position, msgspec.json.decode(row["problem"], type=Problem), row["pairs"])
+        solved = await asyncio.to_thread(
+            solve_part, part, left, RunClock.with_seconds_left(left), watch.should_stop
+        )
+    finally:
+        looking.cancel()
+    await MatchingPart.update({MatchingPart.result: _encode_part(solved)}).where(
+        MatchingPart.id == row["id"]
+    )
+    return "done"
+
+
 # --- solving in parts (plain data, run in a worker thread) ---------------------------
 
 
@@ -355,41 +525,53 @@ class Solved:
     parts: list[PartOut]
 
 
+@dataclass(frozen=True)
+class PartSolved:
+    """A part's plan, what first come, first served reaches in it (None when there was
+    no time left to work it out), and whether that plan was kept instead of the
+    solver's (the solver had found nothing better by its time limit)."""
+
+    part: Part
+    plan: Plan
+    greedy_objective: float | None
+    greedy_kept: bool
+
+
 def solve_in_parts(problem: Problem, run_clock: RunClock, stop: Callable[[], bool]) -> Solved:
-    """Solve each independent part within its share of the time left, keep the first
-    come, first served plan of a part where it is better than what the solver found by
-    then (so a run that reaches its limit never stores less than it), and join."""
+    """Solve each independent part in turn within its share of the time left, and join."""
     parts = split(problem)
-    plans: list[Plan] = []
-    reports: list[PartOut] = []
-    greedy_total: float | None = 0.0
+    solved = []
     for part in parts:
-        plan, greedy_value, kept_greedy = _solve_part(parts, part, run_clock, stop)
-        plans.append(plan)
-        if greedy_total is not None:
-            greedy_total = None if greedy_value is None else greedy_total + greedy_value
-        reports.append(_part_report(part, plan, kept_greedy))
-    seconds = run_clock.now() - run_clock.started
-    return Solved(join(plans, seconds=seconds), greedy_total, reports)
+        left = run_clock.deadline() - run_clock.now()
+        solved.append(solve_part(part, share_of_time(parts, part.index, left), run_clock, stop))
+    return joined(solved, run_clock)
 
 
-def _solve_part(
-    parts: tuple[Part, ...], part: Part, run_clock: RunClock, stop: Callable[[], bool]
-) -> tuple[Plan, float | None, bool]:
-    """The part's plan, its first come, first served value (None when there was no time
-    left to work it out), and whether that plan was kept instead of the solver's."""
+def joined(solved: list[PartSolved], run_clock: RunClock) -> Solved:
+    """The plan of the whole from the parts' plans, with a report per part."""
+    values = [s.greedy_objective for s in solved]
+    greedy_total = None if None in values else sum(v for v in values if v is not None)
+    plan = join([s.plan for s in solved], seconds=run_clock.now() - run_clock.started)
+    return Solved(plan, greedy_total, [_part_report(s) for s in solved])
+
+
+def solve_part(
+    part: Part, seconds: float, run_clock: RunClock, stop: Callable[[], bool]
+) -> PartSolved:
+    """The part's plan within `seconds` (and the run's deadline). The first come, first
+    served plan is kept where it is better than what the solver found by then, so a run
+    that reaches its limit never stores less than that."""
     began = run_clock.now()
-    left = run_clock.deadline() - began
     plan: Plan | None = None
-    if left > 0 and not stop():
-        share = share_of_time(parts, part.index, left)
-        plan = solve(replace(part.problem, time_limit=share), deadline=began + share, stop=stop)
+    if seconds > 0 and not run_clock.out_of_time() and not stop():
+        deadline = min(began + seconds, run_clock.deadline())
+        plan = solve(replace(part.problem, time_limit=seconds), deadline=deadline, stop=stop)
         if plan.assignments and (run_clock.out_of_time() or stop()):
-            return plan, None, False
+            return PartSolved(part, plan, None, False)
     baseline = greedy(part.problem)
     value = objective_of(part.problem, baseline)
     if plan is not None and (plan.objective >= value or not baseline):
-        return plan, value, False
+        return PartSolved(part, plan, value, False)
     bound = plan.bound if plan is not None else math.inf
     kept = Plan(
         assignments=tuple(baseline),
@@ -400,10 +582,11 @@ def _solve_part(
         seconds=run_clock.now() - began,
         warnings=plan.warnings if plan is not None else (),
     )
-    return kept, value, True
+    return PartSolved(part, kept, value, True)
 
 
-def _part_report(part: Part, plan: Plan, kept_greedy: bool) -> PartOut:
+def _part_report(solved: PartSolved) -> PartOut:
+    part, plan = solved.part, solved.plan
     return PartOut(
         index=part.index,
         people=len(part.problem.people),
@@ -413,7 +596,7 @@ def _part_report(part: Part, plan: Plan, kept_greedy: bool) -> PartOut:
         objective=plan.objective,
         gap=plan.gap if math.isfinite(plan.gap) else None,
         seconds=round(plan.seconds, 3),
-        greedy_kept=kept_greedy,
+        greedy_kept=solved.greedy_kept,
     )
 
 
