@@ -59,7 +59,7 @@ def progress_of(row: dict[str, Any], now: datetime | None = None) -> int:
     if stage == "solving" and row["solving_since"]:
         elapsed = ((now or clock.utcnow()) - row["solving_since"]).total_seconds()
         return 20 + int(70 * min(1.0, elapsed / max(row["time_limit"], 1.0)))
-    return {"queued": 0, "loading": 10, "explaining": 95}.get(stage, 0)
+    return {"queued": 0, "loading": 10, "explaining": 95, "storing": 98}.get(stage, 0)
 
 
 def _run_out(row: dict[str, Any]) -> RunOut:

@@ -165,6 +165,7 @@ async def fail_lost_runs(now: datetime | None = None) -> list[int]:
     )
     for run_id in failed:
         log.warning("matching run %s lost its worker and is failed", run_id)
+    await _forget_parts(failed)
     return failed
 
 
@@ -188,14 +189,26 @@ async def _mark_failed(run_id: int, error: str, attempt: int | None = None) -> N
     where: Combinable = MatchingRun.id == run_id
     if attempt is not None:  # an attempt that was overtaken leaves the run alone
         where &= (MatchingRun.attempt == attempt) & (MatchingRun.status == RunStatus.running.value)
-    await MatchingRun.update(
-        {
-            MatchingRun.status: RunStatus.failed,
-            MatchingRun.stage: "failed",
-            MatchingRun.error: error,
-            MatchingRun.finished_at: clock.utcnow(),
-        }
-    ).where(where)
+    failed = (
+        await MatchingRun.update(
+            {
+                MatchingRun.status: RunStatus.failed,
+                MatchingRun.stage: "failed",
+                MatchingRun.error: error,
+                MatchingRun.finished_at: clock.utcnow(),
+            }
+        )
+        .where(where)
+        .returning(MatchingRun.id)
+    )
+    if failed:
+        await _forget_parts([run_id])
+
+
+async def _forget_parts(run_ids: list[int]) -> None:
+    """A finished run's parts hold copies of people's data: they go with the run's end."""
+    if run_ids:
+        await MatchingPart.delete().where(MatchingPart.run.is_in(run_ids))
 
 
 # --- the job ----------------------------------------------------------------------
@@ -667,6 +680,7 @@ async def _store_plan(
         await attempt.stage("storing")  # raises if the run was taken over meanwhile
         await MatchingProposal.delete().where(MatchingProposal.run == run_id)
         await MatchingUnplaced.delete().where(MatchingUnplaced.run == run_id)
+        await MatchingPart.delete().where(MatchingPart.run == run_id)  # copies of people's data
         if rows:
             await MatchingProposal.insert(*rows)
         if unplaced:
