@@ -7,14 +7,24 @@ from __future__ import annotations
 from service.calendars import subscribers as calendar_subscribers
 from service.calendars.jobs import refresh_feeds
 from service.jobs import CronEntry, register_jobs
-from service.matching.jobs import run_matching
+from service.matching.jobs import fail_lost_matching_runs, run_matching, solve_matching_part
 from service.schedule.jobs import generate_sessions
 from service.system.jobs import prune_job_runs, purge_expired_tokens
 
-JOBS = (refresh_feeds, run_matching, generate_sessions, prune_job_runs, purge_expired_tokens)
+JOBS = (
+    refresh_feeds,
+    run_matching,
+    solve_matching_part,
+    fail_lost_matching_runs,
+    generate_sessions,
+    prune_job_runs,
+    purge_expired_tokens,
+)
 
 #: Every night in the provider's time zone: the session horizon rolls forward first.
+#: Every minute: matching runs whose worker stopped are failed, so none blocks the next.
 NIGHTLY = (
+    CronEntry("fail_lost_matching_runs", hour=None, minute=None),
     CronEntry("generate_sessions", hour=2, minute=30),
     CronEntry("prune_job_runs", hour=3, minute=10),
     CronEntry("purge_expired_tokens", hour=3, minute=20),

@@ -38,9 +38,12 @@ KEEP_RESULT_SECONDS = 300
 
 @dataclass(frozen=True)
 class CronEntry:
+    """A job run on a schedule: daily at `hour`:`minute`, hourly when `hour` is None,
+    every minute when both are None."""
+
     job: str
     hour: int | None = None
-    minute: int = 0
+    minute: int | None = 0
 
 
 CRON: list[CronEntry] = []
@@ -70,12 +73,12 @@ async def run_job(name: str, ctx: dict[str, Any], kwargs: dict[str, Any]) -> Any
     """Run a registered job once per job id; `None` when the id already ran. Logs what
     it runs, skips and retries, with the job id."""
     job_id = str(ctx.get("job_id") or uuid.uuid4())
-    attempt = int(ctx.get("job_try") or 1)
-    if not await system.claim_job_run(job_id, name, stale_after=STALE_RUN):
-        log.info("job %s (%s) skipped: it already ran or is running", name, job_id)
+    delivery = int(ctx.get("job_try") or 1)  # arq counts each time it hands the job out
+    if not await system.claim_job_run(job_id, name, stale_after=STALE_RUN, delivery=delivery):
+        log.info("job %s (%s) already ran or is running; skipped", name, job_id)
         return None
-    if attempt > 1:
-        log.info("job %s (%s) retrying: delivery %d", name, job_id, attempt)
+    if delivery > 1:
+        log.info("job %s (%s) retrying: delivery %d", name, job_id, delivery)
     else:
         log.info("job %s (%s) running", name, job_id)
     started = time.monotonic()

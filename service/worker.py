@@ -19,7 +19,7 @@ from arq.worker import Worker
 from service import clock, composition
 from service.db import bind_engine, close_engine, open_engine
 from service.engines import engine_from_url
-from service.jobs import CRON, KEEP_RESULT_SECONDS, REGISTRY, run_job
+from service.jobs import CRON, KEEP_RESULT_SECONDS, REGISTRY, ArqQueue, run_job
 from service.outages import REDIS_OUTAGES, Backoff, outage_of
 from service.settings import Settings
 
@@ -48,8 +48,13 @@ def worker_settings(settings: Settings, **overrides: Any) -> dict[str, Any]:
         await open_engine(engine)
         ctx["engine"] = engine
         ctx["settings"] = settings
+        queue = ArqQueue(settings)  # for jobs that queue jobs (a matching run's parts)
+        await queue.start()
+        ctx["queue"] = queue
 
     async def on_shutdown(ctx: dict[str, Any]) -> None:
+        if "queue" in ctx:
+            await ctx["queue"].stop()
         if "engine" in ctx:
             await close_engine(ctx.pop("engine"))
 

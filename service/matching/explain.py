@@ -4,8 +4,9 @@ reasons are codes with numbers; pages put them into words in the reader's langua
 
 from __future__ import annotations
 
+import time
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from service.matching.model import Assignment, Blocker, Person, Problem, Slot, Window
@@ -42,15 +43,23 @@ def explain_placement(person: Person, slot: Slot, plan_slots: Iterable[Slot]) ->
 
 
 def blockers_for_unplaced(
-    problem: Problem, chosen: Iterable[Assignment]
+    problem: Problem,
+    chosen: Iterable[Assignment],
+    *,
+    deadline: float | None = None,
+    now: Callable[[], float] = time.monotonic,
 ) -> Mapping[int, tuple[Blocker, ...]]:
-    """For everyone with no placement: the rules that kept them out, most slots first."""
+    """For everyone with no placement: the rules that kept them out, most slots first.
+    With a `deadline` (a `now()` moment) it stops there, and those it had not reached
+    are missing from the answer: the caller marks their reasons as not worked out."""
     chosen = list(chosen)
     placed = {a.person_id for a in chosen}
     filled = Counter(a.slot_id for a in chosen)
     slots = sorted(problem.slots, key=lambda s: s.id)
     result: dict[int, tuple[Blocker, ...]] = {}
     for person in sorted(problem.people, key=lambda p: p.id):
+        if deadline is not None and now() >= deadline:
+            break
         if person.id not in placed:
             result[person.id] = _blockers(person, slots, filled, problem.travel_buffer)
     return result

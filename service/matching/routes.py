@@ -119,6 +119,18 @@ async def accept_all(request: Req, run_id: FromPath[int], data: JSONBody[AllIn])
 
 
 @post(
+    "/api/v1/matching/runs/{run_id:int}/stop",
+    guards=[permission("matching.run")],
+    status_code=HTTP_202_ACCEPTED,
+    tags=["matching"],
+)
+async def stop_run(request: Req, run_id: FromPath[int]) -> RunOut:
+    """Stop a run under way; it stores the best plan found so far (202: it stops within
+    a few seconds). 409 when the run has already finished."""
+    return await services.request_stop(actor_of(request), run_id)
+
+
+@post(
     "/api/v1/matching/runs/{run_id:int}/discard",
     guards=[permission("matching.run")],
     status_code=HTTP_200_OK,
@@ -337,6 +349,20 @@ async def discard_submit(request: Req, run_id: FromPath[int]) -> Response[Any]:
     return Redirect("/matching")
 
 
+@post(
+    "/matching/runs/{run_id:int}/stop",
+    guards=[permission("matching.run")],
+    status_code=HTTP_200_OK,
+)
+async def stop_submit(request: Req, run_id: FromPath[int]) -> Response[Any]:
+    try:
+        await services.request_stop(actor_of(request), run_id)
+    except DomainError as error:
+        return await _review_error(request, run_id, error)
+    flash(request, _("The run stops and keeps the best plan found so far."), category="info")
+    return Redirect(f"/matching/runs/{run_id}")
+
+
 @get("/matching/waitlist", guards=[permission("matching.run")])
 async def waitlist_page(request: Req) -> Template:
     run, entries = await services.waitlist()
@@ -352,6 +378,7 @@ ROUTES = [
     publish,
     accept_all,
     discard,
+    stop_run,
     waitlist,
     matching_page,
     start_run_submit,
@@ -361,5 +388,6 @@ ROUTES = [
     accept_all_submit,
     publish_submit,
     discard_submit,
+    stop_submit,
     waitlist_page,
 ]

@@ -17,6 +17,22 @@ class RunIn(msgspec.Struct, forbid_unknown_fields=True):
     replan_for: int | None = None
 
 
+class PartOut(msgspec.Struct):
+    """One independent part of a run's problem (see `matching.decompose`): its size, how
+    its search ended, and whether the first come, first served plan was kept for it
+    because the search had found nothing better by its time limit."""
+
+    index: int
+    people: int
+    slots: int
+    pairs: int
+    status: str
+    objective: float
+    gap: float | None
+    seconds: float
+    greedy_kept: bool = False
+
+
 class RunOut(msgspec.Struct):
     id: int
     first_day: date
@@ -36,8 +52,13 @@ class RunOut(msgspec.Struct):
     slots: int
     warnings: list[str]
     error: str
+    error_text: str
     created_at: datetime
     published_at: datetime | None
+    started_at: datetime | None = None
+    last_sign_of_life: datetime | None = None
+    stop_requested: bool = False
+    parts: list[PartOut] = []
 
 
 class ProposalOut(msgspec.Struct):
@@ -63,6 +84,7 @@ class UnplacedOut(msgspec.Struct):
     referral_date: date | None
     blockers: list[dict[str, Any]]
     reason_text: list[str]
+    explained: bool = True
 
 
 class RunDetail(msgspec.Struct):

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import highspy
@@ -70,17 +71,22 @@ class _Steps:
     twice: int = 0
 
 
-def solve(problem: Problem, deadline: float | None = None) -> Plan:
+def solve(
+    problem: Problem,
+    deadline: float | None = None,
+    stop: Callable[[], bool] | None = None,
+) -> Plan:
     """The best plan found by `deadline` (a `time.monotonic()` instant; by default the
     problem's time limit from now), with its bound and gap; `Plan.proven` tells whether
-    it was proven optimal."""
+    it was proven optimal. `stop` is asked while HiGHS searches: when it answers True
+    (a coordinator stopped the run) the search ends with the best plan so far."""
     began = time.monotonic()
     deadline = began + problem.time_limit if deadline is None else deadline
     choices = choices_of(problem)
     warnings = list(choices.warnings)
     formulation = formulate(problem, choices)
     if not formulation.pairs:
-        return _plan(problem, _Best([], "empty", 0.0), began, warnings)
+        return _plan(problem, _Best([], "empty", 0.0), began, warnings, deadline)
     greedy_began = time.monotonic()
     start = round_robin(problem, choices, one_each(problem, choices))
     # Kept back for after the solver: a repair as long as the greedy took (on a busy
@@ -88,13 +94,13 @@ def solve(problem: Problem, deadline: float | None = None) -> Plan:
     reserve = (time.monotonic() - greedy_began) * REPAIR_RESERVE
     steps = _Steps(covered=_covered(start))
     best = _Best(start, "time_limit", math.inf)
-    highs = _highs(formulation.model, problem)
+    highs = _highs(formulation.model, problem, stop)
     end = deadline - reserve - EXPLAIN_SECONDS_PER_PERSON * len(problem.people)
     if problem.second_before_third and formulation.has_two:
         seconds = SECOND_PLACES_SHARE * (end - time.monotonic())
         best = _second_places(highs, formulation, best, steps, seconds)
     best = _soft_goals(highs, problem, choices, formulation, best, steps, end)
-    return _plan(problem, best, began, warnings)
+    return _plan(problem, best, began, warnings, deadline)
 
 
 def _soft_goals(
@@ -234,8 +240,18 @@ def _run(highs: highspy.Highs, formulation: Formulation, best: _Best, seconds: f
     return _Best(chosen, status, info.mip_dual_bound)
 
 
-def _highs(model: LinearModel, problem: Problem) -> highspy.Highs:
+def _highs(
+    model: LinearModel, problem: Problem, stop: Callable[[], bool] | None = None
+) -> highspy.Highs:
     highs = highspy.Highs()
+    if stop is not None:
+
+        def interrupt(event: highspy.HighsCallbackEvent) -> None:
+            if stop():
+                event.interrupt()
+
+        highs.cbMipInterrupt += interrupt
+        highs.cbSimplexInterrupt += interrupt
     for name, value in (
         ("output_flag", False),
         ("random_seed", 7),
@@ -281,7 +297,9 @@ def _highs(model: LinearModel, problem: Problem) -> highspy.Highs:
     return highs
 
 
-def _plan(problem: Problem, best: _Best, began: float, warnings: list[str]) -> Plan:
+def _plan(
+    problem: Problem, best: _Best, began: float, warnings: list[str], deadline: float
+) -> Plan:
     objective = objective_of(problem, best.chosen)
     bound = best.bound
     if best.status == "empty":
@@ -298,6 +316,6 @@ def _plan(problem: Problem, best: _Best, began: float, warnings: list[str]) -> P
         gap=gap,
         status=best.status,
         seconds=time.monotonic() - began,
-        unplaced=blockers_for_unplaced(problem, best.chosen),
+        unplaced=blockers_for_unplaced(problem, best.chosen, deadline=deadline),
         warnings=tuple(warnings),
     )

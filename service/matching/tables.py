@@ -53,6 +53,13 @@ class MatchingRun(Identified, Table, tablename="matching_run"):
     status = Varchar(length=12, choices=RunStatus, default=RunStatus.queued, index=True)
     stage = Varchar(length=24, default="queued")
     time_limit = DoublePrecision(default=30.0)
+    # The run's life: when its clock started, the last sign of life of the worker doing
+    # it, which attempt that worker holds (a later attempt takes the run over), and a
+    # coordinator's request to stop and keep the best plan so far.
+    started_at = Timestamptz(null=True, default=None)
+    heartbeat_at = Timestamptz(null=True, default=None)
+    attempt = Integer(default=0)
+    stop_requested_at = Timestamptz(null=True, default=None)
     solving_since = Timestamptz(null=True, default=None)
     finished_at = Timestamptz(null=True, default=None)
     solver_status = Varchar(length=20, default="")
@@ -64,6 +71,8 @@ class MatchingRun(Identified, Table, tablename="matching_run"):
     participants = Integer(default=0)
     slots = Integer(default=0)
     warnings = Text(default="[]")
+    # One entry per independent part of the problem (see matching.decompose), as JSON.
+    parts = Text(default="[]")
     error = Text(default="")
     created_by = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True)
     created_at = Timestamptz(default=TimestamptzNow())
@@ -88,8 +97,24 @@ class MatchingProposal(Identified, Table, tablename="matching_proposal"):
 
 
 class MatchingUnplaced(Identified, Table, tablename="matching_unplaced"):
-    """Someone the run could not place, with the rules that blocked them (JSON)."""
+    """Someone the run could not place, with the rules that blocked them (JSON).
+    `explained` is false when the run's time ran out before the reasons were worked out."""
 
     run = ForeignKey(references=MatchingRun, on_delete=OnDelete.cascade, index=True)
     participant = ForeignKey(references=Participant, on_delete=OnDelete.cascade, index=True)
     blockers = Text(default="[]")
+    explained = Boolean(default=True)
+
+
+class MatchingPart(Identified, Table, tablename="matching_part"):
+    """One independent part of a run's problem (see `matching.decompose`), solved as a
+    job of its own by whichever worker takes it up. `problem` is the part's problem as
+    JSON; `result` its plan as JSON, empty until it is solved. `attempt` is the run's
+    attempt that made it: a later attempt makes its parts afresh."""
+
+    run = ForeignKey(references=MatchingRun, on_delete=OnDelete.cascade, index=True)
+    attempt = Integer(default=0)
+    position = Integer(default=0)
+    pairs = Integer(default=0)
+    problem = Text(default="")
+    result = Text(default="")

@@ -8,9 +8,13 @@ from service import clock
 from service.system.tables import JobRun
 
 
-async def claim_job_run(job_id: str, name: str, *, stale_after: timedelta) -> bool:
+async def claim_job_run(
+    job_id: str, name: str, *, stale_after: timedelta, delivery: int = 1
+) -> bool:
     """Claim a job id for this run. True when this process should run the job: the id
-    is new, or its earlier run failed or went stale. A conditional UPDATE keeps two
+    is new, or its earlier run failed or went stale, or this is a later delivery than
+    any that claimed it (arq hands a job out again only once the worker that had it
+    stopped: died, or was shut down in the middle). A conditional UPDATE keeps two
     workers from both claiming the same id, on SQLite and PostgreSQL alike."""
     inserted = (
         await JobRun.insert(JobRun(job_id=job_id, name=name))
@@ -34,6 +38,7 @@ async def claim_job_run(job_id: str, name: str, *, stale_after: timedelta) -> bo
             & (
                 (JobRun.status == "failed")
                 | ((JobRun.status == "running") & (JobRun.started_at < stale))
+                | ((JobRun.status == "running") & (JobRun.attempts < delivery))
             )
         )
         .returning(JobRun.id)

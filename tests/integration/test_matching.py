@@ -506,7 +506,7 @@ async def test_a_run_that_lost_its_worker_does_not_block_the_next(client, app, s
     )
     detail = await run_to_done(client, app, {"first_day": scene["first_day"].isoformat()})
     old = await MatchingRun.select().where(MatchingRun.id != detail["run"]["id"]).first()
-    assert (old["status"], old["error"]) == ("failed", "abandoned")
+    assert (old["status"], old["error"]) == ("failed", "worker_stopped")
 
 
 async def test_keeping_a_placement_that_no_longer_fits_is_the_coordinators_call(client, app, scene):

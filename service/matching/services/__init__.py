@@ -21,21 +21,23 @@ from service.matching.services.reading import (
     waitlist,
 )
 from service.matching.services.running import (
-    ABANDONED_AFTER,
     MAX_DAYS,
     MAX_TIME_LIMIT,
     OPEN,
     execute_run,
+    fail_lost_runs,
     inputs_for,
+    request_stop,
+    solve_part_job,
     start_run,
 )
 
 __all__ = [
-    "ABANDONED_AFTER",
     "MAX_DAYS",
     "MAX_TIME_LIMIT",
     "OPEN",
     "execute_run",
+    "fail_lost_runs",
     "get_run",
     "inputs_for",
     "list_runs",
@@ -43,9 +45,11 @@ __all__ = [
     "my_waiting_reason",
     "progress_of",
     "proposals",
+    "request_stop",
     "review_choices",
     "run_detail",
     "slot_labels",
+    "solve_part_job",
     "start_run",
     "status_label",
     "waitlist",

@@ -9,13 +9,21 @@ from collections import defaultdict
 from datetime import date, datetime
 from typing import Any
 
+import msgspec
 from piccolo.columns.combination import Combinable
 
 from service import clock
 from service.errors import NotFound
 from service.i18n import gettext as _
 from service.matching.inputs import PLANNED_STATUSES
-from service.matching.schemas import MyPlace, ProposalOut, RunDetail, RunOut, UnplacedOut
+from service.matching.schemas import (
+    MyPlace,
+    PartOut,
+    ProposalOut,
+    RunDetail,
+    RunOut,
+    UnplacedOut,
+)
 from service.matching.services._shared import slot_label
 from service.matching.tables import (
     Change,
@@ -51,7 +59,7 @@ def progress_of(row: dict[str, Any], now: datetime | None = None) -> int:
     if stage == "solving" and row["solving_since"]:
         elapsed = ((now or clock.utcnow()) - row["solving_since"]).total_seconds()
         return 20 + int(70 * min(1.0, elapsed / max(row["time_limit"], 1.0)))
-    return {"queued": 0, "loading": 10, "explaining": 95}.get(stage, 0)
+    return {"queued": 0, "loading": 10, "explaining": 95, "storing": 98}.get(stage, 0)
 
 
 def _run_out(row: dict[str, Any]) -> RunOut:
@@ -77,9 +85,32 @@ def _run_out(row: dict[str, Any]) -> RunOut:
         slots=row["slots"],
         warnings=json.loads(row["warnings"] or "[]"),
         error=row["error"],
+        error_text=error_words(row["error"], row["heartbeat_at"]),
         created_at=row["created_at"],
         published_at=row["published_at"],
+        started_at=row["started_at"],
+        last_sign_of_life=row["heartbeat_at"],
+        stop_requested=row["stop_requested_at"] is not None,
+        parts=msgspec.json.decode(row["parts"] or "[]", type=list[PartOut]),
     )
+
+
+def error_words(error: str, last_sign_of_life: datetime | None) -> str:
+    """Why a run failed, in words ("" when it did not)."""
+    if not error:
+        return ""
+    if error == "worker_stopped":
+        if last_sign_of_life is None:
+            return _("The worker stopped: it never showed a sign of life.")
+        local = last_sign_of_life.astimezone(clock.provider_time_zone())
+        return _(
+            "The worker stopped: no sign of life since %(time)s.", time=local.strftime("%H:%M")
+        )
+    if error == "not_started":
+        return _("No worker took the run up; start it again.")
+    if error == "not_queued":
+        return _("The run could not be queued; start it again.")
+    return _("The run failed (%(error)s).", error=error)
 
 
 async def run_detail(run_id: int) -> RunDetail:
@@ -146,6 +177,7 @@ async def _unplaced(run_id: int) -> list[UnplacedOut]:
     rows = await MatchingUnplaced.select(
         MatchingUnplaced.participant,
         MatchingUnplaced.blockers,
+        MatchingUnplaced.explained,
         MatchingUnplaced.participant.display_name,
         MatchingUnplaced.participant.referral_date,
     ).where(MatchingUnplaced.run == run_id)
@@ -155,7 +187,10 @@ async def _unplaced(run_id: int) -> list[UnplacedOut]:
             participant_name=r["participant.display_name"],
             referral_date=r["participant.referral_date"],
             blockers=(blockers := json.loads(r["blockers"])),
-            reason_text=blocker_lines(blockers),
+            reason_text=blocker_lines(blockers)
+            if r["explained"]
+            else [_("the reasons were not worked out within the run's time limit")],
+            explained=r["explained"],
         )
         for r in rows
     ]
