@@ -33,6 +33,9 @@ Translate = Callable[..., str]
 """`translate(message, **variables)`: the message in the reader's language, with
 `%(name)s` filled in (as `service.i18n.gettext`)."""
 
+Lookups = Mapping[str, Mapping[str, str]]
+"""Each named list of choices, its values by how they are compared (see `_plain`)."""
+
 Headings = Callable[[str], Iterable[str]]
 """Every translation of an English heading or sheet title, one per catalogue."""
 
@@ -142,7 +145,7 @@ class _Reading:
 
     sheet: Sheet
     headings: Headings
-    choices: Mapping[str, Sequence[str]]
+    choices: Lookups
     translate: Translate
     limits: Limits
     notices: list[Problem] = field(default_factory=list)
@@ -165,7 +168,7 @@ def read_rows(
 
     `filename` only names the file in messages; what the bytes are decides how they are
     read (a workbook saved with a .csv name is still read as a workbook)."""
-    reading = _Reading(sheet, headings, choices, translate, limits)
+    reading = _Reading(sheet, headings, _lookups(choices), translate, limits)
     if len(data) > limits.max_bytes:
         limit = round(limits.max_bytes / 1024 / 1024, 1)
         return _refused(reading, TOO_LARGE, limit=f"{limit:g}")
@@ -330,7 +333,7 @@ def _read_row(
     for position, (column, heading) in columns.items():
         raw = record[position] if position < len(record) else None
         try:
-            values[column.key] = parse_cell(column, raw, reading.choices, reading.limits)
+            values[column.key] = _parse(column, raw, reading.choices, reading.limits)
         except CellError as error:
             errors.append(reading.problem(number, heading, error.message, **error.variables))
     return Row(number, {} if errors else values, tuple(errors))
@@ -343,6 +346,17 @@ def parse_cell(
     column: Column, raw: Any, choices: Mapping[str, Sequence[str]], limits: Limits = LIMITS
 ) -> Any:
     """The value of one cell for `column`, or CellError saying why it cannot be."""
+    return _parse(column, raw, _lookups(choices), limits)
+
+
+def _lookups(choices: Mapping[str, Sequence[str]]) -> Lookups:
+    """Each list of choices by its values as compared, once for a whole file."""
+    return {
+        name: {_plain(choice): choice for choice in allowed} for name, allowed in choices.items()
+    }
+
+
+def _parse(column: Column, raw: Any, choices: Lookups, limits: Limits) -> Any:
     if _is_empty(raw):
         if column.required:
             raise CellError(REQUIRED)
@@ -471,30 +485,30 @@ def _parse_bool(raw: Any, limits: Limits) -> bool:
     raise CellError(NOT_BOOL, value=_text_of(raw))
 
 
-def _parse_choice(raw: Any, allowed: Sequence[str] | None, limits: Limits) -> str:
+def _parse_choice(raw: Any, allowed: Mapping[str, str] | None, limits: Limits) -> str:
     """One of `allowed` as it is written there (case and spaces aside); any text when
-    the list is not given, for the records to check."""
+    the list is not given, for the records to check. An unknown value names the
+    closest choice."""
     text = _parse_text(raw, limits)
     if allowed is None:
         return text
-    by_plain = {_plain(choice): choice for choice in allowed}
-    match = by_plain.get(_plain(text))
+    match = allowed.get(_plain(text))
     if match is not None:
         return match
-    close = difflib.get_close_matches(_plain(text), list(by_plain), n=1, cutoff=0.6)
+    close = difflib.get_close_matches(_plain(text), list(allowed), n=1, cutoff=0.6)
     if close:
-        raise CellError(NOT_CHOICE_CLOSE, value=text, match=by_plain[close[0]])
+        raise CellError(NOT_CHOICE_CLOSE, value=text, match=allowed[close[0]])
     raise CellError(NOT_CHOICE, value=text)
 
 
-def _parse_list(raw: Any, allowed: Sequence[str] | None, limits: Limits) -> list[str]:
+def _parse_list(raw: Any, allowed: Mapping[str, str] | None, limits: Limits) -> list[str]:
     """The items of a `; `-separated cell, each one of `allowed` when that is given.
     An item may carry a weight, as an activity's goal domains do ("interaction:2")."""
     items = [item.strip() for item in _parse_text(raw, limits).split(";")]
     values = []
     for item in filter(None, items):
         weighted = WEIGHTED_CHOICE.match(item) if allowed is not None else None
-        if weighted and _plain(item) not in {_plain(choice) for choice in allowed or ()}:
+        if weighted and _plain(item) not in (allowed or {}):
             choice = _parse_choice(weighted["choice"], allowed, limits)
             values.append(f"{choice}:{int(weighted['weight'])}")
         else:
