@@ -58,6 +58,7 @@ CLOCK = re.compile(r"^(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?$")  # 9:30, 09.30, 09
 NOT_A_SPREADSHEET = "The file is not a spreadsheet: save it as XLSX or CSV."
 OLD_XLS = "The file is an old Excel workbook (.xls): save it as XLSX or CSV."
 TOO_LARGE = "The file is larger than %(limit)s MB."
+UNPACKS_TOO_LARGE = "The workbook unpacks to more than %(limit)s MB."
 TOO_MANY_ROWS = "The sheet has more than %(limit)s rows: split it into several files."
 NO_HEADINGS = "The first row should hold the column headings, but it is empty."
 MISSING_COLUMN = "The required column is missing."
@@ -88,6 +89,7 @@ class Limits:
     max_bytes: int = 10 * 1024 * 1024
     max_rows: int = 20_000  # rows of records, the headings not counted
     max_text: int = 4000  # the longest text any field stores (an activity's description)
+    max_unpacked_bytes: int = 200 * 1024 * 1024  # a workbook is a zip: what it unpacks to
 
 
 LIMITS = Limits()
@@ -170,8 +172,7 @@ def read_rows(
     read (a workbook saved with a .csv name is still read as a workbook)."""
     reading = _Reading(sheet, headings, _lookups(choices), translate, limits)
     if len(data) > limits.max_bytes:
-        limit = round(limits.max_bytes / 1024 / 1024, 1)
-        return _refused(reading, TOO_LARGE, limit=f"{limit:g}")
+        return _refused(reading, TOO_LARGE, limit=f"{limits.max_bytes / 1024 / 1024:g}")
     if data.startswith(OLE_MAGIC):
         return _refused(reading, OLD_XLS)
     if data.startswith(ZIP_MAGIC):
@@ -196,6 +197,10 @@ def _read_workbook(reading: _Reading, data: bytes) -> ReadResult:
     """A sheet of an XLSX workbook, read as a stream (read-only mode) with the values
     its formulas last had, never evaluating them."""
     try:
+        unpacked = sum(member.file_size for member in zipfile.ZipFile(io.BytesIO(data)).infolist())
+        if unpacked > reading.limits.max_unpacked_bytes:
+            limit = reading.limits.max_unpacked_bytes / 1024 / 1024
+            return _refused(reading, UNPACKS_TOO_LARGE, limit=f"{limit:g}")
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
         return _refused(reading, NOT_A_SPREADSHEET)

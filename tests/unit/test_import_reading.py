@@ -5,6 +5,7 @@ and the export workbook read back into the same values."""
 from __future__ import annotations
 
 import io
+import zipfile
 from datetime import date, datetime, time
 from typing import Any
 
@@ -107,6 +108,31 @@ def test_a_workbook_sheet_is_found_by_its_title_in_any_language_and_read_by_valu
     assert pekka.values["weekly_hours"] == 6.0
     assert pekka.values["language"] is None
     assert "contact" not in pekka.values  # a column the file lacks is left as it is
+
+
+def test_a_formula_gives_the_value_the_spreadsheet_saved_with_it():
+    data = xlsx(("Participants", [["name", "weekly_hours", "contact"], ["Maija", "=2*3", "=A2"]]))
+    # As Excel saves a workbook: each formula with the value it last computed.
+    data = _with_sheet_xml(
+        data,
+        lambda xml: xml.replace(b"<f>2*3</f><v />", b"<f>2*3</f><v>6.5</v>").replace(
+            b'<c r="C2"><f>A2</f><v />', b'<c r="C2" t="str"><f>A2</f><v>Maija</v>'
+        ),
+    )
+    (row,) = read(data, name="book.xlsx").taken
+    assert row.values == {"name": "Maija", "weekly_hours": 6.5, "contact": "Maija"}
+
+
+def _with_sheet_xml(data: bytes, change: Any) -> bytes:
+    """The workbook with its first sheet's XML changed by `change`."""
+    output = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(output, "w") as target:
+        for member in source.infolist():
+            content = source.read(member)
+            if member.filename == "xl/worksheets/sheet1.xml":
+                content = change(content)
+            target.writestr(member, content)
+    return output.getvalue()
 
 
 def test_without_a_sheet_of_the_kind_the_first_one_is_read():
@@ -326,6 +352,17 @@ def test_a_50_mb_file_is_refused_before_it_is_read():
     assert reasons(read(data)) == [(0, "", "The file is larger than 10 MB.")]
 
 
+def test_a_workbook_that_unpacks_to_too_much_is_refused_before_it_is_read():
+    data = xlsx(("Participants", [["name"], ["Maija"]]))
+    padded = _with_sheet_xml(data, lambda xml: xml + b" " * (3 * 1024 * 1024))
+    assert len(padded) < 1024 * 1024  # spaces pack small
+    limits = Limits(max_unpacked_bytes=2 * 1024 * 1024)
+    assert reasons(read(padded, limits=limits)) == [
+        (0, "", "The workbook unpacks to more than 2 MB.")
+    ]
+    assert len(read(data, limits=limits).taken) == 1
+
+
 def test_a_sheet_with_100000_rows_is_refused_with_a_message():
     data = b"name\n" + b"Maija\n" * 100_000
     assert reasons(read(data)) == [
@@ -360,6 +397,26 @@ def test_the_export_workbook_reads_back_into_the_same_values():
             for row in records[sheet.kind]
         ]
         assert [row.values for row in result.taken] == expected, sheet.kind
+
+
+def test_a_finnish_export_reads_back_too():
+    finnish = translations("fi").gettext
+    records = _typed_records()
+    data = workbook_bytes(
+        {
+            kind: [as_row(SHEETS_BY_KIND[kind], row) for row in rows]
+            for kind, rows in records.items()
+        },
+        finnish,
+    )
+    for sheet in SHEETS:
+        result = read_rows(
+            data, "vienti.xlsx", sheet, headings=every_heading, choices=CHOICES, translate=say
+        )
+        assert result.sheet_title == finnish(sheet.title)
+        assert reasons(result) == [] and result.notices == (), sheet.kind
+        assert len(result.taken) == len(records[sheet.kind])
+        assert set(result.taken[0].values) == set(sheet.keys), sheet.kind
 
 
 def _empty(sheet, key: str) -> Any:
