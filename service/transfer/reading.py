@@ -40,6 +40,17 @@ Headings = Callable[[str], Iterable[str]]
 """Every translation of an English heading or sheet title, one per catalogue."""
 
 CSV_DELIMITERS = ",;\t"
+UNREADABLE = (
+    InvalidFileException,
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    KeyError,  # a part the workbook names is missing
+    OSError,
+    EOFError,
+    ValueError,  # a cell's value does not fit its type
+    SyntaxError,  # damaged XML (ElementTree's and lxml's parse errors)
+)
+"""What openpyxl raises on a damaged workbook; our own errors are not among them."""
 ENCODINGS = ("utf_8", "cp1252", "utf_16")  # what Excel saves CSV and Unicode text in
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls
@@ -55,10 +66,10 @@ NORDIC_DATE = re.compile(r"^(\d{1,2})[.-](\d{1,2})[.-](\d{4})\.?$")  # 31.1.2027
 CLOCK = re.compile(r"^(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?$")  # 9:30, 09.30, 09:30:00
 
 # The reasons, in English; each goes through `translate` where it is given.
-NOT_A_SPREADSHEET = "The file is not a spreadsheet: save it as XLSX or CSV."
-OLD_XLS = "The file is an old Excel workbook (.xls): save it as XLSX or CSV."
-TOO_LARGE = "The file is larger than %(limit)s MB."
-UNPACKS_TOO_LARGE = "The workbook unpacks to more than %(limit)s MB."
+NOT_A_SPREADSHEET = "%(file)s is not a spreadsheet: save it as XLSX or CSV."
+OLD_XLS = "%(file)s is an old Excel workbook (.xls): save it as XLSX or CSV."
+TOO_LARGE = "%(file)s is larger than %(limit)s MB."
+UNPACKS_TOO_LARGE = "%(file)s unpacks to more than %(limit)s MB."
 TOO_MANY_ROWS = "The sheet has more than %(limit)s rows: split it into several files."
 NO_HEADINGS = "The first row should hold the column headings, but it is empty."
 MISSING_COLUMN = "The required column is missing."
@@ -146,6 +157,7 @@ class _Reading:
     """What reading one file needs beside its bytes."""
 
     sheet: Sheet
+    filename: str
     headings: Headings
     choices: Lookups
     translate: Translate
@@ -169,8 +181,9 @@ def read_rows(
     """The rows of `sheet` in an XLSX or CSV file, each parsed by its column's type.
 
     `filename` only names the file in messages; what the bytes are decides how they are
-    read (a workbook saved with a .csv name is still read as a workbook)."""
-    reading = _Reading(sheet, headings, _lookups(choices), translate, limits)
+    read (a workbook saved with a .csv name is still read as a workbook). Nothing here
+    raises on a damaged or hostile file: it is refused with a message."""
+    reading = _Reading(sheet, filename, headings, _lookups(choices), translate, limits)
     if len(data) > limits.max_bytes:
         return _refused(reading, TOO_LARGE, limit=f"{limits.max_bytes / 1024 / 1024:g}")
     if data.startswith(OLE_MAGIC):
@@ -187,7 +200,8 @@ def read_rows(
 
 
 def _refused(reading: _Reading, message: str, **variables: Any) -> ReadResult:
-    return ReadResult(errors=(reading.problem(0, "", message, **variables),))
+    """The whole file refused; messages about the file name it."""
+    return ReadResult(errors=(reading.problem(0, "", message, file=reading.filename, **variables),))
 
 
 # --- The two kinds of file -------------------------------------------------------------
@@ -202,7 +216,7 @@ def _read_workbook(reading: _Reading, data: bytes) -> ReadResult:
             limit = reading.limits.max_unpacked_bytes / 1024 / 1024
             return _refused(reading, UNPACKS_TOO_LARGE, limit=f"{limit:g}")
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
+    except UNREADABLE:
         return _refused(reading, NOT_A_SPREADSHEET)
     try:
         page = _the_sheet(reading, book)
@@ -210,7 +224,7 @@ def _read_workbook(reading: _Reading, data: bytes) -> ReadResult:
             return _refused(reading, NOT_A_SPREADSHEET)
         rows = page.iter_rows(max_col=MAX_COLUMNS, values_only=True)
         return _read_table(reading, rows, sheet_title=page.title)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+    except UNREADABLE:
         return _refused(reading, NOT_A_SPREADSHEET)
     finally:
         book.close()

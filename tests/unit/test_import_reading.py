@@ -242,7 +242,7 @@ def test_a_nul_character_is_never_taken():
         parse_cell(contact, "a\x00b", CHOICES)
     assert refused.value.message == "The text holds a NUL character, which cannot be stored."
     assert reasons(read(b"name;contact\nMaija;a\x00b\n")) == [
-        (0, "", "The file is not a spreadsheet: save it as XLSX or CSV.")
+        (0, "", "file.csv is not a spreadsheet: save it as XLSX or CSV.")
     ]
 
 
@@ -332,12 +332,15 @@ def test_a_missing_required_column_refuses_the_file():
     [
         (
             b"%PDF-1.7\n\x00\x01\x02\xff\xfe\x00binary",
-            "The file is not a spreadsheet: save it as XLSX or CSV.",
+            "upload.xlsx is not a spreadsheet: save it as XLSX or CSV.",
         ),
-        (b"PK\x03\x04not really a zip", "The file is not a spreadsheet: save it as XLSX or CSV."),
+        (
+            b"PK\x03\x04not really a zip",
+            "upload.xlsx is not a spreadsheet: save it as XLSX or CSV.",
+        ),
         (
             b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512),
-            "The file is an old Excel workbook (.xls): save it as XLSX or CSV.",
+            "upload.xlsx is an old Excel workbook (.xls): save it as XLSX or CSV.",
         ),
         (b"", "The first row should hold the column headings, but it is empty."),
     ],
@@ -347,9 +350,33 @@ def test_a_file_that_is_not_a_spreadsheet_gets_one_clear_error(data, reason):
     assert reasons(result) == [(0, "", reason)]
 
 
+def test_a_damaged_or_hostile_workbook_is_refused_not_raised():
+    data = xlsx(("Participants", [["name"], ["Maija"]]))
+    maija = b'<c r="A2" t="inlineStr"><is><t>Maija</t></is></c>'
+    damaged = [
+        _with_sheet_xml(data, lambda xml: xml[: len(xml) // 2]),  # cut short
+        _with_sheet_xml(data, lambda xml: xml.replace(maija, b'<c r="A2" t="n"><v>x</v></c>')),
+        _with_sheet_xml(data, _billion_laughs),
+    ]
+    for broken in damaged:
+        assert reasons(read(broken, name="upload.xlsx")) == [
+            (0, "", "upload.xlsx is not a spreadsheet: save it as XLSX or CSV.")
+        ]
+
+
+def _billion_laughs(xml: bytes) -> bytes:
+    """The sheet with an entity that expands to a billion characters in a cell."""
+    entities = b"".join(
+        b'<!ENTITY lol%d "%s">' % (n, (b"&lol%d;" % (n - 1)) * 10) for n in range(1, 10)
+    )
+    doctype = b'<!DOCTYPE lolz [<!ENTITY lol0 "lollollollollollollollollollol">' + entities + b"]>"
+    body = xml.split(b"?>", 1)[-1].replace(b"<t>Maija</t>", b"<t>&lol9;</t>")
+    return b'<?xml version="1.0"?>' + doctype + body
+
+
 def test_a_50_mb_file_is_refused_before_it_is_read():
     data = b"name\n" + b"x" * (50 * 1024 * 1024)
-    assert reasons(read(data)) == [(0, "", "The file is larger than 10 MB.")]
+    assert reasons(read(data)) == [(0, "", "file.csv is larger than 10 MB.")]
 
 
 def test_a_workbook_that_unpacks_to_too_much_is_refused_before_it_is_read():
@@ -357,9 +384,7 @@ def test_a_workbook_that_unpacks_to_too_much_is_refused_before_it_is_read():
     padded = _with_sheet_xml(data, lambda xml: xml + b" " * (3 * 1024 * 1024))
     assert len(padded) < 1024 * 1024  # spaces pack small
     limits = Limits(max_unpacked_bytes=2 * 1024 * 1024)
-    assert reasons(read(padded, limits=limits)) == [
-        (0, "", "The workbook unpacks to more than 2 MB.")
-    ]
+    assert reasons(read(padded, limits=limits)) == [(0, "", "file.csv unpacks to more than 2 MB.")]
     assert len(read(data, limits=limits).taken) == 1
 
 
