@@ -100,7 +100,7 @@ class Limits:
     max_bytes: int = 10 * 1024 * 1024
     max_rows: int = 20_000  # rows of records, the headings not counted
     max_text: int = 4000  # the longest text any field stores (an activity's description)
-    max_unpacked_bytes: int = 200 * 1024 * 1024  # a workbook is a zip: what it unpacks to
+    max_unpacked_bytes: int = 100 * 1024 * 1024  # a workbook is a zip: what it unpacks to
 
 
 LIMITS = Limits()
