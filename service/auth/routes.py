@@ -154,7 +154,7 @@ async def language_submit(
 ) -> Redirect:
     services.check_language(data.language)
     if user := current_user(request):
-        await services.set_language(user.id, data.language)
+        await services.set_language(actor_of(request), user.id, data.language)
     response = Redirect(safe_next(data.next))
     response.set_cookie(
         LANGUAGE_COOKIE, data.language, max_age=365 * 86400, samesite="lax", httponly=True

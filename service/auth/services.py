@@ -207,9 +207,13 @@ async def change_password(actor: Actor, user: CurrentUser, current: str, new: st
         await record(actor, "user.password_change", entity="user", entity_id=user.id)
 
 
-async def set_language(user_id: int, language: str) -> None:
+async def set_language(actor: Actor, user_id: int, language: str) -> None:
     check_language(language)
-    await User.update({User.language: language}).where(User.id == user_id)
+    async with transaction():
+        await User.update({User.language: language}).where(User.id == user_id)
+        await record(
+            actor, "user.language", entity="user", entity_id=user_id, details={"language": language}
+        )
 
 
 def _user_out(row: dict[str, Any], site_ids: list[int]) -> UserOut:
