@@ -24,14 +24,18 @@ READ_METHODS = frozenset({"GET", "HEAD"})
 READ = "read"
 #: Query values kept in the event: ids and dates, never free text (a search for a name).
 _KEPT_VALUE = re.compile(r"^[0-9:-]{1,32}$")
+#: The route option by which a route whose permission is for everyone (`account.use`)
+#: declares that it shows other people's personal data all the same (the dashboard's
+#: follow-up items): `opt={AUDIT_READS: True}`.
+AUDIT_READS = "audit_reads"
 #: The path parameters that name a person, and the table they name.
 _PEOPLE_PARAMETERS = {"participant_id": "participant", "user_id": "user"}
 
 
 def audits_reads(handler: BaseRouteHandler) -> bool:
     """Whether a read of this route is audited: one of the permissions it declares
-    gives access to other people's personal data."""
-    return any(
+    gives access to other people's personal data, or the route says it shows some."""
+    return bool(handler.opt.get(AUDIT_READS)) or any(
         PERMISSIONS[name].audits_reads
         for name in declared_permissions(handler)
         if name in PERMISSIONS
