@@ -58,6 +58,7 @@ async def _sign_in(request: Request[Any, Any, Any], email: str, password: str) -
             actor_of(request),
             "auth.login_failed",
             entity="user",
+            entity_id=await services.user_id_for_email(email) or "",
             details={"email": services.normalize_email(email)[:254]},
         )
         raise NotAuthorizedException("The email or the password is wrong.")

@@ -61,6 +61,13 @@ async def authenticate(email: str, password: str) -> CurrentUser | None:
     return await load_current_user(row["id"])
 
 
+async def user_id_for_email(email: str) -> int | None:
+    """The id of the account with this email, if any: what a failed sign-in is about,
+    so that erasing that person finds the event by reference."""
+    row = await User.select(User.id).where(User.email == normalize_email(email)).first()
+    return row["id"] if row else None
+
+
 async def load_current_user(user_id: int) -> CurrentUser | None:
     row = await User.select().where((User.id == user_id) & (User.is_active == True)).first()  # noqa: E712
     if row is None:

@@ -143,6 +143,7 @@ async def test_erasure_blanks_only_the_persons_own_events(client, world):
 
 
 async def test_erasure_blanks_the_events_about_them_and_made_by_them(client, world):
+    await api_login(client, "aino@example.org", "not her password")  # her email, typed
     await sign_in(client, "aino@example.org")  # her email is the label of her sign-in
     await client.post(f"/api/v1/participants/{world['aino']}/goals", json={"text": "Bake"})
     await sign_in(client, world["admin"].email)
