@@ -242,6 +242,10 @@ async def test_reads_of_personal_data_are_audited_with_their_subject(client, wor
     refused = await client.get("/api/v1/absences?session=999999")
     assert refused.status_code == 404
     assert await AuditEvent.count().where(AuditEvent.action == "read") == before + len(reads)
+    # A read that its service records itself (`participant.view`) is recorded once.
+    assert (await client.get(f"/api/v1/participants/{world['aino']}")).status_code == 200
+    assert await AuditEvent.count().where(AuditEvent.action == "read") == before + len(reads)
+    assert await AuditEvent.count().where(AuditEvent.action == "participant.view") == 1
     await sign_in(client, world["admin"].email)
     assert (await client.get("/api/v1/users")).status_code == 200
     users = (
@@ -284,3 +288,16 @@ async def test_an_erased_participants_feed_stops_before_any_job_runs(client, wor
         Participant.id == world["aino"]
     )
     assert (await client.get(path)).status_code == 404
+
+
+async def test_revoking_and_rotating_a_feed_stop_its_old_link_at_once(client, world):
+    await sign_in(client, world["coordinator"].email)
+    made = await client.post("/api/v1/feeds", json={"kind": "staff", "owner_id": world["olli"].id})
+    old = made.json()
+    assert (await client.get(old["path"])).status_code == 200  # rendered and cached
+    rotated = await client.post(f"/api/v1/feeds/{old['id']}/rotate", json={})
+    assert (await client.get(old["path"])).status_code == 404
+    new = rotated.json()
+    assert (await client.get(new["path"])).status_code == 200
+    await client.post(f"/api/v1/feeds/{new['id']}/revoke", json={})
+    assert (await client.get(new["path"])).status_code == 404
