@@ -195,15 +195,15 @@ def routes(app: Litestar):
 PARAMETER = re.compile(r"\{(\w+):\w+\}")
 
 
-def filled(path: str, hidden: dict[str, int]) -> tuple[str, bool] | None:
+def filled(path: str, hidden: dict[str, int], *, refused: bool) -> tuple[str, bool] | None:
     """The path with its parameters filled with hidden objects, and whether any
-    parameter names one; None when a parameter is an object this role may see."""
+    parameter names one; None when a parameter is an object this role may see. For a
+    route the role has no permission for, any object will do (`refused`)."""
     names = PARAMETER.findall(path)
-    if any(name not in hidden and name not in PLAIN_VALUES for name in names):
+    known = {**PLAIN_VALUES, **({name: 1 for name in names} if refused else {}), **hidden}
+    if any(name not in known for name in names):
         return None
-    url = PARAMETER.sub(
-        lambda m: str(hidden.get(m.group(1), PLAIN_VALUES.get(m.group(1), ""))), path
-    )
+    url = PARAMETER.sub(lambda m: str(known[m.group(1)]), path)
     return url, any(name in hidden for name in names)
 
 
@@ -223,11 +223,11 @@ async def walk(client, app: Litestar, world: World, role: str) -> list[str]:
     query = {"session": hidden.get("session_id", 0), "participant": hidden["participant_id"]}
     wrong = []
     for method, path, handler in routes(app):
-        target = filled(path, hidden)
+        allowed = permitted(role, handler)
+        target = filled(path, hidden, refused=not allowed)
         if target is None:
             continue
         url, names_hidden = target
-        allowed = permitted(role, handler)
         if allowed and not names_hidden and method != "GET":
             continue  # a write of no hidden object: nothing this matrix should refuse
         response = await client.request(
