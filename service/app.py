@@ -36,6 +36,7 @@ from service import clock, composition
 from service.attendance.live import make_channels
 from service.attendance.pages import PAGES as ATTENDANCE_PAGES
 from service.attendance.routes import ROUTES as ATTENDANCE_ROUTES
+from service.audit.reads import ReadAuditMiddleware
 from service.audit.routes import ROUTES as AUDIT_ROUTES
 from service.auth.csrf import TupaCSRFMiddleware, csrf_config
 from service.auth.guards import public
@@ -154,6 +155,7 @@ def create_app(
             sessions.middleware,
             AuthMiddleware(settings.token_max_age),
             LanguageMiddleware(settings.default_language),
+            ReadAuditMiddleware(),
             DefineMiddleware(
                 TupaCSRFMiddleware,
                 config=csrf_config(settings.secret_key, secure=settings.secure_cookies),

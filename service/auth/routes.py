@@ -58,6 +58,7 @@ async def _sign_in(request: Request[Any, Any, Any], email: str, password: str) -
             actor_of(request),
             "auth.login_failed",
             entity="user",
+            entity_id=await services.user_id_for_email(email) or "",
             details={"email": services.normalize_email(email)[:254]},
         )
         raise NotAuthorizedException("The email or the password is wrong.")
@@ -154,7 +155,7 @@ async def language_submit(
 ) -> Redirect:
     services.check_language(data.language)
     if user := current_user(request):
-        await services.set_language(user.id, data.language)
+        await services.set_language(actor_of(request), user.id, data.language)
     response = Redirect(safe_next(data.next))
     response.set_cookie(
         LANGUAGE_COOKIE, data.language, max_age=365 * 86400, samesite="lax", httponly=True

@@ -64,6 +64,13 @@ async def authenticate(email: str, password: str) -> CurrentUser | None:
     return await load_current_user(row["id"])
 
 
+async def user_id_for_email(email: str) -> int | None:
+    """The id of the account with this email, if any: what a failed sign-in is about,
+    so that erasing that person finds the event by reference."""
+    row = await User.select(User.id).where(User.email == normalize_email(email)).first()
+    return row["id"] if row else None
+
+
 async def load_current_user(user_id: int) -> CurrentUser | None:
     row = await User.select().where((User.id == user_id) & (User.is_active == True)).first()  # noqa: E712
     if row is None:
@@ -234,9 +241,13 @@ async def sign_out_everywhere(actor: Actor, user_id: int, *, reason: str) -> Non
     )
 
 
-async def set_language(user_id: int, language: str) -> None:
+async def set_language(actor: Actor, user_id: int, language: str) -> None:
     check_language(language)
-    await User.update({User.language: language}).where(User.id == user_id)
+    async with transaction():
+        await User.update({User.language: language}).where(User.id == user_id)
+        await record(
+            actor, "user.language", entity="user", entity_id=user_id, details={"language": language}
+        )
 
 
 def _user_out(row: dict[str, Any], site_ids: list[int]) -> UserOut:

@@ -398,9 +398,11 @@ async def _live(request: Req, kind: FeedKind, owner_id: int) -> FeedOut | None:
 
 
 async def _change(request: Req, kind: FeedKind, owner_id: int, action: str) -> None:
-    """Make the link, or a new one (the old stops working), or stop it: `action` says."""
+    """Make the link, or a new one (the old stops working), or stop it: `action` says.
+    Whoever may not manage the calendar is refused first, whatever the action."""
     user = current_user(request)
     assert user is not None
+    await services.check_manager(user, kind, owner_id)
     secret = _settings(request).secret_key
     actor = actor_of(request)
     live = await _live(request, kind, owner_id)

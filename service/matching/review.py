@@ -166,7 +166,11 @@ async def change_proposal(
             "matching.proposal.change",
             entity="matching_proposal",
             entity_id=proposal_id,
-            details={"accepted": row["accepted"], "pinned": row["pinned"]},
+            details={
+                "accepted": row["accepted"],
+                "pinned": row["pinned"],
+                "participant_id": row["participant"],
+            },
         )
     return await _one_proposal(run_id, row["participant"], proposal_id)
 

@@ -7,16 +7,20 @@ from __future__ import annotations
 import hashlib
 import io
 import secrets
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import segno
 
 from service import clock
 from service.audit.services import Actor, record
+from service.auth.permissions import may
 from service.auth.schemas import CurrentUser
 from service.auth.services import load_current_user
 from service.auth.tables import Role, User
 from service.db import transaction
+from service.errors import Forbidden
+from service.i18n import gettext as _
 from service.people.services import visible_row
 from service.people.tables import LoginCard, Participant
 
@@ -39,10 +43,26 @@ def _new_code() -> str:
     return "-".join(raw[i : i + 4] for i in range(0, 12, 4))
 
 
+@dataclass(frozen=True)
+class IssuedCard:
+    """A card made for the participant, as the participant's own page tells of it."""
+
+    created_at: datetime
+    created_by: str
+
+
 async def issue(actor: Actor, user: CurrentUser, participant_id: int) -> str:
     """A new card for the participant (an account is made if they have none); older
-    cards stop working. Returns the code, which is stored only as a hash."""
+    cards stop working. Returns the code, which is stored only as a hash. A card for a
+    participant who signs in with a password lets its holder in as them: only
+    coordinators make one (`login_cards.replace_password`), and the participant's own
+    page tells them of it (`recent_cards`)."""
     row = await visible_row(user, participant_id)
+    has_password = await _has_password(row["user"])
+    if has_password and not may(user, "login_cards.replace_password"):
+        raise Forbidden(
+            _("This participant signs in with a password: ask a coordinator for a login card.")
+        )
     code = _new_code()
     async with transaction():
         account = row["user"] or await _make_account(participant_id, row["display_name"])
@@ -59,9 +79,33 @@ async def issue(actor: Actor, user: CurrentUser, participant_id: int) -> str:
             "login_card.issue",
             entity="participant",
             entity_id=participant_id,
-            details={"account": account},
+            details={"account": account, "has_password": has_password},
         )
     return code
+
+
+async def _has_password(account: int | None) -> bool:
+    if account is None:
+        return False
+    row = await User.select(User.password_hash).where(User.id == account).first()
+    return bool(row and row["password_hash"])
+
+
+async def recent_cards(participant_id: int) -> list[IssuedCard]:
+    """The cards made for the participant within a card's lifetime, newest first: the
+    participant's page tells of them, so that a card they did not ask for is noticed."""
+    rows = (
+        await LoginCard.select(LoginCard.created_at, LoginCard.created_by.display_name)
+        .where(
+            (LoginCard.participant == participant_id)
+            & (LoginCard.created_at >= clock.utcnow() - CARD_LIFETIME)
+        )
+        .order_by(LoginCard.created_at, ascending=False)
+    )
+    return [
+        IssuedCard(created_at=r["created_at"], created_by=r["created_by.display_name"] or "")
+        for r in rows
+    ]
 
 
 async def revoke(actor: Actor, user: CurrentUser, participant_id: int) -> int:

@@ -20,6 +20,7 @@ from service.errors import DomainError, InvalidInput, NotFound
 from service.i18n import gettext as _
 from service.matching import services as matching
 from service.people import services
+from service.people.cards import recent_cards
 from service.people.schemas import GoalIn, InterestsIn
 from service.placements import services as placements
 from service.placements.schemas import AbsenceIn
@@ -48,6 +49,7 @@ async def my_week(request: Req) -> Template:
         if participant_id
         else []
     )
+    cards = await recent_cards(participant_id) if participant_id else []
     days: dict[date, list[Any]] = {}
     for session in sessions:
         days.setdefault(session.date, []).append(session)
@@ -55,6 +57,7 @@ async def my_week(request: Req) -> Template:
         request,
         "me/week.html",
         linked=participant_id is not None,
+        cards=cards,
         days=days,
         weekday=_weekday,
         today=today,

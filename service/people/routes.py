@@ -207,7 +207,7 @@ async def erase_participant(request: Req, participant_id: FromPath[int]) -> dict
     return {"erased": participant_id}
 
 
-@get("/api/v1/me/participant", guards=[permission("account.use")], tags=["participants"])
+@get("/api/v1/me/participant", guards=[permission("participant.self")], tags=["participants"])
 async def my_record(request: Req) -> ParticipantOut:
     """The signed-in participant's own record."""
     user = _user(request)

@@ -24,7 +24,6 @@ from service.placements.schemas import (
     PlacementOut,
     RosterEntry,
 )
-from service.schedule.services import get_session
 from service.web import actor_of, current_user
 
 Req = Request[Any, Any, Any]
@@ -96,8 +95,9 @@ async def give_absence(request: Req, data: JSONBody[AbsenceIn]) -> AbsenceOut:
 
 @get("/api/v1/absences", guards=[permission("roster.view")], tags=["placements"])
 async def list_absences(request: Req, session: FromQuery[int]) -> list[AbsenceOut]:
-    await get_session(session, current_user(request))  # 404 outside the user's sites
-    return await services.list_absences(session)
+    user = current_user(request)
+    assert user is not None
+    return await services.list_absences(user, session)
 
 
 @get(

@@ -19,6 +19,7 @@ from litestar.status_codes import (
 )
 
 from service import clock
+from service.audit.services import record
 from service.auth.guards import permission
 from service.auth.permissions import may
 from service.catalog import services as catalog
@@ -150,10 +151,15 @@ async def cancel_session(
     status_code=HTTP_202_ACCEPTED,
     tags=["schedule"],
 )
-async def generate(state: State) -> dict[str, Any]:
+async def generate(request: Req, state: State) -> dict[str, Any]:
     """Queue the generation of sessions over the horizon (it also runs nightly)."""
     job_id = f"generate_sessions:{clock.now().strftime('%Y%m%dT%H%M')}"
     queued = await state.queue.enqueue("generate_sessions", job_id=job_id)
+    await record(
+        actor_of(request),
+        "sessions.generate_requested",
+        details={"job_id": job_id, "queued": queued},
+    )
     return {"job_id": job_id, "queued": queued}
 
 

@@ -13,17 +13,17 @@ from service.staff.schemas import StaffProfileIn, StaffProfileOut
 from service.web import actor_of
 
 
-@get("/api/v1/staff", guards=[permission("catalog.edit")], tags=["staff"])
+@get("/api/v1/staff", guards=[permission("staff.manage")], tags=["staff"])
 async def list_staff() -> list[StaffProfileOut]:
     return await services.list_staff()
 
 
-@get("/api/v1/staff/{user_id:int}", guards=[permission("catalog.edit")], tags=["staff"])
+@get("/api/v1/staff/{user_id:int}", guards=[permission("staff.manage")], tags=["staff"])
 async def get_staff(user_id: FromPath[int]) -> StaffProfileOut:
     return await services.get_staff(user_id)
 
 
-@put("/api/v1/staff/{user_id:int}", guards=[permission("catalog.edit")], tags=["staff"])
+@put("/api/v1/staff/{user_id:int}", guards=[permission("staff.manage")], tags=["staff"])
 async def save_staff(
     request: Request[Any, Any, Any], user_id: FromPath[int], data: JSONBody[StaffProfileIn]
 ) -> StaffProfileOut:

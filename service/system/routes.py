@@ -14,6 +14,7 @@ from litestar.response import Redirect, Template
 
 from service.attendance.live import live_updates_health
 from service.attendance.services import open_follow_ups
+from service.audit.reads import AUDIT_READS
 from service.auth.guards import permission, public
 from service.auth.permissions import may
 from service.db import check_database, pending_migrations
@@ -93,7 +94,7 @@ async def home(request: Request[Any, Any, Any]) -> Redirect:
     return Redirect("/me" if may(user, "participant.self") else "/dashboard")
 
 
-@get("/dashboard", guards=[permission("account.use")])
+@get("/dashboard", guards=[permission("account.use")], opt={AUDIT_READS: True})  # follow-ups
 async def dashboard(request: Request[Any, Any, Any]) -> Template:
 
     user = current_user(request)

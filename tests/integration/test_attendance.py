@@ -62,7 +62,9 @@ async def place_(db):
     staff = await make_user(Role.staff, "olli@example.org", site_ids=[site])
     aino = await participant("Aino Aaltonen", contact_staff=staff.id)
     eero = await participant("Eero Eskola")
-    walk_in = await participant("Ville Virta")
+    # Ville can reach the site and is Olli's to follow: a walk-in Olli may add (someone
+    # outside Olli's participants is never offered, tests/integration/test_privacy.py).
+    walk_in = await participant("Ville Virta", contact_staff=staff.id)
     await ReachableSite(participant=walk_in, site=site).save()
     for pid in (aino, eero):
         for slot in slots:

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 
 from service import clock
+from service.audit.tables import AuditEvent
 from service.auth.tables import Role
 from service.jobs import InProcessQueue
 from service.schedule import services as schedule
@@ -421,6 +422,9 @@ async def test_generation_runs_as_a_job(client, app, db):
     queue: InProcessQueue = app.state.queue
     await queue.drain()
     assert await Session.count() == 12
+    # who asked, and what the job made, are both in the audit log
+    actions = {row["action"] for row in await AuditEvent.select(AuditEvent.action)}
+    assert {"sessions.generate_requested", "sessions.generate"} <= actions
 
 
 async def test_the_planner_dialog_creates_moves_and_cancels(client, db):

@@ -12,7 +12,7 @@ from litestar.testing import TestClient
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from service.auth.guards import PASSWORD_CHANGE_PATHS, permission, public
-from service.auth.permissions import PERMISSIONS, PUBLIC, markdown_table, may
+from service.auth.permissions import PERMISSIONS, PUBLIC, markdown_table, may, note_for
 from service.auth.schemas import CurrentUser
 from service.auth.tables import Role
 
@@ -33,9 +33,13 @@ EXPECTED = {
     "participant.export": "A",
     "participant.erase": "A",
     "participants.all": "AC",
+    "goals.plan": "ACS",
+    "notes.read": "ACS",
     "login_cards.manage": "ACS",
+    "login_cards.replace_password": "AC",
     "catalog.view": "ACSP",
     "catalog.edit": "AC",
+    "staff.manage": "AC",
     "sites.all": "AC",
     "closures.manage": "A",
     "goal_domains.manage": "A",
@@ -111,6 +115,17 @@ def test_staff_have_a_staff_permission_only_for_themselves(name):
         assert may(someone(planner, user_id=1), name, 8)
     for other in (Role.partner, Role.participant):
         assert not may(someone(other, user_id=7), name, 7)
+
+
+def test_notes_are_for_staff_and_for_the_participant_they_are_about():
+    for reader in (Role.admin, Role.coordinator, Role.staff):
+        assert note_for(someone(reader), "Flu") == "Flu"
+    assert note_for(someone(Role.partner), "Flu") == ""
+    assert note_for(someone(Role.partner, user_id=7), "Flu", 7) == ""
+    assert note_for(someone(Role.participant, user_id=7), "Flu", 7) == "Flu"
+    assert note_for(someone(Role.participant, user_id=7), "Flu", 8) == ""
+    assert note_for(someone(Role.participant, user_id=7), "Flu") == ""
+    assert note_for(None, "Flu") == ""
 
 
 def test_the_readme_shows_the_table_as_it_is():

@@ -19,6 +19,7 @@ from service.db import transaction
 from service.errors import Forbidden, NotFound
 from service.i18n import gettext as _
 from service.people.tables import Participant
+from service.placements.queries import visible_participants
 
 
 async def follow_up(outcome: Stored, marks: list[MarkIn]) -> None:
@@ -81,7 +82,9 @@ async def open_follow_ups(user: CurrentUser) -> list[FollowUpOut]:
         .order_by(FollowUp.created_at)
     )
     if not may(user, "follow_ups.all"):
-        query = query.where(FollowUp.staff == user.id)
+        visible = await visible_participants(user, clock.today())
+        ids = [row["id"] for row in await Participant.select(Participant.id).where(visible)]
+        query = query.where((FollowUp.staff == user.id) & FollowUp.participant.is_in(ids or [-1]))
     return [
         FollowUpOut(
             id=row["id"],

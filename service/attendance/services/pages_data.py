@@ -19,12 +19,13 @@ from service.attendance.services.marks import current_marks
 from service.attendance.services.who_may_mark import refusal, site_participants, visible_session
 from service.attendance.tables import AttendanceMark
 from service.audit.services import Actor
-from service.auth.permissions import may
+from service.auth.permissions import may, note_for
 from service.auth.schemas import CurrentUser
 from service.errors import InvalidInput, NotFound
 from service.i18n import gettext as _
 from service.people.tables import Participant
 from service.placements import services as placements
+from service.placements.queries import visible_participants
 from service.placements.tables import AbsenceNotice
 from service.schedule.services import list_sessions
 from service.schedule.tables import Session, SessionStatus
@@ -43,7 +44,7 @@ async def sheet(
     expected = await placements.roster(actor, user, session_id)
     marks = await current_marks(session_id)
     first_names = not may(user, "roster.full_names")
-    notes = {} if first_names else await _notes(session_id, marks)
+    notes = await _notes(user, session_id, marks)
     rows = [
         RosterRow(
             participant_id=e.participant_id,
@@ -58,7 +59,7 @@ async def sheet(
     ]
     listed = {row.participant_id for row in rows}
     extra_ids = sorted(set(marks) - listed)
-    names = await _names(set(extra_ids), first_names)
+    names = await _names(user, set(extra_ids), first_names, today)
     rows.extend(
         RosterRow(
             participant_id=pid,
@@ -73,8 +74,8 @@ async def sheet(
     )
     walk_ins: list[Choice] = []
     if may(user, "attendance.walk_ins"):
-        candidates = await site_participants(session.site_id, today) - listed - set(extra_ids)
-        found = await _names(candidates, first_names)
+        candidates = await site_participants(user, session.site_id, today)
+        found = await _names(user, candidates - listed - set(extra_ids), first_names, today)
         walk_ins = sorted(
             (Choice(id=pid, name=name) for pid, name in found.items()), key=lambda c: c.name
         )
@@ -119,12 +120,19 @@ async def _head(session_id: int) -> SessionHead:
     )
 
 
-async def _names(ids: set[int], first_only: bool) -> dict[int, str]:
-    """The names of these participants (not erased), or only their first names."""
+async def _names(user: CurrentUser, ids: set[int], first_only: bool, today: date) -> dict[int, str]:
+    """The names of these participants (not erased), or only their first names. Those
+    who follow participants see the names of the participants visible to them; a
+    partner, who sees no records, the first names of those marked at their site."""
     if not ids:
         return {}
+    visible = (
+        await visible_participants(user, today)
+        if may(user, "participant.follow")
+        else Participant.erased_at.is_null()
+    )
     rows = await Participant.select(Participant.id, Participant.display_name).where(
-        Participant.id.is_in(sorted(ids)) & Participant.erased_at.is_null()
+        Participant.id.is_in(sorted(ids)) & visible
     )
     return {
         row["id"]: row["display_name"].split(" ")[0] if first_only else row["display_name"]
@@ -132,15 +140,17 @@ async def _names(ids: set[int], first_only: bool) -> dict[int, str]:
     }
 
 
-async def _notes(session_id: int, marks: dict[int, CurrentMark]) -> dict[int, str]:
-    """The note of each participant's current mark."""
+async def _notes(
+    user: CurrentUser, session_id: int, marks: dict[int, CurrentMark]
+) -> dict[int, str]:
+    """The note of each participant's current mark, under the rule of notes."""
     uuids = [mark.uuid for mark in marks.values()]
     if not uuids:
         return {}
     rows = await AttendanceMark.select(AttendanceMark.participant, AttendanceMark.note).where(
         AttendanceMark.client_uuid.is_in(uuids)
     )
-    return {row["participant"]: row["note"] for row in rows}
+    return {row["participant"]: note_for(user, row["note"]) for row in rows}
 
 
 async def day_sessions(user: CurrentUser, day: date) -> list[DaySession]:

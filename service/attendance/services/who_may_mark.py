@@ -37,9 +37,10 @@ async def _expected(session: VisibleSession) -> set[int]:
     return {e.participant_id for e in await queries.expected_at(session.id)}
 
 
-async def site_participants(site_id: int, today: date) -> set[int]:
-    """Who may come to a session at this site as a walk-in: placed at the site (a
-    current or coming placement), or able to reach it."""
+async def site_participants(user: CurrentUser, site_id: int, today: date) -> set[int]:
+    """Who this user may add to a session at this site as a walk-in: placed at the site
+    (a current or coming placement), or able to reach it; and visible to the user
+    (`visible_participants`), so that nobody outside their participants is named."""
     placed = set(await queries.participants_placed_at((site_id,), today))
     reach = await ReachableSite.select(ReachableSite.participant).where(
         ReachableSite.site == site_id
@@ -48,7 +49,7 @@ async def site_participants(site_id: int, today: date) -> set[int]:
     if not ids:
         return set()
     alive = await Participant.select(Participant.id).where(
-        Participant.id.is_in(sorted(ids)) & Participant.erased_at.is_null()
+        Participant.id.is_in(sorted(ids)) & await queries.visible_participants(user, today)
     )
     return {row["id"] for row in alive}
 
@@ -72,7 +73,7 @@ class Markable:
         if not may(self.user, "attendance.walk_ins"):
             return False
         if self.site is None:
-            self.site = await site_participants(self.session.site_id, self.today)
+            self.site = await site_participants(self.user, self.session.site_id, self.today)
         return participant_id in self.site
 
 

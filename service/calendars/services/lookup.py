@@ -12,7 +12,12 @@ from service.calendars.tables import FeedKind, FeedToken
 
 
 async def resolve(token: str) -> FeedRef | None:
-    """The live feed with this secret, with its scope's versions: one query."""
+    """The live feed with this secret, with its scope's versions: one query, asked on
+    every request before any cached rendering is served. A feed is live while it is
+    not revoked (rotation revokes the old secret) and its owner is there: a
+    participant's or support person's feed stops the moment the participant is
+    erased, a staff feed the moment its owner is deactivated or deleted, whatever the
+    cache holds and whether or not the refresh job has run."""
     if not 20 <= len(token) <= 64:
         return None
     rows = await FeedToken.raw(
@@ -22,9 +27,20 @@ async def resolve(token: str) -> FeedRef | None:
         "FROM feed_token t "
         "LEFT JOIN feed_version v ON v.scope = t.scope "
         "LEFT JOIN feed_version a ON a.scope = {} "
-        "WHERE t.token_hash = {} AND t.revoked_at IS NULL",
+        "LEFT JOIN participant p ON p.id = t.owner_id AND t.kind IN ({}, {}) "
+        "LEFT JOIN user_account u ON u.id = t.owner_id AND t.kind = {} "
+        "WHERE t.token_hash = {} AND t.revoked_at IS NULL "
+        "AND (t.kind NOT IN ({}, {}) OR (p.id IS NOT NULL AND p.erased_at IS NULL)) "
+        "AND (t.kind <> {} OR (u.id IS NOT NULL AND u.is_active = {}))",
         ALL,
+        FeedKind.participant.value,
+        FeedKind.support.value,
+        FeedKind.staff.value,
         token_hash(token),
+        FeedKind.participant.value,
+        FeedKind.support.value,
+        FeedKind.staff.value,
+        True,
     )
     if not rows:
         return None

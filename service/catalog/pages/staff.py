@@ -21,7 +21,7 @@ from service.staff.schemas import StaffProfileIn
 from service.web import actor_of, page
 
 
-@get("/catalog/staff", guards=[permission("catalog.edit")])
+@get("/catalog/staff", guards=[permission("staff.manage")])
 async def staff_page(request: Req) -> Template:
     sites = {s.id: s.name for s in await services.list_sites()}
     return page(
@@ -50,13 +50,13 @@ async def _staff_form(
     )
 
 
-@get("/catalog/staff/{user_id:int}", guards=[permission("catalog.edit")])
+@get("/catalog/staff/{user_id:int}", guards=[permission("staff.manage")])
 async def edit_staff_page(request: Req, user_id: FromPath[int]) -> Template:
     member = await staff_services.get_staff(user_id)
     return await _staff_form(request, user_id, Form(StaffProfileIn, staff_values(member)))
 
 
-@post("/catalog/staff/{user_id:int}", guards=[permission("catalog.edit")], status_code=HTTP_200_OK)
+@post("/catalog/staff/{user_id:int}", guards=[permission("staff.manage")], status_code=HTTP_200_OK)
 async def save_staff_submit(request: Req, user_id: FromPath[int]) -> Template | Redirect:
     form = Form(StaffProfileIn, staff_shown(await request.form()))
     try:

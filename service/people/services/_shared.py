@@ -7,6 +7,8 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
+from service.auth.permissions import note_for
+from service.auth.schemas import CurrentUser
 from service.errors import NotFound
 from service.i18n import gettext as _
 from service.people.schemas import (
@@ -32,15 +34,16 @@ async def existing_row(participant_id: int) -> dict[str, Any]:
     return row
 
 
-def participant_out(row: dict[str, Any]) -> ParticipantOut:
-    """A participant's row as the services show it."""
+def participant_out(row: dict[str, Any], viewer: CurrentUser | None) -> ParticipantOut:
+    """A participant's row as the services show it to `viewer`: support persons under
+    the rule of notes (`note_for`)."""
     return ParticipantOut(
         id=row["id"],
         display_name=row["display_name"],
         preferred_language=row["preferred_language"],
         contact=row["contact"],
-        support_person=row["support_person"],
-        support_contact=row["support_contact"],
+        support_person=note_for(viewer, row["support_person"], row["user"]),
+        support_contact=note_for(viewer, row["support_contact"], row["user"]),
         consent_calendar=row["consent_calendar"],
         consent_notifications=row["consent_notifications"],
         referral_date=row["referral_date"],

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from service import clock, events
-from service.audit.services import Actor, record
-from service.audit.tables import AuditEvent
+from service.audit.services import Actor, Subject, forget_subject, record
+from service.auth.permissions import note_for
 from service.auth.tables import User
 from service.db import transaction
 from service.people.schemas import ExportedReview, ParticipantExport
@@ -39,12 +39,15 @@ async def export(actor: Actor, participant_id: int) -> ParticipantExport:
     goals = await goals_of(participant_id)
     reviews = await Review.select().where(Review.goal.participant == participant_id)
     return ParticipantExport(
-        participant=participant_out(row),
+        participant=participant_out(row, actor.user),
         capacity=await capacity_of(row),
         goals=goals,
         reviews=[
             ExportedReview(
-                goal_id=r["goal"], on_date=r["on_date"], rating=r["rating"], note=r["note"]
+                goal_id=r["goal"],
+                on_date=r["on_date"],
+                rating=r["rating"],
+                note=note_for(actor.user, r["note"], row["user"]),
             )
             for r in reviews
         ],
@@ -59,26 +62,13 @@ async def erase(actor: Actor, participant_id: int, *, today: date | None = None)
     placements end on the day of the erasure, so that their places are free."""
     today = today or clock.today()
     row = await existing_row(participant_id)
-    traces = [
-        value
-        for value in (
-            row["display_name"],
-            row["contact"],
-            row["support_person"],
-            row["support_contact"],
-        )
-        if value
-    ]
-    account = None
-    if row["user"] is not None:
-        account = (
-            await User.select(User.id, User.email, User.display_name)
-            .where(User.id == row["user"])
-            .first()
-        )
-        if account:
-            traces += [v for v in (account["email"], account["display_name"]) if v]
+    account = row["user"]
     async with transaction():
+        # First, while the account still exists: the log finds its events by reference.
+        await forget_subject(
+            [Subject.participant(participant_id)]
+            + ([Subject.user(account)] if account is not None else [])
+        )
         for table in (
             Goal,
             AvailabilityWindow,
@@ -104,10 +94,9 @@ async def erase(actor: Actor, participant_id: int, *, today: date | None = None)
                 Participant.updated_at: clock.utcnow(),
             }
         ).where(Participant.id == participant_id)
-        if account:
-            await User.delete().where(User.id == account["id"])
+        if account is not None:
+            await User.delete().where(User.id == account)
         slot_ids = await _end_placements(actor, participant_id, today)
-        await _scrub_audit_log(traces)
         await record(actor, "participant.erase", entity="participant", entity_id=participant_id)
         # Their feeds stop; the sessions of their slots expect one fewer.
         await events.publish(events.ParticipantChanged(participant_id=participant_id, erased=True))
@@ -135,7 +124,11 @@ async def _end_placements(actor: Actor, participant_id: int, day: date) -> list[
             "placement.end",
             entity="placement",
             entity_id=row["id"],
-            details={"end_date": end.isoformat() if end else None, "reason": "erasure"},
+            details={
+                "end_date": end.isoformat() if end else None,
+                "reason": "erasure",
+                "participant_id": participant_id,
+            },
         )
     return sorted({row["slot"] for row in rows})
 
@@ -146,17 +139,3 @@ def _ended_on(start: date, end: date | None, day: date) -> date | None:
     if start > day or (end is not None and end < day):
         return end
     return day
-
-
-async def _scrub_audit_log(traces: list[str]) -> None:
-    """The log keeps what happened, not to whom: names and addresses are blanked."""
-    for trace in traces:
-        await AuditEvent.update({AuditEvent.actor_label: "erased"}).where(
-            AuditEvent.actor_label == trace
-        )
-        # CAST: PostgreSQL cannot match LIKE against a json column directly.
-        await AuditEvent.raw(
-            "UPDATE audit_event SET details = {} WHERE CAST(details AS TEXT) LIKE {}",
-            "{}",
-            f"%{trace}%",
-        )

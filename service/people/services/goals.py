@@ -10,10 +10,11 @@ from dateutil.relativedelta import relativedelta
 
 from service import clock
 from service.audit.services import Actor, record
+from service.auth.permissions import may, note_for
 from service.auth.schemas import CurrentUser
 from service.catalog.tables import GoalDomain
 from service.db import transaction
-from service.errors import InvalidInput, NotFound
+from service.errors import Forbidden, InvalidInput, NotFound
 from service.i18n import gettext as _
 from service.people.schemas import (
     DueReview,
@@ -48,8 +49,10 @@ async def save_goal(
     goal_id: int | None = None,
 ) -> GoalOut:
     """Coordinators and staff write goals with the participant; a participant may add a
-    wish of their own (a new goal, in their own words)."""
+    wish of their own (a new goal, in their own words), as `/me/goals` allows: no
+    priority, domains or status of their choosing (403 naming what they set)."""
     await visible_row(user, participant_id)
+    _check_wish(user, data, goal_id)
     domain_ids = await _domain_ids(data.domains)
     async with transaction():
         if goal_id is None:
@@ -85,6 +88,25 @@ async def save_goal(
             details={"goal_id": goal_id},
         )
     return next(g for g in await goals_of(participant_id) if g.id == goal_id)
+
+
+def _check_wish(user: CurrentUser, data: GoalIn, goal_id: int | None) -> None:
+    """Without `goals.plan` (a participant) only a new wish: text, nothing else."""
+    if may(user, "goals.plan"):
+        return
+    wish = GoalIn(text=data.text)
+    chosen = [
+        name
+        for name in ("domains", "priority", "status")
+        if getattr(data, name) != getattr(wish, name)
+    ]
+    if goal_id is not None or chosen:
+        raise Forbidden(
+            _(
+                "You can add a wish in your own words; %(fields)s are set with your instructor.",
+                fields=", ".join(chosen) or "changes",
+            )
+        )
 
 
 async def _domain_ids(keys: list[str]) -> list[int]:
@@ -187,7 +209,7 @@ async def add_review(
 
 
 async def list_reviews(actor: Actor, user: CurrentUser, participant_id: int) -> list[ReviewOut]:
-    await visible_row(user, participant_id)
+    person = await visible_row(user, participant_id)
     await record(actor, "participant.view_reviews", entity="participant", entity_id=participant_id)
     rows = (
         await Review.select()
@@ -200,7 +222,7 @@ async def list_reviews(actor: Actor, user: CurrentUser, participant_id: int) -> 
             goal_id=r["goal"],
             on_date=r["on_date"],
             rating=r["rating"],
-            note=r["note"],
+            note=note_for(user, r["note"], person["user"]),
             reviewer_id=r["reviewer"],
         )
         for r in rows

@@ -55,13 +55,13 @@ async def list_participants(
         query = query.where(Participant.id.is_in([r["participant"] for r in reach] or [-1]))
     rows = await query
     await record(actor, "participant.list", entity="participant", details={"count": len(rows)})
-    return [participant_out(row) for row in rows]
+    return [participant_out(row, user) for row in rows]
 
 
 async def get_participant(actor: Actor, user: CurrentUser, participant_id: int) -> ParticipantOut:
     row = await visible_row(user, participant_id)
     await record(actor, "participant.view", entity="participant", entity_id=participant_id)
-    return participant_out(row)
+    return participant_out(row, user)
 
 
 async def own_participant_id(user: CurrentUser) -> int | None:
@@ -113,7 +113,7 @@ async def save_participant(
             details={"status": data.status.value},
         )
         await events.publish(events.ParticipantChanged(participant_id=participant_id))
-    return participant_out(await existing_row(participant_id))
+    return participant_out(await existing_row(participant_id), actor.user)
 
 
 async def link_account(actor: Actor, participant_id: int, user_id: int | None) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from service import clock, events
 from service.audit.services import Actor, record
-from service.auth.permissions import may
+from service.auth.permissions import may, note_for
 from service.auth.schemas import CurrentUser
 from service.db import transaction
 from service.errors import Conflict, InvalidInput, NotFound
@@ -16,6 +16,7 @@ from service.placements.schemas import (
 )
 from service.placements.services.sessions import my_sessions
 from service.placements.tables import AbsenceNotice
+from service.schedule.services import get_session
 from service.schedule.tables import Session, SessionStatus
 
 
@@ -95,7 +96,9 @@ async def _absent_participant(user: CurrentUser, participant_id: int | None) -> 
     return participant_id
 
 
-async def list_absences(session_id: int) -> list[AbsenceOut]:
+async def list_absences(user: CurrentUser, session_id: int) -> list[AbsenceOut]:
+    """The absence notices of a session the user sees; notes under the rule of notes."""
+    await get_session(session_id, user)  # 404 outside the user's sites
     rows = (
         await AbsenceNotice.select()
         .where(AbsenceNotice.session == session_id)
@@ -107,7 +110,7 @@ async def list_absences(session_id: int) -> list[AbsenceOut]:
             participant_id=r["participant"],
             session_id=r["session"],
             given_at=r["given_at"],
-            note=r["note"],
+            note=note_for(user, r["note"]),
         )
         for r in rows
     ]

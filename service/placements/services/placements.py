@@ -82,7 +82,7 @@ async def end_placement(actor: Actor, placement_id: int, end_date: date) -> Plac
             "placement.end",
             entity="placement",
             entity_id=placement_id,
-            details={"end_date": end_date.isoformat()},
+            details={"end_date": end_date.isoformat(), "participant_id": current.participant_id},
         )
     await events.publish(
         events.PlacementsChanged(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from service.audit.services import Actor, record
-from service.auth.permissions import may
+from service.auth.permissions import may, note_for
 from service.auth.schemas import CurrentUser
 from service.placements import queries
 from service.placements.schemas import (
@@ -22,7 +22,7 @@ async def roster(actor: Actor, user: CurrentUser, session_id: int) -> list[Roste
             participant_id=e.participant_id,
             name=e.display_name.split(" ")[0] if first_names_only else e.display_name,
             absence_given_at=e.absence_given_at,
-            absence_note="" if first_names_only else e.absence_note,
+            absence_note=note_for(user, e.absence_note),
         )
         for e in await queries.expected_at(session_id)
     ]
