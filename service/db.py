@@ -173,7 +173,7 @@ async def _acquire_migration_lock(database_url: str) -> asyncpg.Connection | Non
 @dataclass(frozen=True)
 class RowLock:
     """Rows a transaction holds until it ends, so that what it read of them (and of
-    what hangs on them) cannot change under it: see `rows()`."""
+    what hangs on them) cannot change under it: see `row_lock()`."""
 
     table: type[Table]
     ids: tuple[int, ...]
@@ -190,8 +190,23 @@ class NamedLock:
 
 Lock = RowLock | NamedLock
 
+#: The order writers lock rows in (and update them, which locks them too), so that no
+#: two wait for each other: a record before what hangs on it.
+LOCK_ORDER = (
+    "matching_run",
+    "participant",
+    "user",
+    "partner",
+    "site",
+    "activity",
+    "room",
+    "weekly_slot",
+    "session",
+    "placement",
+)
 
-def rows(table: type[Table], *ids: int | None, deleting: bool = False) -> RowLock:
+
+def row_lock(table: type[Table], *ids: int | None, deleting: bool = False) -> RowLock:
     """Lock these rows of `table` (ids that are None are left out). Every writer that
     decides from what hangs on a row (the placements of a slot, the bookings of a
     room, the children of a record) locks that row first, so such writers take turns.
@@ -228,21 +243,23 @@ async def transaction(*locks: Lock) -> AsyncIterator[None]:
 
 
 async def lock(*locks: Lock) -> None:
-    """Inside a transaction: hold these locks until it ends. Rows are locked table by
-    table in id order, so that two writers never wait for each other in a ring. SQLite
-    needs nothing more: its write transaction already holds the whole database."""
+    """Inside a transaction: hold these locks until it ends. SQLite needs nothing more:
+    its write transaction already holds the whole database.
+
+    So that two writers never wait for each other in a ring, names are locked first,
+    then rows in the order given, each table's in id order; and every writer takes the
+    tables in the order of `LOCK_ORDER` (a later `lock()` in the same transaction only
+    for tables further down it)."""
     if not locks:
         return
     if not in_transaction():
         raise RuntimeError("db.lock() outside a transaction holds nothing")
+    row_locks = [item for item in locks if isinstance(item, RowLock) and item.ids]
+    _check_lock_order(row_locks)  # on SQLite too, so that tests on either engine catch it
     if is_sqlite():
         return
     for name in sorted({item.name for item in locks if isinstance(item, NamedLock)}):
         await conf.DB.run_ddl(f"SELECT pg_advisory_xact_lock({_lock_key(name)})")
-    row_locks = sorted(
-        (item for item in locks if isinstance(item, RowLock) and item.ids),
-        key=lambda item: item.table._meta.tablename,
-    )
     for item in row_locks:
         primary_key = item.table._meta.primary_key
         await (
@@ -251,6 +268,18 @@ async def lock(*locks: Lock) -> None:
             .order_by(primary_key)
             .lock_rows(item.strength)  # type: ignore[arg-type]
         )
+
+
+def _check_lock_order(row_locks: list[RowLock]) -> None:
+    ranks = [_lock_rank(item.table) for item in row_locks]
+    if ranks != sorted(ranks):
+        names = [item.table._meta.tablename for item in row_locks]
+        raise ValueError(f"rows locked out of LOCK_ORDER: {names}")
+
+
+def _lock_rank(table: type[Table]) -> int:
+    name = table._meta.tablename
+    return LOCK_ORDER.index(name) if name in LOCK_ORDER else len(LOCK_ORDER)
 
 
 def in_transaction() -> bool:

@@ -16,7 +16,7 @@ from service.audit.services import Actor, record
 from service.auth.schemas import CurrentUser
 from service.auth.services import load_current_user
 from service.auth.tables import Role, User
-from service.db import transaction
+from service.db import row_lock, transaction
 from service.people.services import visible_row
 from service.people.tables import LoginCard, Participant
 
@@ -42,9 +42,12 @@ def _new_code() -> str:
 async def issue(actor: Actor, user: CurrentUser, participant_id: int) -> str:
     """A new card for the participant (an account is made if they have none); older
     cards stop working. Returns the code, which is stored only as a hash."""
-    row = await visible_row(user, participant_id)
+    await visible_row(user, participant_id)
     code = _new_code()
-    async with transaction():
+    # The participant's row is locked: two cards issued at once make one account, and
+    # the second revokes the first.
+    async with transaction(row_lock(Participant, participant_id)):
+        row = await visible_row(user, participant_id)
         account = row["user"] or await _make_account(participant_id, row["display_name"])
         await LoginCard.update({LoginCard.revoked_at: clock.utcnow()}).where(
             (LoginCard.participant == participant_id)

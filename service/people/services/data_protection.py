@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from service import clock, events
 from service.audit.services import Actor, record
 from service.audit.tables import AuditEvent
 from service.auth.tables import User
-from service.db import transaction
+from service.db import row_lock, transaction
 from service.people.schemas import ExportedReview, ParticipantExport
 from service.people.services._shared import existing_row, participant_out
 from service.people.services.capacity import capacity_of
@@ -58,27 +59,11 @@ async def erase(actor: Actor, participant_id: int, *, today: date | None = None)
     row (so that counts of participants and, later, attendance still add up). Their
     placements end on the day of the erasure, so that their places are free."""
     today = today or clock.today()
-    row = await existing_row(participant_id)
-    traces = [
-        value
-        for value in (
-            row["display_name"],
-            row["contact"],
-            row["support_person"],
-            row["support_contact"],
-        )
-        if value
-    ]
-    account = None
-    if row["user"] is not None:
-        account = (
-            await User.select(User.id, User.email, User.display_name)
-            .where(User.id == row["user"])
-            .first()
-        )
-        if account:
-            traces += [v for v in (account["email"], account["display_name"]) if v]
-    async with transaction():
+    # The participant's row is locked: a card issued or a place given at the same
+    # moment comes before (and is erased too) or after (and finds them erased).
+    async with transaction(row_lock(Participant, participant_id)):
+        row = await existing_row(participant_id)
+        traces, account = await _traces(row)
         for table in (
             Goal,
             AvailabilityWindow,
@@ -114,6 +99,31 @@ async def erase(actor: Actor, participant_id: int, *, today: date | None = None)
         await events.publish(
             events.PlacementsChanged(participant_ids=(participant_id,), slot_ids=tuple(slot_ids))
         )
+
+
+async def _traces(row: dict[str, Any]) -> tuple[list[str], dict[str, Any] | None]:
+    """What of the participant (and of their account, returned too) the audit log may
+    still name."""
+    traces = [
+        value
+        for value in (
+            row["display_name"],
+            row["contact"],
+            row["support_person"],
+            row["support_contact"],
+        )
+        if value
+    ]
+    account = None
+    if row["user"] is not None:
+        account = (
+            await User.select(User.id, User.email, User.display_name)
+            .where(User.id == row["user"])
+            .first()
+        )
+        if account:
+            traces += [v for v in (account["email"], account["display_name"]) if v]
+    return traces, account
 
 
 async def _end_placements(actor: Actor, participant_id: int, day: date) -> list[int]:

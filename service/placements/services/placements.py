@@ -7,7 +7,7 @@ from typing import Any
 
 from service import events
 from service.audit.services import Actor, record
-from service.db import rows, transaction
+from service.db import row_lock, transaction
 from service.errors import Conflict, InvalidInput, NotFound
 from service.i18n import gettext as _
 from service.people.tables import Participant
@@ -24,7 +24,9 @@ async def place(actor: Actor, data: PlacementIn) -> PlacementOut:
     """Place a participant in a weekly slot; a full slot or a double placement is a 409."""
     if data.end_date is not None and data.end_date < data.start_date:
         raise InvalidInput("end_date", _("The placement must end on or after its start."))
-    async with transaction(rows(Participant, data.participant_id), rows(WeeklySlot, data.slot_id)):
+    async with transaction(
+        row_lock(Participant, data.participant_id), row_lock(WeeklySlot, data.slot_id)
+    ):
         # The slot's row is locked: placements into it take turns, so the count below
         # is still true when the row is stored.
         await _refuse_unplaceable(data)
