@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
+import asyncpg
 from babel.dates import format_date, format_datetime
 from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
 from jinja2.runtime import Context
@@ -80,6 +82,7 @@ from service.web import (
     OUTAGE_HANDLERS,
     handle_domain_error,
     handle_http_exception,
+    handle_integrity_error,
     handle_internal_error,
     handle_validation,
 )
@@ -173,6 +176,9 @@ def create_app(
             DomainError: handle_domain_error,
             HTTPException: handle_http_exception,
             **OUTAGE_HANDLERS,
+            # a write that lost a race outside db.transaction(): 409 like inside it
+            asyncpg.IntegrityConstraintViolationError: handle_integrity_error,
+            sqlite3.IntegrityError: handle_integrity_error,
             Exception: handle_internal_error,
         },
         compression_config=CompressionConfig(

@@ -6,8 +6,10 @@ import contextlib
 import io
 import os
 import sqlite3
+import zlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -26,6 +28,7 @@ from piccolo.table import Table
 from service import events
 from service import piccolo_conf as conf
 from service.engines import sqlite_path
+from service.errors import ConcurrentChange
 
 os.environ.setdefault("PICCOLO_CONF", "service.piccolo_conf")
 
@@ -42,6 +45,25 @@ def is_unique_violation(error: BaseException) -> bool:
     return isinstance(error, asyncpg.UniqueViolationError) or (
         isinstance(error, sqlite3.IntegrityError) and "UNIQUE" in str(error)
     )
+
+
+def is_conflict_violation(error: BaseException) -> bool:
+    """Whether a database error is what two writers racing for the same thing get: a
+    unique index refusing a second row, or a row referring to one deleted meanwhile
+    (or one still referred to being deleted)."""
+    return is_unique_violation(error) or (
+        isinstance(error, asyncpg.ForeignKeyViolationError)
+        or (isinstance(error, sqlite3.IntegrityError) and "FOREIGN KEY" in str(error))
+    )
+
+
+def constraint_name(error: BaseException) -> str:
+    """The violated constraint's name where the engine says it (PostgreSQL does; SQLite
+    names the columns instead)."""
+    name = getattr(error, "constraint_name", None)
+    if isinstance(name, str):
+        return name
+    return str(error).partition(":")[2].strip()
 
 
 def is_sqlite() -> bool:
@@ -178,17 +200,125 @@ def another_process_serves(database_url: str) -> bool:
     return False
 
 
+@dataclass(frozen=True)
+class RowLock:
+    """Rows a transaction holds until it ends, so that what it read of them (and of
+    what hangs on them) cannot change under it: see `row_lock()`."""
+
+    table: type[Table]
+    ids: tuple[int, ...]
+    strength: str = "NO KEY UPDATE"
+
+
+@dataclass(frozen=True)
+class NamedLock:
+    """A lock on a name rather than a row, for a write that has no row to lock (on
+    PostgreSQL a transaction-level advisory lock): see `named()`."""
+
+    name: str
+
+
+Lock = RowLock | NamedLock
+
+#: The order writers lock rows in (and update them, which locks them too), so that no
+#: two wait for each other: a record before what hangs on it.
+LOCK_ORDER = (
+    "matching_run",
+    "participant",
+    "user",
+    "partner",
+    "site",
+    "activity",
+    "room",
+    "weekly_slot",
+    "session",
+    "placement",
+)
+
+
+def row_lock(table: type[Table], *ids: int | None, deleting: bool = False) -> RowLock:
+    """Lock these rows of `table` (ids that are None are left out). Every writer that
+    decides from what hangs on a row (the placements of a slot, the bookings of a
+    room, the children of a record) locks that row first, so such writers take turns.
+    `deleting` takes the strongest lock, which also holds off new rows referring to it."""
+    kept = tuple(sorted({row_id for row_id in ids if row_id is not None}))
+    return RowLock(table, kept, "UPDATE" if deleting else "NO KEY UPDATE")
+
+
+def named(name: str) -> NamedLock:
+    """Lock a name (such as "matching.publish") for the rest of the transaction."""
+    return NamedLock(name)
+
+
 @asynccontextmanager
-async def transaction() -> AsyncIterator[None]:
+async def transaction(*locks: Lock) -> AsyncIterator[None]:
     """A write transaction on the bound engine, and the domain events published inside
     it, handed to their handlers once it has committed (dropped if it fails). On SQLite
     it takes the write lock at BEGIN (IMMEDIATE), so that a read-then-write cannot be
-    overtaken by another writer. Nested calls join the outer transaction."""
+    overtaken by another writer; on PostgreSQL the `locks` given (and those taken later
+    with `lock()`) do that for the rows a check reads. Nested calls join the outer
+    transaction. A unique or foreign key violation (two writers racing for the same
+    thing) leaves as `ConcurrentChange`, a 409, never as a database error."""
     outermost = not events.collecting_now()
-    async with events.collecting() as published, _engine_transaction():
-        yield
+    try:
+        async with events.collecting() as published, _engine_transaction():
+            await lock(*locks)
+            yield
+    except Exception as error:
+        if is_conflict_violation(error):
+            raise ConcurrentChange(constraint_name(error)) from error
+        raise
     if outermost:
         await events.dispatch(published)
+
+
+async def lock(*locks: Lock) -> None:
+    """Inside a transaction: hold these locks until it ends. SQLite needs nothing more:
+    its write transaction already holds the whole database.
+
+    So that two writers never wait for each other in a ring, names are locked first,
+    then rows in the order given, each table's in id order; and every writer takes the
+    tables in the order of `LOCK_ORDER` (a later `lock()` in the same transaction only
+    for tables further down it)."""
+    if not locks:
+        return
+    if not in_transaction():
+        raise RuntimeError("db.lock() outside a transaction holds nothing")
+    row_locks = [item for item in locks if isinstance(item, RowLock) and item.ids]
+    _check_lock_order(row_locks)  # on SQLite too, so that tests on either engine catch it
+    if is_sqlite():
+        return
+    for name in sorted({item.name for item in locks if isinstance(item, NamedLock)}):
+        await conf.DB.run_ddl(f"SELECT pg_advisory_xact_lock({_lock_key(name)})")
+    for item in row_locks:
+        primary_key = item.table._meta.primary_key
+        await (
+            item.table.select(primary_key)
+            .where(primary_key.is_in(list(item.ids)))
+            .order_by(primary_key)
+            .lock_rows(item.strength)  # type: ignore[arg-type]
+        )
+
+
+def _check_lock_order(row_locks: list[RowLock]) -> None:
+    ranks = [_lock_rank(item.table) for item in row_locks]
+    if ranks != sorted(ranks):
+        names = [item.table._meta.tablename for item in row_locks]
+        raise ValueError(f"rows locked out of LOCK_ORDER: {names}")
+
+
+def _lock_rank(table: type[Table]) -> int:
+    name = table._meta.tablename
+    return LOCK_ORDER.index(name) if name in LOCK_ORDER else len(LOCK_ORDER)
+
+
+def in_transaction() -> bool:
+    return conf.DB.current_transaction.get() is not None
+
+
+def _lock_key(name: str) -> int:
+    """A stable 32-bit key for a lock name, the same in every Tupa process."""
+    return zlib.crc32(f"tupa:{name}".encode())
 
 
 def _engine_transaction() -> Any:

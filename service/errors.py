@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from service.i18n import gettext as _
+
 
 class DomainError(Exception):
     status_code = 400
@@ -39,3 +41,15 @@ class RuleBroken(Conflict):
     def __init__(self, detail: str, rules: list[tuple[str, str]]) -> None:
         super().__init__(detail)
         self.rules = rules
+
+
+class ConcurrentChange(Conflict):
+    """Two writers raced for the same thing and the database refused the second (a
+    unique or foreign key constraint): a 409 like any conflict, never a 500. Services
+    that answer a repeat like the first time catch it; `constraint` names what refused."""
+
+    def __init__(self, constraint: str = "") -> None:
+        super().__init__(
+            _("Someone else changed the same thing at the same moment; reload and try again.")
+        )
+        self.constraint = constraint

@@ -20,7 +20,8 @@ from service.audit.services import Actor
 from service.auth.guards import PasswordChangeRequired
 from service.auth.middleware import LANGUAGE_COOKIE
 from service.auth.schemas import CurrentUser
-from service.errors import DomainError, InvalidInput, RuleBroken
+from service.db import constraint_name, is_conflict_violation
+from service.errors import ConcurrentChange, DomainError, InvalidInput, RuleBroken
 from service.forms import NAMED_FIELD
 from service.i18n import adopt_language, current_language, negotiate_language
 from service.outages import DATABASE_OUTAGES, REDIS_OUTAGES, RETRY_AFTER_SECONDS, outage_of
@@ -165,6 +166,14 @@ _OUTAGE_DETAIL = {
 OUTAGE_HANDLERS: ExceptionHandlersMap = {
     error: handle_outage for error in (*DATABASE_OUTAGES, *REDIS_OUTAGES)
 }
+
+
+def handle_integrity_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """A write outside `db.transaction()` that lost a race gets the 409 that
+    `db.transaction()` gives; any other integrity error is a fault of ours."""
+    if is_conflict_violation(exc):
+        return handle_domain_error(request, ConcurrentChange(constraint_name(exc)))
+    return handle_internal_error(request, exc)
 
 
 def handle_internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:

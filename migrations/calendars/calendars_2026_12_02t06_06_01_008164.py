@@ -12,6 +12,7 @@ from piccolo.columns.column_types import Timestamptz
 from piccolo.columns.column_types import Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.indexes import IndexMethod
+from piccolo.engine import engine_finder
 from piccolo.table import Table
 
 from service.migration_manager import PortableMigrationManager
@@ -341,5 +342,15 @@ async def forwards():
         },
         schema=None,
     )
+
+    async def one_live_feed():
+        # A partial unique index: at most one live feed per calendar, however many
+        # are created or rotated at the same moment.
+        await engine_finder().run_ddl(
+            "CREATE UNIQUE INDEX IF NOT EXISTS feed_token_one_live "
+            "ON feed_token (kind, owner_id) WHERE revoked_at IS NULL"
+        )
+
+    manager.add_raw_after(one_live_feed)
 
     return manager

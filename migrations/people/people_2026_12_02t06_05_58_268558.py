@@ -19,6 +19,7 @@ from piccolo.columns.defaults.date import DateNow
 from piccolo.columns.defaults.time import TimeNow
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.indexes import IndexMethod
+from piccolo.engine import engine_finder
 from piccolo.table import Table
 
 from service.migration_manager import PortableMigrationManager
@@ -868,7 +869,7 @@ async def forwards():
             "target_column": None,
             "null": True,
             "primary_key": False,
-            "unique": False,
+            "unique": True,
             "index": True,
             "index_method": IndexMethod.btree,
             "choices": None,
@@ -1561,5 +1562,15 @@ async def forwards():
         },
         schema=None,
     )
+
+    async def one_live_card():
+        # A partial unique index: at most one unused, unrevoked login card per
+        # participant, however many are issued at the same moment.
+        await engine_finder().run_ddl(
+            "CREATE UNIQUE INDEX IF NOT EXISTS login_card_one_live "
+            "ON login_card (participant) WHERE revoked_at IS NULL AND used_at IS NULL"
+        )
+
+    manager.add_raw_after(one_live_card)
 
     return manager

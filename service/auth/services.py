@@ -22,7 +22,7 @@ from service.auth.schemas import (
 )
 from service.auth.tables import ApiToken, Role, User, UserSite
 from service.catalog.tables import Site
-from service.db import transaction
+from service.db import row_lock, transaction
 from service.errors import Conflict, InvalidInput, NotFound
 from service.i18n import gettext as _
 from service.settings import LANGUAGES
@@ -170,7 +170,7 @@ async def update_user(actor: Actor, user_id: int, data: UserUpdate) -> UserOut:
     site_ids = current.site_ids if requested is None else requested
     if role not in SITE_ROLES:
         site_ids = []
-    async with transaction():
+    async with transaction(row_lock(User, user_id)):  # site lists replaced one after the other
         await _check_sites_exist(requested or [])
         if changes:
             await User.update(changes).where(User.id == user_id)

@@ -9,13 +9,15 @@ rule it would break."""
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import asdict, replace
 from datetime import date, timedelta
 from typing import Any
 
 from service import clock, events
 from service.audit.services import Actor, record
-from service.db import transaction
+from service.db import lock, named, row_lock, transaction
 from service.errors import Conflict, InvalidInput, NotFound, RuleBroken
 from service.i18n import gettext as _
 from service.matching.explain import explain_placement
@@ -37,7 +39,9 @@ from service.matching.services import (
 from service.matching.tables import Change, MatchingProposal, MatchingRun, RunStatus
 from service.matching.validate import Violation, validate
 from service.matching.words import refusal_words
+from service.people.tables import Participant
 from service.placements.tables import Placement, PlacementSource, PlacementStatus
+from service.schedule.tables import WeeklySlot
 from service.settings import Settings
 
 # --- the plan as publishing would leave it ------------------------------------------------
@@ -127,6 +131,14 @@ async def _reviewable(run_id: int) -> RunOut:
     return run
 
 
+@asynccontextmanager
+async def _reviewing(run_id: int) -> AsyncIterator[RunOut]:
+    """A transaction holding the run's row: changes to its proposal take turns with
+    each other and with publishing, and each finds the run still ready for review."""
+    async with transaction(row_lock(MatchingRun, run_id)):
+        yield await _reviewable(run_id)
+
+
 async def _rows_of(run_id: int) -> list[dict[str, Any]]:
     return await MatchingProposal.select().where(MatchingProposal.run == run_id)
 
@@ -137,8 +149,7 @@ async def change_proposal(
     """Accept or set aside one change, or pin it."""
     if data.accepted is None and data.pinned is None:
         raise InvalidInput("accepted", _("Say whether to accept it, pin it, or both."))
-    run = await _reviewable(run_id)
-    async with transaction():
+    async with _reviewing(run_id) as run:
         rows = await _rows_of(run_id)
         row = next((r for r in rows if r["id"] == proposal_id), None)
         if row is None:
@@ -178,8 +189,7 @@ async def change_proposal(
 async def set_all_accepted(actor: Actor, run_id: int, accepted: bool) -> int:
     """Accept, or set aside, every new placement and every ending at once (pinned ones
     stay as they are). Publishing checks the result."""
-    await _reviewable(run_id)
-    async with transaction():
+    async with _reviewing(run_id):
         changed = (
             await MatchingProposal.update({MatchingProposal.accepted: accepted})
             .where(
@@ -203,7 +213,15 @@ async def add_proposal(
     actor: Actor, settings: Settings, run_id: int, data: ProposalAdd
 ) -> ProposalOut:
     """Give someone a place by hand, checked against the same hard rules."""
-    run = await _reviewable(run_id)
+    async with _reviewing(run_id) as run:
+        return await _add_proposal(actor, settings, run, data)
+
+
+async def _add_proposal(
+    actor: Actor, settings: Settings, run: RunOut, data: ProposalAdd
+) -> ProposalOut:
+    """`add_proposal` inside its transaction, which holds the run."""
+    run_id = run.id
     problem = await _problem_now(run, settings)
     person = next((p for p in problem.people if p.id == data.participant_id), None)
     slots = {s.id: s for s in problem.slots}
@@ -219,51 +237,48 @@ async def add_proposal(
         raise InvalidInput(
             "slot_id", _("There is no weekly slot %(id)s in these weeks.", id=data.slot_id)
         )
-    async with transaction():
-        rows = await _rows_of(run_id)
-        pair = (data.participant_id, data.slot_id)
-        if pair in {(a.person_id, a.slot_id) for a in _published_plan(problem, rows)}:
-            raise Conflict(_("The participant already has this slot in the plan."))
-        same = next((r for r in rows if (r["participant"], r["slot"]) == pair), None)
-        if same is not None:  # an ending or a set-aside change: take it back
-            same["accepted"] = same["change"] != Change.removed
-            if same["change"] == Change.new:
-                await _refuse_broken_rules(problem, rows, [pair])
-            await MatchingProposal.update({MatchingProposal.accepted: same["accepted"]}).where(
-                MatchingProposal.id == same["id"]
-            )
-            proposal_id = same["id"]
-        else:
-            rows.append(
-                {
-                    "participant": pair[0],
-                    "slot": pair[1],
-                    "change": Change.new,
-                    "accepted": True,
-                    "pinned": False,
-                }
-            )
+    rows = await _rows_of(run_id)
+    pair = (data.participant_id, data.slot_id)
+    if pair in {(a.person_id, a.slot_id) for a in _published_plan(problem, rows)}:
+        raise Conflict(_("The participant already has this slot in the plan."))
+    same = next((r for r in rows if (r["participant"], r["slot"]) == pair), None)
+    if same is not None:  # an ending or a set-aside change: take it back
+        same["accepted"] = same["change"] != Change.removed
+        if same["change"] == Change.new:
             await _refuse_broken_rules(problem, rows, [pair])
-            mine = [
-                slots[a.slot_id] for a in _published_plan(problem, rows) if a.person_id == pair[0]
-            ]
-            proposal = MatchingProposal(
-                run=run_id,
-                participant=pair[0],
-                slot=pair[1],
-                change=Change.new,
-                source=PlacementSource.manual.value,
-                reason=json.dumps(asdict(explain_placement(person, slots[pair[1]], mine))),
-            )
-            await proposal.save()
-            proposal_id = proposal.id
-        await record(
-            actor,
-            "matching.proposal.add",
-            entity="matching_proposal",
-            entity_id=proposal_id,
-            details={"participant_id": pair[0], "slot_id": pair[1]},
+        await MatchingProposal.update({MatchingProposal.accepted: same["accepted"]}).where(
+            MatchingProposal.id == same["id"]
         )
+        proposal_id = same["id"]
+    else:
+        rows.append(
+            {
+                "participant": pair[0],
+                "slot": pair[1],
+                "change": Change.new,
+                "accepted": True,
+                "pinned": False,
+            }
+        )
+        await _refuse_broken_rules(problem, rows, [pair])
+        mine = [slots[a.slot_id] for a in _published_plan(problem, rows) if a.person_id == pair[0]]
+        proposal = MatchingProposal(
+            run=run_id,
+            participant=pair[0],
+            slot=pair[1],
+            change=Change.new,
+            source=PlacementSource.manual.value,
+            reason=json.dumps(asdict(explain_placement(person, slots[pair[1]], mine))),
+        )
+        await proposal.save()
+        proposal_id = proposal.id
+    await record(
+        actor,
+        "matching.proposal.add",
+        entity="matching_proposal",
+        entity_id=proposal_id,
+        details={"participant_id": pair[0], "slot_id": pair[1]},
+    )
     return await _one_proposal(run_id, pair[0], proposal_id)
 
 
@@ -294,7 +309,9 @@ async def publish(actor: Actor, settings: Settings, run_id: int) -> Published:
     day (so they fill the session rosters), accepted endings end the day before, and
     pins are set as the proposal says."""
     run = await _reviewable(run_id)
-    async with transaction():
+    # One publish at a time (the check for a newer plan below must see the other's),
+    # and the participants and slots it changes held against placements made by hand.
+    async with transaction(named("matching.publish"), row_lock(MatchingRun, run_id)):
         await _claim(
             run_id, RunStatus.published, published_at=clock.utcnow(), published_by=actor.user_id
         )
@@ -308,6 +325,10 @@ async def publish(actor: Actor, settings: Settings, run_id: int) -> Published:
                 _("Another plan was published after this run was made; start a new run.")
             )
         rows = await _rows_of(run_id)
+        await lock(
+            row_lock(Participant, *(r["participant"] for r in rows)),
+            row_lock(WeeklySlot, *(r["slot"] for r in rows)),
+        )
         gaining = [
             (r["participant"], r["slot"])
             for r in rows

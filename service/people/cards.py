@@ -18,7 +18,7 @@ from service.auth.permissions import may
 from service.auth.schemas import CurrentUser
 from service.auth.services import load_current_user
 from service.auth.tables import Role, User
-from service.db import transaction
+from service.db import row_lock, transaction
 from service.errors import Forbidden
 from service.i18n import gettext as _
 from service.people.services import visible_row
@@ -64,7 +64,10 @@ async def issue(actor: Actor, user: CurrentUser, participant_id: int) -> str:
             _("This participant signs in with a password: ask a coordinator for a login card.")
         )
     code = _new_code()
-    async with transaction():
+    # The participant's row is locked: two cards issued at once make one account, and
+    # the second revokes the first.
+    async with transaction(row_lock(Participant, participant_id)):
+        row = await visible_row(user, participant_id)
         account = row["user"] or await _make_account(participant_id, row["display_name"])
         await LoginCard.update({LoginCard.revoked_at: clock.utcnow()}).where(
             (LoginCard.participant == participant_id)

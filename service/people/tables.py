@@ -38,7 +38,11 @@ class GoalStatus(StrEnum):
 
 
 class Participant(Identified, Table, tablename="participant"):
-    user = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True, index=True)
+    # One participant per account (several without one): `unique` refuses a second link
+    # even when two are made at the same moment.
+    user = ForeignKey(
+        references=User, on_delete=OnDelete.set_null, null=True, index=True, unique=True
+    )
     display_name = Varchar(length=120)
     preferred_language = Varchar(length=8, default="fi")
     contact = Varchar(length=254, default="")

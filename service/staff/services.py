@@ -8,7 +8,7 @@ from service.audit.services import Actor, record
 from service.auth.tables import Role, User, UserSite
 from service.catalog.services import exists
 from service.catalog.tables import Site
-from service.db import transaction
+from service.db import row_lock, transaction
 from service.errors import InvalidInput, NotFound
 from service.i18n import gettext as _
 from service.staff.schemas import StaffProfileIn, StaffProfileOut, WindowIn
@@ -44,7 +44,9 @@ async def save_staff(actor: Actor, user_id: int, data: StaffProfileIn) -> StaffP
     for site_id in site_ids:
         if not await exists(Site, site_id):
             raise InvalidInput("site_ids", _("There is no site %(id)s.", id=site_id))
-    async with transaction():
+    # The user's row is locked: two saves at once replace the lists one after the other
+    # instead of both adding to them.
+    async with transaction(row_lock(User, user_id)):
         await StaffSkill.delete().where(StaffSkill.user == user_id)
         if data.skills:
             await StaffSkill.insert(

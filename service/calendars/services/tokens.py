@@ -96,6 +96,10 @@ async def create_feed(
     if data.language and data.language not in LANGUAGES:
         raise InvalidInput("language", _("Choose one of the offered languages."))
     async with transaction():
+        # The old secret is revoked first, and only if it is still live: of two
+        # rotations at once one wins; the index feed_token_one_live keeps one live feed.
+        if replacing is not None and not await _revoke_live(replacing):
+            raise Conflict(_("The feed was rotated or revoked meanwhile; reload the page."))
         rows = await FeedToken.select(FeedToken.id, FeedToken.salt, FeedToken.token_hash).where(
             (FeedToken.kind == data.kind.value)
             & (FeedToken.owner_id == data.owner_id)
@@ -107,7 +111,7 @@ async def create_feed(
                 FeedToken.id.is_in(stale)
             )
         live = len(rows) > len(stale)
-        if live and replacing is None:
+        if live:
             raise Conflict(_("This calendar already has a feed; rotate it for a new link."))
         salt = secrets.token_hex(16)
         token = _token(secret_key, salt)
@@ -122,9 +126,7 @@ async def create_feed(
         )
         await row.save()
         if replacing is not None:
-            await FeedToken.update(
-                {FeedToken.revoked_at: clock.utcnow(), FeedToken.replaced_by: row.id}
-            ).where(FeedToken.id == replacing)
+            await FeedToken.update({FeedToken.replaced_by: row.id}).where(FeedToken.id == replacing)
         await record(
             actor,
             "feed.rotate" if replacing else "feed.create",
@@ -133,6 +135,16 @@ async def create_feed(
             details={"kind": data.kind.value, "owner_id": data.owner_id, "replaces": replacing},
         )
     return await get_feed(row.id, secret_key)
+
+
+async def _revoke_live(feed_id: int) -> bool:
+    """Revoke the feed if it is live; whether it was."""
+    revoked = (
+        await FeedToken.update({FeedToken.revoked_at: clock.utcnow()})
+        .where((FeedToken.id == feed_id) & FeedToken.revoked_at.is_null())
+        .returning(FeedToken.id)
+    )
+    return bool(revoked)
 
 
 async def _live_row(feed_id: int) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from service.catalog.tables import (
     GoalDomain,
     Site,
 )
-from service.db import save_row, transaction
+from service.db import row_lock, save_row, transaction
 from service.errors import Conflict, InvalidInput, NotFound
 from service.i18n import gettext as _
 from service.schedule.tables import Session
@@ -99,9 +99,10 @@ async def save_activity(
 async def delete_activity(actor: Actor, activity_id: int) -> None:
     """Remove an activity that never had a session; otherwise it can only be retired."""
     activity = await get_activity(activity_id)
-    if await Session.exists().where(Session.activity == activity_id):
-        raise Conflict(_("The activity has sessions; mark it inactive instead."))
-    async with transaction():
+    # Locked for deleting: a session made at the same moment waits, then fails.
+    async with transaction(row_lock(Activity, activity_id, deleting=True)):
+        if await Session.exists().where(Session.activity == activity_id):
+            raise Conflict(_("The activity has sessions; mark it inactive instead."))
         await Activity.delete().where(Activity.id == activity_id)
         await record(
             actor,

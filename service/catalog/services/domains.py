@@ -30,15 +30,14 @@ async def list_domains(*, active_only: bool = False) -> list[GoalDomainOut]:
 async def save_domain(actor: Actor, data: GoalDomainIn) -> GoalDomainOut:
     """Create a domain, or relabel or (de)activate the one with this key."""
     async with transaction():
-        existing = await GoalDomain.select().where(GoalDomain.key == data.key).first()
-        if existing:
-            await GoalDomain.update(
-                {GoalDomain.label: data.label.strip(), GoalDomain.is_active: data.is_active}
-            ).where(GoalDomain.key == data.key)
-        else:
-            await GoalDomain.insert(
-                GoalDomain(key=data.key, label=data.label.strip(), is_active=data.is_active)
-            )
+        # One statement (an upsert), so that two saves of a new key at once both succeed.
+        await GoalDomain.insert(
+            GoalDomain(key=data.key, label=data.label.strip(), is_active=data.is_active)
+        ).on_conflict(
+            target=GoalDomain.key,
+            action="DO UPDATE",
+            values=[GoalDomain.label, GoalDomain.is_active],
+        )
         await record(
             actor,
             "goal_domain.save",

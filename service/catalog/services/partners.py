@@ -10,7 +10,7 @@ from service.audit.services import Actor, record
 from service.catalog.schemas import PartnerIn, PartnerOut
 from service.catalog.services.checks import get_row
 from service.catalog.tables import Partner, PartnerKind, Site
-from service.db import save_row, transaction
+from service.db import row_lock, save_row, transaction
 from service.errors import Conflict
 from service.i18n import gettext as _
 
@@ -56,10 +56,12 @@ async def save_partner(actor: Actor, data: PartnerIn, partner_id: int | None = N
 
 
 async def delete_partner(actor: Actor, partner_id: int) -> None:
-    partner = await get_partner(partner_id)
-    if partner.site_ids:
-        raise Conflict(_("The partner still has sites; remove or reassign them first."))
-    async with transaction():
+    await get_partner(partner_id)
+    # Locked for deleting: a site given this partner at the same moment waits, then fails.
+    async with transaction(row_lock(Partner, partner_id, deleting=True)):
+        partner = await get_partner(partner_id)
+        if partner.site_ids:
+            raise Conflict(_("The partner still has sites; remove or reassign them first."))
         await Partner.delete().where(Partner.id == partner_id)
         await record(
             actor,

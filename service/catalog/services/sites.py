@@ -18,7 +18,7 @@ from service.catalog.services.checks import (
 )
 from service.catalog.services.visibility import check_site_visible, site_scope
 from service.catalog.tables import Activity, Partner, Room, Site, SiteFeature
-from service.db import save_row, transaction
+from service.db import row_lock, save_row, transaction
 from service.errors import Conflict, InvalidInput
 from service.i18n import gettext as _
 
@@ -87,9 +87,10 @@ async def save_site(actor: Actor, data: SiteIn, site_id: int | None = None) -> S
 
 async def delete_site(actor: Actor, site_id: int) -> None:
     site = await get_site(site_id)
-    if await Activity.exists().where(Activity.site == site_id):
-        raise Conflict(_("Activities are held at this site; move or delete them first."))
-    async with transaction():
+    # Locked for deleting: an activity added at the same moment waits, then fails.
+    async with transaction(row_lock(Site, site_id, deleting=True)):
+        if await Activity.exists().where(Activity.site == site_id):
+            raise Conflict(_("Activities are held at this site; move or delete them first."))
         await Site.delete().where(Site.id == site_id)
         await record(
             actor, "site.delete", entity="site", entity_id=site_id, details={"name": site.name}
@@ -97,10 +98,11 @@ async def delete_site(actor: Actor, site_id: int) -> None:
 
 
 async def add_room(actor: Actor, site_id: int, data: RoomIn) -> RoomOut:
-    site = await get_site(site_id)
-    if any(room.name.lower() == data.name.strip().lower() for room in site.rooms):
-        raise Conflict(_("The site already has a room called %(name)s.", name=data.name))
-    async with transaction():
+    await get_site(site_id)
+    async with transaction(row_lock(Site, site_id)):  # rooms of a site added in turn
+        site = await get_site(site_id)
+        if any(room.name.lower() == data.name.strip().lower() for room in site.rooms):
+            raise Conflict(_("The site already has a room called %(name)s.", name=data.name))
         room = Room(site=site_id, name=data.name.strip(), capacity=data.capacity)
         await room.save()
         await record(

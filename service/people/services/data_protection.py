@@ -8,7 +8,7 @@ from service import clock, events
 from service.audit.services import Actor, Subject, forget_subject, record
 from service.auth.permissions import note_for
 from service.auth.tables import User
-from service.db import transaction
+from service.db import row_lock, transaction
 from service.people.schemas import ExportedReview, ParticipantExport
 from service.people.services._shared import existing_row, participant_out
 from service.people.services.capacity import capacity_of
@@ -61,9 +61,11 @@ async def erase(actor: Actor, participant_id: int, *, today: date | None = None)
     row (so that counts of participants and, later, attendance still add up). Their
     placements end on the day of the erasure, so that their places are free."""
     today = today or clock.today()
-    row = await existing_row(participant_id)
-    account = row["user"]
-    async with transaction():
+    # The participant's row is locked: a card issued or a place given at the same
+    # moment comes before (and is erased too) or after (and finds them erased).
+    async with transaction(row_lock(Participant, participant_id)):
+        row = await existing_row(participant_id)
+        account = row["user"]
         # First, while the account still exists: the log finds its events by reference.
         await forget_subject(
             [Subject.participant(participant_id)]

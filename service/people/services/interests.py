@@ -6,7 +6,7 @@ from service.audit.services import Actor, record
 from service.auth.schemas import CurrentUser
 from service.catalog.services import exists
 from service.catalog.tables import Activity
-from service.db import transaction
+from service.db import row_lock, transaction
 from service.errors import InvalidInput
 from service.i18n import gettext as _
 from service.people.schemas import (
@@ -16,6 +16,7 @@ from service.people.schemas import (
 from service.people.services.visibility import visible_row
 from service.people.tables import (
     Interest,
+    Participant,
     Strength,
 )
 
@@ -47,7 +48,9 @@ async def save_interests(
         for activity_id in sorted(ids):
             if not await exists(Activity, activity_id):
                 raise InvalidInput(field, _("There is no activity %(id)s.", id=activity_id))
-    async with transaction():
+    # The participant's row is locked: two saves at once replace the lists one after
+    # the other instead of both adding to them.
+    async with transaction(row_lock(Participant, participant_id)):
         await Interest.delete().where(Interest.participant == participant_id)
         await Strength.delete().where(Strength.participant == participant_id)
         rows = [Interest(participant=participant_id, activity=a, wants=True) for a in wanted]

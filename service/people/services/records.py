@@ -9,7 +9,7 @@ from service.audit.services import Actor, record
 from service.auth.schemas import CurrentUser
 from service.auth.tables import Role, User
 from service.db import save_row, transaction
-from service.errors import InvalidInput
+from service.errors import Conflict, InvalidInput
 from service.i18n import gettext as _
 from service.people.schemas import (
     ParticipantIn,
@@ -123,6 +123,10 @@ async def link_account(actor: Actor, participant_id: int, user_id: int | None) -
         if user is None or user["role"] != Role.participant.value:
             raise InvalidInput("user_id", _("Choose an account with the participant role."))
     async with transaction():
+        if user_id is not None and await Participant.exists().where(
+            (Participant.user == user_id) & (Participant.id != participant_id)
+        ):
+            raise Conflict(_("This account belongs to another participant."))
         await Participant.update({Participant.user: user_id}).where(
             Participant.id == participant_id
         )

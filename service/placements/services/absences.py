@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+from typing import Any
+
 from service import clock, events
 from service.audit.services import Actor, record
 from service.auth.permissions import may, note_for
 from service.auth.schemas import CurrentUser
 from service.db import transaction
-from service.errors import Conflict, InvalidInput, NotFound
+from service.errors import ConcurrentChange, Conflict, InvalidInput, NotFound
 from service.i18n import gettext as _
 from service.people import services as people
 from service.placements.schemas import (
@@ -46,41 +49,54 @@ async def record_absence(
         raise Conflict(_("The session is cancelled already."))
     if session["starts_at"] <= clock.utcnow():
         raise InvalidInput("session_id", _("The session has already started."))
-    existing = (
-        await AbsenceNotice.select()
-        .where(
-            (AbsenceNotice.participant == participant_id)
-            & (AbsenceNotice.session == data.session_id)
-        )
-        .first()
-    )
+    # The same notice sent twice at once: the other one was stored, answer as a repeat.
+    with contextlib.suppress(ConcurrentChange):
+        await _store_absence(actor, participant_id, data, given_by)
+    existing = await _notice(participant_id, data.session_id)
     if existing is None:
-        async with transaction():
-            notice = AbsenceNotice(
-                participant=participant_id,
-                session=data.session_id,
-                given_by=given_by,
-                note=data.note.strip()[:300],
-            )
-            await notice.save()
-            await record(
-                actor,
-                "absence.notice",
-                entity="session",
-                entity_id=data.session_id,
-                details={"participant_id": participant_id},
-            )
-        existing = await AbsenceNotice.select().where(AbsenceNotice.id == notice.id).first()
-        await events.publish(
-            events.AbsenceChanged(session_id=data.session_id, participant_id=participant_id)
-        )
-    assert existing is not None
+        raise NotFound(_("There is no session %(id)s.", id=data.session_id))
     return AbsenceOut(
         id=existing["id"],
         participant_id=participant_id,
         session_id=data.session_id,
         given_at=existing["given_at"],
         note=existing["note"],
+    )
+
+
+async def _store_absence(
+    actor: Actor, participant_id: int, data: AbsenceIn, given_by: int | None
+) -> None:
+    """Store the notice unless it was given before (the first one and its time stay)."""
+    async with transaction():
+        if await _notice(participant_id, data.session_id) is not None:
+            return
+        notice = AbsenceNotice(
+            participant=participant_id,
+            session=data.session_id,
+            given_by=given_by,
+            note=data.note.strip()[:300],
+        )
+        await notice.save()
+        await record(
+            actor,
+            "absence.notice",
+            entity="session",
+            entity_id=data.session_id,
+            details={"participant_id": participant_id},
+        )
+        await events.publish(
+            events.AbsenceChanged(session_id=data.session_id, participant_id=participant_id)
+        )
+
+
+async def _notice(participant_id: int, session_id: int) -> dict[str, Any] | None:
+    return (
+        await AbsenceNotice.select()
+        .where(
+            (AbsenceNotice.participant == participant_id) & (AbsenceNotice.session == session_id)
+        )
+        .first()
     )
 
 

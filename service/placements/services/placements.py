@@ -7,7 +7,7 @@ from typing import Any
 
 from service import events
 from service.audit.services import Actor, record
-from service.db import transaction
+from service.db import row_lock, transaction
 from service.errors import Conflict, InvalidInput, NotFound
 from service.i18n import gettext as _
 from service.people.tables import Participant
@@ -24,27 +24,16 @@ async def place(actor: Actor, data: PlacementIn) -> PlacementOut:
     """Place a participant in a weekly slot; a full slot or a double placement is a 409."""
     if data.end_date is not None and data.end_date < data.start_date:
         raise InvalidInput("end_date", _("The placement must end on or after its start."))
-    participant = (
-        await Participant.select(Participant.id)
-        .where((Participant.id == data.participant_id) & Participant.erased_at.is_null())
-        .first()
-    )
-    if participant is None:
-        raise InvalidInput(
-            "participant_id", _("There is no participant %(id)s.", id=data.participant_id)
-        )
-    slot = (
-        await WeeklySlot.select(WeeklySlot.id, WeeklySlot.activity.max_participants)
-        .where(WeeklySlot.id == data.slot_id)
-        .first()
-    )
-    if slot is None:
-        raise InvalidInput("slot_id", _("There is no weekly slot %(id)s.", id=data.slot_id))
-    async with transaction():
+    async with transaction(
+        row_lock(Participant, data.participant_id), row_lock(WeeklySlot, data.slot_id)
+    ):
+        # The slot's row is locked: placements into it take turns, so the count below
+        # is still true when the row is stored.
+        await _refuse_unplaceable(data)
+        capacity = await _capacity(data.slot_id)
         overlapping = await queries.holders(data.slot_id, data.start_date, data.end_date)
         if any(p.participant_id == data.participant_id for p in overlapping):
             raise Conflict(_("The participant is already placed in this slot."))
-        capacity = slot["activity.max_participants"]
         if len(overlapping) >= capacity:
             raise Conflict(_("The slot is full (%(n)s of %(n)s places).", n=capacity))
         row = Placement(
@@ -67,6 +56,31 @@ async def place(actor: Actor, data: PlacementIn) -> PlacementOut:
         events.PlacementsChanged(participant_ids=(data.participant_id,), slot_ids=(data.slot_id,))
     )
     return await get_placement(row.id)
+
+
+async def _refuse_unplaceable(data: PlacementIn) -> None:
+    """422 for a participant who is not there (or erased)."""
+    participant = (
+        await Participant.select(Participant.id)
+        .where((Participant.id == data.participant_id) & Participant.erased_at.is_null())
+        .first()
+    )
+    if participant is None:
+        raise InvalidInput(
+            "participant_id", _("There is no participant %(id)s.", id=data.participant_id)
+        )
+
+
+async def _capacity(slot_id: int) -> int:
+    """How many places the slot has (its activity's maximum); 422 for no such slot."""
+    slot = (
+        await WeeklySlot.select(WeeklySlot.activity.max_participants)
+        .where(WeeklySlot.id == slot_id)
+        .first()
+    )
+    if slot is None:
+        raise InvalidInput("slot_id", _("There is no weekly slot %(id)s.", id=slot_id))
+    return int(slot["activity.max_participants"])
 
 
 async def end_placement(actor: Actor, placement_id: int, end_date: date) -> PlacementOut:

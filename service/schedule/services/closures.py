@@ -11,7 +11,7 @@ from service.audit.services import Actor, record
 from service.catalog import services as catalog
 from service.catalog.tables import Site
 from service.db import transaction
-from service.errors import InvalidInput
+from service.errors import InvalidInput, NotFound
 from service.i18n import gettext as _
 from service.schedule.schemas import ClosureIn, ClosureOut
 from service.schedule.services.generation import generate_sessions
@@ -66,7 +66,9 @@ async def remove_closure(actor: Actor, closure_id: int, *, today: date | None = 
         Closure, closure_id, _("There is no closure %(id)s.", id=closure_id)
     )
     async with transaction():
-        await Closure.delete().where(Closure.id == closure_id)
+        removed = await Closure.delete().where(Closure.id == closure_id).returning(Closure.id)
+        if not removed:  # removed by someone else at the same moment
+            raise NotFound(_("There is no closure %(id)s.", id=closure_id))
         await record(
             actor,
             "closure.delete",

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from service import clock
+from service.db import lock, row_lock, transaction
 from service.i18n import gettext as _
 from service.schedule import recurrence
 from service.schedule.schemas import GenerationResult
@@ -43,7 +44,20 @@ async def generate_sessions(
     creates nothing new; it brings changed slots, holidays and closures into the
     sessions it made, raising their sequence, but leaves sessions edited by hand as they
     are (flagging that their slot changed)."""
-    today = today or clock.today()
+    async with transaction():
+        # Generation of a slot takes turns (a nightly run, a slot saved, a closure
+        # added): each reads the sessions and closures as the one before left them.
+        await lock(
+            row_lock(WeeklySlot, *(slot_ids if slot_ids is not None else await _all_slots()))
+        )
+        return await _generate(today or clock.today(), weeks, slot_ids)
+
+
+async def _all_slots() -> list[int]:
+    return [row["id"] for row in await WeeklySlot.select(WeeklySlot.id)]
+
+
+async def _generate(today: date, weeks: int, slot_ids: Sequence[int] | None) -> GenerationResult:
     last = today + timedelta(weeks=weeks) - timedelta(days=1)
     slots = await _slot_rules(slot_ids)
     closures = await _closures(today, last)

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from piccolo.custom_types import Combinable
+
 from service import clock, events
 from service.audit.services import Actor, record
 from service.auth.schemas import CurrentUser
 from service.catalog import services as catalog
-from service.db import transaction
+from service.catalog.tables import Room
+from service.db import row_lock, transaction
 from service.errors import Conflict, InvalidInput, NotFound
 from service.i18n import gettext as _
 from service.schedule import conflicts, recurrence
@@ -73,7 +76,7 @@ async def create_session(actor: Actor, data: SessionIn) -> SessionOut:
     staff_ids = await check_staff(data.staff_ids)
     starts_at = recurrence.local_to_utc(data.date, data.start, activity.time_zone)
     ends_at = recurrence.local_to_utc(data.date, data.end, activity.time_zone)
-    async with transaction():
+    async with transaction(row_lock(Room, data.room_id)):  # bookings of a room take turns
         await _refuse_room_clash(data.room_id, starts_at, ends_at, None)
         session = Session(
             activity=data.activity_id,
@@ -116,24 +119,30 @@ async def change_session(actor: Actor, session_id: int, data: SessionChange) -> 
     starts_at = recurrence.local_to_utc(day, start, site.time_zone)
     ends_at = recurrence.local_to_utc(day, end, site.time_zone)
     moved = (day, start, end) != (current.date, current.start, current.end)
-    async with transaction():
+    async with transaction(row_lock(Room, room_id)):  # bookings of a room take turns
         await _refuse_room_clash(room_id, starts_at, ends_at, session_id)
-        await Session.update(
-            {
-                Session.date: day,
-                Session.start: start,
-                Session.end: end,
-                Session.starts_at: starts_at,
-                Session.ends_at: ends_at,
-                Session.room: room_id,
-                Session.status: SessionStatus.moved.value if moved else current.status.value,
-                Session.note: current.note if data.note is None else data.note.strip(),
-                Session.edited_by_hand: True,
-                Session.slot_changed_since_edit: False,
-                Session.sequence: Session.sequence + 1,
-                Session.updated_at: clock.utcnow(),
-            }
-        ).where(Session.id == session_id)
+        changed = (
+            await Session.update(
+                {
+                    Session.date: day,
+                    Session.start: start,
+                    Session.end: end,
+                    Session.starts_at: starts_at,
+                    Session.ends_at: ends_at,
+                    Session.room: room_id,
+                    Session.status: SessionStatus.moved.value if moved else current.status.value,
+                    Session.note: current.note if data.note is None else data.note.strip(),
+                    Session.edited_by_hand: True,
+                    Session.slot_changed_since_edit: False,
+                    Session.sequence: Session.sequence + 1,
+                    Session.updated_at: clock.utcnow(),
+                }
+            )
+            .where(_still(session_id, current.status))
+            .returning(Session.id)
+        )
+        if not changed:
+            raise _changed_meanwhile()
         if staff_ids is not None:
             await replace_staff(session_id, staff_ids)
         await record(
@@ -163,15 +172,21 @@ async def cancel_session(actor: Actor, session_id: int, reason: str) -> SessionO
     if current.status == SessionStatus.cancelled:
         raise Conflict(_("The session is already cancelled."))
     async with transaction():
-        await Session.update(
-            {
-                Session.status: SessionStatus.cancelled.value,
-                Session.cancel_reason: reason.strip(),
-                Session.edited_by_hand: True,
-                Session.sequence: Session.sequence + 1,
-                Session.updated_at: clock.utcnow(),
-            }
-        ).where(Session.id == session_id)
+        cancelled = (
+            await Session.update(
+                {
+                    Session.status: SessionStatus.cancelled.value,
+                    Session.cancel_reason: reason.strip(),
+                    Session.edited_by_hand: True,
+                    Session.sequence: Session.sequence + 1,
+                    Session.updated_at: clock.utcnow(),
+                }
+            )
+            .where(_still(session_id, current.status))
+            .returning(Session.id)
+        )
+        if not cancelled:
+            raise _changed_meanwhile()
         await record(
             actor,
             "session.cancel",
@@ -181,6 +196,16 @@ async def cancel_session(actor: Actor, session_id: int, reason: str) -> SessionO
         )
     await events.publish(events.SessionsChanged(session_ids=(session_id,)))
     return await get_session(session_id)
+
+
+def _still(session_id: int, status: SessionStatus) -> Combinable:
+    """The session, if it still has the status the change was decided on: a change
+    raced by a cancellation (or a second cancellation) then changes nothing."""
+    return (Session.id == session_id) & (Session.status == status.value)
+
+
+def _changed_meanwhile() -> Conflict:
+    return Conflict(_("The session was changed or cancelled meanwhile; reload and try again."))
 
 
 async def _refuse_room_clash(

@@ -9,7 +9,8 @@ from service import clock, events
 from service.audit.services import Actor, record
 from service.auth.schemas import CurrentUser
 from service.catalog import services as catalog
-from service.db import save_row, transaction
+from service.catalog.tables import Room
+from service.db import row_lock, save_row, transaction
 from service.errors import Conflict, InvalidInput, NotFound
 from service.i18n import gettext as _
 from service.schedule.schemas import SlotIn, SlotOut
@@ -62,7 +63,6 @@ async def save_slot(
     activity = await activity_row(data.activity_id)
     await check_room(data.room_id, activity.site_id)
     staff_ids = await check_staff(data.staff_ids)
-    await _refuse_slot_room_clash(data, slot_id)
     values = {
         WeeklySlot.activity: data.activity_id,
         WeeklySlot.weekday: data.weekday,
@@ -74,7 +74,9 @@ async def save_slot(
         WeeklySlot.updated_at: clock.utcnow(),
     }
     previous_staff: list[int] = []
-    async with transaction():
+    # The room's row is locked: slots and sessions booking it take turns.
+    async with transaction(row_lock(Room, data.room_id), row_lock(WeeklySlot, slot_id)):
+        await _refuse_slot_room_clash(data, slot_id)
         if slot_id is not None:
             previous_staff = (await get_slot(slot_id)).staff_ids
         slot_id, verb = await save_row(WeeklySlot, values, slot_id)
