@@ -172,7 +172,9 @@ async def bearer_token() -> str:
     """A tablet's API token: it needs no session, so no Redis."""
     user = await auth.authenticate(STAFF, "correct horse battery")
     assert user is not None
-    created = await auth.create_token(Actor.system("test"), user, "tablet", None)
+    created = await auth.create_token(
+        Actor.system("test"), user, "tablet", None, max_age=Settings().token_max_age
+    )
     return created.token
 
 
