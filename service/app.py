@@ -43,6 +43,7 @@ from service.auth.routes import ROUTES as AUTH_ROUTES
 from service.auth.schemas import role_label
 from service.auth.sessions import SessionConfig
 from service.auth.user_routes import ROUTES as USER_ROUTES
+from service.bounds import MAX_BODY_BYTES
 from service.calendars.routes import ROUTES as CALENDAR_ROUTES
 from service.catalog.pages import PAGES as CATALOG_PAGES
 from service.catalog.routes import ROUTES as CATALOG_ROUTES
@@ -70,9 +71,11 @@ from service.settings import LANGUAGES, Settings
 from service.staff.routes import ROUTES as STAFF_ROUTES
 from service.system.routes import ROUTES as SYSTEM_ROUTES
 from service.web import (
+    TimeOfDaySchema,
     handle_domain_error,
     handle_http_exception,
     handle_internal_error,
+    handle_recursion_error,
     handle_validation,
 )
 
@@ -142,11 +145,14 @@ def create_app(
         plugins=[
             FlashPlugin(config=FlashConfig(template_config=template_config)),
             make_channels(settings),
+            TimeOfDaySchema(),
         ],
+        request_max_body_size=MAX_BODY_BYTES,
         exception_handlers={
             ValidationException: handle_validation,
             DomainError: handle_domain_error,
             HTTPException: handle_http_exception,
+            RecursionError: handle_recursion_error,
             Exception: handle_internal_error,
         },
         compression_config=CompressionConfig(

@@ -3,22 +3,28 @@
 from __future__ import annotations
 
 import logging
+from datetime import time
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 from litestar import Request, Response
+from litestar._openapi.schema_generation import SchemaCreator
 from litestar.exceptions import (
     HTTPException,
     NotAuthorizedException,
     ValidationException,
 )
+from litestar.openapi.spec import OpenAPIFormat, OpenAPIType, Schema
+from litestar.plugins import OpenAPISchemaPlugin
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.typing import FieldDefinition
 
 from service.audit.services import Actor
 from service.auth.guards import PasswordChangeRequired
 from service.auth.middleware import LANGUAGE_COOKIE
 from service.auth.schemas import CurrentUser
+from service.bounds import TIME_PATTERN
 from service.errors import DomainError, InvalidInput, RuleBroken
 from service.forms import NAMED_FIELD
 from service.i18n import adopt_language, current_language, negotiate_language
@@ -26,6 +32,20 @@ from service.i18n import adopt_language, current_language, negotiate_language
 log = logging.getLogger("tupa.web")
 
 PROBLEM_JSON = "application/problem+json"
+
+
+class TimeOfDaySchema(OpenAPISchemaPlugin):
+    """A `time` in the OpenAPI document as what the API reads and writes, `HH:MM:SS`
+    (Litestar would call it a `duration`, which it is not)."""
+
+    @staticmethod
+    def is_plugin_supported_type(value: Any) -> bool:
+        return value is time
+
+    def to_openapi_schema(
+        self, field_definition: FieldDefinition, schema_creator: SchemaCreator
+    ) -> Schema:
+        return Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.TIME, pattern=TIME_PATTERN)
 
 
 def current_user(request: Request[Any, Any, Any]) -> CurrentUser | None:
@@ -139,6 +159,16 @@ def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -
     return _error_page(request, status, headers=headers)
 
 
+def handle_recursion_error(request: Request[Any, Any, Any], exc: RecursionError) -> Response[Any]:
+    """A body nested deeper than the decoder goes is bad input (400), not a fault;
+    any other recursion error is one."""
+    if "deserializing" not in str(exc):
+        return handle_internal_error(request, exc)
+    if is_api(request):
+        return problem(400, "Bad request", "The request body is nested too deeply.")
+    return _error_page(request, 400, detail="The request body is nested too deeply.")
+
+
 def handle_internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     if is_api(request):
@@ -186,6 +216,7 @@ def _title(status: int) -> str:
         405: "Method not allowed",
         409: "Conflict",
         415: "Unsupported media type",
+        413: "Request body too large",
         422: "Invalid input",
         429: "Too many requests",
     }.get(status, "Error")

@@ -7,7 +7,6 @@ from datetime import date, timedelta
 from typing import Any
 
 from litestar import Request, get, post
-from litestar.params import FromPath
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK
@@ -19,6 +18,7 @@ from service.catalog.vocabulary import domain_label, weekday_names
 from service.errors import DomainError, InvalidInput, NotFound
 from service.i18n import gettext as _
 from service.matching import services as matching
+from service.params import PathId
 from service.people import services
 from service.people.schemas import GoalIn, InterestsIn
 from service.placements import services as placements
@@ -63,7 +63,7 @@ async def my_week(request: Req) -> Template:
 
 
 @get("/me/sessions/{session_id:int}/absence", guards=[permission("participant.self")])
-async def absence_page(request: Req, session_id: FromPath[int]) -> Template:
+async def absence_page(request: Req, session_id: PathId) -> Template:
     """A confirmation page, so that a link preview can never record an absence."""
     session = await _my_session(request, session_id)
     return page(request, "me/absence.html", session=session, weekday=_weekday, error="")
@@ -74,7 +74,7 @@ async def absence_page(request: Req, session_id: FromPath[int]) -> Template:
     guards=[permission("participant.self")],
     status_code=HTTP_200_OK,
 )
-async def absence_submit(request: Req, session_id: FromPath[int]) -> Template | Redirect:
+async def absence_submit(request: Req, session_id: PathId) -> Template | Redirect:
     user, _participant_id = await _own(request)
     form = await request.form()
     try:
@@ -210,7 +210,7 @@ async def my_activities(request: Req) -> Template:
     guards=[permission("participant.self")],
     status_code=HTTP_200_OK,
 )
-async def toggle_interest(request: Req, activity_id: FromPath[int]) -> Redirect:
+async def toggle_interest(request: Req, activity_id: PathId) -> Redirect:
     """ "I'm interested" (or, pressed again, not any more)."""
     user, participant_id = await _own(request)
     if participant_id is None:
