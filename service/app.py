@@ -71,6 +71,7 @@ from service.settings import LANGUAGES, Settings
 from service.staff.routes import ROUTES as STAFF_ROUTES
 from service.system.routes import ROUTES as SYSTEM_ROUTES
 from service.web import (
+    ApiDocument,
     TimeOfDaySchema,
     handle_domain_error,
     handle_http_exception,
@@ -146,6 +147,7 @@ def create_app(
             FlashPlugin(config=FlashConfig(template_config=template_config)),
             make_channels(settings),
             TimeOfDaySchema(),
+            ApiDocument(),
         ],
         request_max_body_size=MAX_BODY_BYTES,
         exception_handlers={

@@ -7,6 +7,7 @@ from datetime import time
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+import msgspec
 from litestar import Request, Response
 from litestar._openapi.schema_generation import SchemaCreator
 from litestar.exceptions import (
@@ -14,10 +15,13 @@ from litestar.exceptions import (
     NotAuthorizedException,
     ValidationException,
 )
-from litestar.openapi.spec import OpenAPIFormat, OpenAPIType, Schema
-from litestar.plugins import OpenAPISchemaPlugin
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.openapi.spec import OpenAPIType, Schema
+from litestar.plugins import OpenAPISchemaPlugin, ReceiveRoutePlugin
 from litestar.response import Redirect, Template
+from litestar.routes import BaseRoute, HTTPRoute
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.types import Empty
 from litestar.typing import FieldDefinition
 
 from service.audit.services import Actor
@@ -36,7 +40,8 @@ PROBLEM_JSON = "application/problem+json"
 
 class TimeOfDaySchema(OpenAPISchemaPlugin):
     """A `time` in the OpenAPI document as what the API reads and writes, `HH:MM:SS`
-    (Litestar would call it a `duration`, which it is not)."""
+    (Litestar would call it a `duration`, which it is not). No `format`: OpenAPI's `time`
+    is RFC 3339's, with a UTC offset, and Tupa's times are the site's wall-clock times."""
 
     @staticmethod
     def is_plugin_supported_type(value: Any) -> bool:
@@ -45,7 +50,67 @@ class TimeOfDaySchema(OpenAPISchemaPlugin):
     def to_openapi_schema(
         self, field_definition: FieldDefinition, schema_creator: SchemaCreator
     ) -> Schema:
-        return Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.TIME, pattern=TIME_PATTERN)
+        return Schema(
+            type=OpenAPIType.STRING,
+            pattern=TIME_PATTERN,
+            description="A local time of day, HH:MM:SS",
+            examples=["09:30:00"],
+        )
+
+
+class Problem(msgspec.Struct, omit_defaults=True):
+    """An RFC 9457 problem document, as `problem` writes it."""
+
+    type: str
+    title: str
+    status: int
+    detail: str = ""
+    errors: list[dict[str, str]] = msgspec.field(default_factory=list)
+
+
+_PROBLEMS = {
+    400: "Malformed input, or a parameter out of its bounds",
+    401: "Not signed in",
+    403: "Not allowed for this role, or no valid CSRF token",
+    404: "No such thing, or not visible to this user",
+    422: "A field that cannot be taken, named in `errors`",
+    429: "Too many requests",
+}
+_WRITE_PROBLEMS = {
+    409: "A conflict with what is stored, or a broken rule named in `errors`",
+    413: "The request body is larger than Tupa reads",
+}
+
+
+class ApiDocument(ReceiveRoutePlugin):
+    """The OpenAPI document describes the JSON API as it answers: every operation lists
+    the problem documents it can give. Pages answer browsers with HTML and redirects;
+    they are left out of it."""
+
+    def receive_route(self, route: BaseRoute) -> None:
+        if not isinstance(route, HTTPRoute):
+            return
+        documented = route.path.startswith("/api/") or route.path == "/health"
+        for handler in route.route_handlers:
+            if not documented:
+                handler.include_in_schema = False
+                # Registration has resolved the layers' setting already: resolve it anew.
+                handler._resolved_include_in_schema = Empty
+                continue
+            writes = bool(handler.http_methods - {"GET", "HEAD"})
+            statuses = {**_PROBLEMS, **(_WRITE_PROBLEMS if writes else {})}
+            handler.responses = {
+                **{
+                    status: ResponseSpec(
+                        data_container=Problem,
+                        media_type=PROBLEM_JSON,
+                        description=words,
+                        generate_examples=False,
+                    )
+                    for status, words in statuses.items()
+                },
+                **(handler.responses or {}),
+            }
 
 
 def current_user(request: Request[Any, Any, Any]) -> CurrentUser | None:
