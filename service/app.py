@@ -78,6 +78,7 @@ from service.web import (
     handle_internal_error,
     handle_recursion_error,
     handle_validation,
+    refuse_nul_characters,
 )
 
 
@@ -150,6 +151,7 @@ def create_app(
             ApiDocument(),
         ],
         request_max_body_size=MAX_BODY_BYTES,
+        before_request=refuse_nul_characters,
         exception_handlers={
             ValidationException: handle_validation,
             DomainError: handle_domain_error,

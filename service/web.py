@@ -188,6 +188,28 @@ def field_errors(exc: ValidationException) -> list[dict[str, str]]:
     return errors
 
 
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+NUL_REFUSED = "Text must not contain the NUL character."
+
+
+async def refuse_nul_characters(request: Request[Any, Any, Any]) -> None:
+    """Refuse a NUL character anywhere in the query string or a posted form (422 naming
+    the field), before any handler reads them: PostgreSQL cannot store it in text, and
+    pages read some fields straight from the form. JSON bodies are checked by their
+    structs' `bounds.text` pattern."""
+    for name, value in request.query_params.multi_items():
+        if "\x00" in name or "\x00" in str(value):
+            raise InvalidInput(name, NUL_REFUSED)
+    if request.method in {"GET", "HEAD", "OPTIONS"}:
+        return
+    if not request.headers.get("content-type", "").startswith(FORM_TYPES):
+        return
+    form = await request.form()
+    for name, value in form.multi_items():
+        if "\x00" in name or (isinstance(value, str) and "\x00" in value):
+            raise InvalidInput(name, NUL_REFUSED)
+
+
 def handle_validation(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
     """Malformed input is 400; well-formed input with a bad field is 422 naming it."""
     errors = field_errors(exc)

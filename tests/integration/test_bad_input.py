@@ -15,7 +15,7 @@ from service.audit.services import Actor
 from service.auth import services as auth
 from service.auth.tables import Role
 from tests.conftest import make_client, running
-from tests.helpers import PASSWORD, make_site, make_user
+from tests.helpers import PASSWORD, make_site, make_user, post_form
 
 HUGE_IDS = [2**31, 2**63, 2**70, 0]
 EDGE_DAYS = ["9999-12-31", "0001-01-01"]
@@ -202,3 +202,13 @@ async def test_forty_thousand_interests_are_refused_at_once(as_roles):
     )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "strengths"
+
+
+async def test_nul_characters_are_refused_in_page_forms_and_query_strings(client):
+    """Pages read some fields straight from the form: the app refuses NUL before them."""
+    for url, field in [("/card", "code"), ("/login", "email")]:
+        response = await post_form(client, url, {field: "ab\x00cd", "password": "x"})
+        assert response.status_code == 422, (url, response.text[:200])
+        assert response.headers["content-type"].startswith("text/html")
+    response = await client.get("/login", params={"next": "/a\x00b"})
+    assert response.status_code == 422
