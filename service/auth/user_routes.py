@@ -18,6 +18,7 @@ from service.auth.schemas import PasswordReset, UserCreate, UserOut, UserUpdate
 from service.auth.tables import Role
 from service.catalog.tables import Site
 from service.errors import InvalidInput
+from service.forms import form_to
 from service.i18n import gettext as _
 from service.params import PathId, QueryText
 from service.web import actor_of, page
@@ -83,14 +84,17 @@ async def new_user_submit(request: Request[Any, Any, Any]) -> Template | Redirec
         role = _parse_role(form.get("role")) or Role.participant
         created = await services.create_user(
             actor_of(request),
-            UserCreate(
-                email=str(form.get("email", "")),
-                role=role,
-                display_name=str(form.get("display_name", "")),
-                language=str(form.get("language", "")),
-                site_ids=_parse_site_ids(form),
-                password=temporary,
-                must_change_password=True,
+            form_to(
+                UserCreate,
+                {
+                    "email": str(form.get("email", "")),
+                    "role": role,
+                    "display_name": str(form.get("display_name", "")),
+                    "language": str(form.get("language", "")),
+                    "site_ids": _parse_site_ids(form),
+                    "password": temporary,
+                    "must_change_password": True,
+                },
             ),
         )
     except InvalidInput as error:
@@ -131,12 +135,15 @@ async def edit_user_submit(request: Request[Any, Any, Any], user_id: PathId) -> 
         await services.update_user(
             actor_of(request),
             user_id,
-            UserUpdate(
-                display_name=str(form.get("display_name", "")),
-                role=_parse_role(form.get("role")),
-                language=str(form.get("language", "")),
-                is_active=form.get("is_active") == "on",
-                site_ids=_parse_site_ids(form),
+            form_to(
+                UserUpdate,
+                {
+                    "display_name": str(form.get("display_name", "")),
+                    "role": _parse_role(form.get("role")),
+                    "language": str(form.get("language", "")),
+                    "is_active": form.get("is_active") == "on",
+                    "site_ids": _parse_site_ids(form),
+                },
             ),
         )
     except InvalidInput as error:

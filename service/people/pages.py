@@ -16,6 +16,7 @@ from service.auth.guards import permission
 from service.catalog import services as catalog
 from service.catalog.vocabulary import domain_label, weekday_names
 from service.errors import DomainError, InvalidInput, NotFound
+from service.forms import form_to
 from service.i18n import gettext as _
 from service.matching import services as matching
 from service.params import PathId
@@ -81,7 +82,7 @@ async def absence_submit(request: Req, session_id: PathId) -> Template | Redirec
         await placements.give_absence(
             actor_of(request),
             user,
-            AbsenceIn(session_id=session_id, note=str(form.get("note", ""))[:300]),
+            form_to(AbsenceIn, {"session_id": session_id, "note": str(form.get("note", ""))[:300]}),
         )
     except DomainError as error:
         session = await _my_session(request, session_id)
@@ -140,7 +141,10 @@ async def add_wish(request: Req) -> Template | Redirect:
         if not wish:
             raise InvalidInput("wish", _("Write your wish in your own words."))
         await services.save_goal(
-            actor_of(request), user, participant_id, GoalIn(text=wish[:1000], priority=2)
+            actor_of(request),
+            user,
+            participant_id,
+            form_to(GoalIn, {"text": wish[:1000], "priority": 2}),
         )
     except DomainError as error:
         goals = await services.list_goals(actor_of(request), user, participant_id)

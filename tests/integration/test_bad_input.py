@@ -15,7 +15,7 @@ from service.audit.services import Actor
 from service.auth import services as auth
 from service.auth.tables import Role
 from tests.conftest import make_client, running
-from tests.helpers import PASSWORD, make_site, make_user, post_form
+from tests.helpers import PASSWORD, api_login, make_site, make_user, post_form
 
 HUGE_IDS = [2**31, 2**63, 2**70, 0]
 EDGE_DAYS = ["9999-12-31", "0001-01-01"]
@@ -212,3 +212,18 @@ async def test_nul_characters_are_refused_in_page_forms_and_query_strings(client
         assert response.headers["content-type"].startswith("text/html")
     response = await client.get("/login", params={"next": "/a\x00b"})
     assert response.status_code == 422
+
+
+async def test_page_forms_refuse_what_the_api_refuses(client):
+    """A page that builds the API's struct from its form checks it as the API does."""
+    admin = await make_user(Role.admin)
+    assert (await api_login(client, admin.email)).status_code == 200
+    for fields, field in [
+        ({"email": "new@example.org", "site_ids": str(2**40)}, "site_ids"),
+        ({"email": "new@example.org", "display_name": "x" * 5000}, "display_name"),
+        ({"email": "x" * 300 + "@example.org"}, "email"),
+    ]:
+        for url in ["/admin/users/new", f"/admin/users/{admin.id}"]:
+            response = await post_form(client, url, {"role": "staff", **fields})
+            if url.endswith("/new") or field != "email":
+                assert response.status_code == 422, (url, field, response.text[:300])
