@@ -49,6 +49,7 @@ from service.auth.routes import ROUTES as AUTH_ROUTES
 from service.auth.schemas import role_label
 from service.auth.sessions import SessionConfig
 from service.auth.user_routes import ROUTES as USER_ROUTES
+from service.bounds import MAX_BODY_BYTES
 from service.calendars.routes import ROUTES as CALENDAR_ROUTES
 from service.catalog.pages import PAGES as CATALOG_PAGES
 from service.catalog.routes import ROUTES as CATALOG_ROUTES
@@ -80,11 +81,15 @@ from service.system.routes import ROUTES as SYSTEM_ROUTES
 from service.transfer.routes import ROUTES as TRANSFER_ROUTES
 from service.web import (
     OUTAGE_HANDLERS,
+    ApiDocument,
+    TimeOfDaySchema,
     handle_domain_error,
     handle_http_exception,
     handle_integrity_error,
     handle_internal_error,
+    handle_recursion_error,
     handle_validation,
+    refuse_nul_characters,
 )
 
 SHARED_SQLITE_WARNING = (
@@ -170,7 +175,11 @@ def create_app(
         plugins=[
             FlashPlugin(config=FlashConfig(template_config=template_config)),
             make_channels(settings),
+            TimeOfDaySchema(),
+            ApiDocument(),
         ],
+        request_max_body_size=MAX_BODY_BYTES,
+        before_request=refuse_nul_characters,
         exception_handlers={
             ValidationException: handle_validation,
             DomainError: handle_domain_error,
@@ -179,6 +188,7 @@ def create_app(
             # a write that lost a race outside db.transaction(): 409 like inside it
             asyncpg.IntegrityConstraintViolationError: handle_integrity_error,
             sqlite3.IntegrityError: handle_integrity_error,
+            RecursionError: handle_recursion_error,
             Exception: handle_internal_error,
         },
         compression_config=CompressionConfig(

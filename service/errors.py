@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+from service.bounds import day_out_of_range
 from service.i18n import gettext as _
 
 
@@ -53,3 +56,11 @@ class ConcurrentChange(Conflict):
             _("Someone else changed the same thing at the same moment; reload and try again.")
         )
         self.constraint = constraint
+
+
+def checked_days(**days: date | None) -> None:
+    """Refuse (422 naming the field) a date given outside the dates Tupa accepts, where
+    no `Input` struct checks it: a query parameter, or a date a page parses itself."""
+    for name, value in days.items():
+        if value is not None and (why := day_out_of_range(value)):
+            raise InvalidInput(name, why)

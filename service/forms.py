@@ -24,8 +24,9 @@ T = TypeVar("T", bound=msgspec.Struct)
 
 #: The form-wide error (not tied to one field) is shown under this key.
 FORM_ERROR = "form"
-#: msgspec's words for a missing or unknown field, with the field's name.
-NAMED_FIELD = re.compile(r"(?:unknown|missing required) field `([^`]+)`")
+#: msgspec's words for a missing or unknown field, and `bounds.Input`'s for a date or
+#: time out of range, with the field's name.
+NAMED_FIELD = re.compile(r"(?:unknown|missing required|date in|time in) field `([^`]+)`")
 _PATH_FIELD = re.compile(r"at `\$\.([A-Za-z_]+)")
 _NOT_INPUT = frozenset({"_csrf_token"})
 

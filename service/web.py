@@ -3,23 +3,32 @@
 from __future__ import annotations
 
 import logging
+from datetime import time
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+import msgspec
 from litestar import Request, Response
+from litestar._openapi.schema_generation import SchemaCreator
 from litestar.exceptions import (
     HTTPException,
     NotAuthorizedException,
     ValidationException,
 )
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.openapi.spec import OpenAPIType, Schema
+from litestar.plugins import OpenAPISchemaPlugin, ReceiveRoutePlugin
 from litestar.response import Redirect, Template
+from litestar.routes import BaseRoute, HTTPRoute
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR, HTTP_503_SERVICE_UNAVAILABLE
-from litestar.types import ExceptionHandlersMap
+from litestar.types import Empty, ExceptionHandlersMap
+from litestar.typing import FieldDefinition
 
 from service.audit.services import Actor
 from service.auth.guards import PasswordChangeRequired
 from service.auth.middleware import LANGUAGE_COOKIE
 from service.auth.schemas import CurrentUser
+from service.bounds import TIME_PATTERN
 from service.db import constraint_name, is_conflict_violation
 from service.errors import ConcurrentChange, DomainError, InvalidInput, RuleBroken
 from service.forms import NAMED_FIELD
@@ -29,6 +38,81 @@ from service.outages import DATABASE_OUTAGES, REDIS_OUTAGES, RETRY_AFTER_SECONDS
 log = logging.getLogger("tupa.web")
 
 PROBLEM_JSON = "application/problem+json"
+
+
+class TimeOfDaySchema(OpenAPISchemaPlugin):
+    """A `time` in the OpenAPI document as what the API reads and writes, `HH:MM:SS`
+    (Litestar would call it a `duration`, which it is not). No `format`: OpenAPI's `time`
+    is RFC 3339's, with a UTC offset, and Tupa's times are the site's wall-clock times."""
+
+    @staticmethod
+    def is_plugin_supported_type(value: Any) -> bool:
+        return value is time
+
+    def to_openapi_schema(
+        self, field_definition: FieldDefinition, schema_creator: SchemaCreator
+    ) -> Schema:
+        return Schema(
+            type=OpenAPIType.STRING,
+            pattern=TIME_PATTERN,
+            description="A local time of day, HH:MM:SS",
+            examples=["09:30:00"],
+        )
+
+
+class Problem(msgspec.Struct, omit_defaults=True):
+    """An RFC 9457 problem document, as `problem` writes it."""
+
+    type: str
+    title: str
+    status: int
+    detail: str = ""
+    errors: list[dict[str, str]] = msgspec.field(default_factory=list)
+
+
+_PROBLEMS = {
+    400: "Malformed input, or a parameter out of its bounds",
+    401: "Not signed in",
+    403: "Not allowed for this role, or no valid CSRF token",
+    404: "No such thing, or not visible to this user",
+    422: "A field that cannot be taken, named in `errors`",
+    429: "Too many requests",
+}
+_WRITE_PROBLEMS = {
+    409: "A conflict with what is stored, or a broken rule named in `errors`",
+    413: "The request body is larger than Tupa reads",
+}
+
+
+class ApiDocument(ReceiveRoutePlugin):
+    """The OpenAPI document describes the JSON API as it answers: every operation lists
+    the problem documents it can give. Pages answer browsers with HTML and redirects;
+    they are left out of it."""
+
+    def receive_route(self, route: BaseRoute) -> None:
+        if not isinstance(route, HTTPRoute):
+            return
+        documented = route.path.startswith("/api/") or route.path == "/health"
+        for handler in route.route_handlers:
+            if not documented:
+                handler.include_in_schema = False
+                # Registration has resolved the layers' setting already: resolve it anew.
+                handler._resolved_include_in_schema = Empty
+                continue
+            writes = bool(handler.http_methods - {"GET", "HEAD"})
+            statuses = {**_PROBLEMS, **(_WRITE_PROBLEMS if writes else {})}
+            handler.responses = {
+                **{
+                    status: ResponseSpec(
+                        data_container=Problem,
+                        media_type=PROBLEM_JSON,
+                        description=words,
+                        generate_examples=False,
+                    )
+                    for status, words in statuses.items()
+                },
+                **(handler.responses or {}),
+            }
 
 
 def current_user(request: Request[Any, Any, Any]) -> CurrentUser | None:
@@ -106,6 +190,28 @@ def field_errors(exc: ValidationException) -> list[dict[str, str]]:
     return errors
 
 
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+NUL_REFUSED = "Text must not contain the NUL character."
+
+
+async def refuse_nul_characters(request: Request[Any, Any, Any]) -> None:
+    """Refuse a NUL character anywhere in the query string or a posted form (422 naming
+    the field), before any handler reads them: PostgreSQL cannot store it in text, and
+    pages read some fields straight from the form. JSON bodies are checked by their
+    structs' `bounds.text` pattern."""
+    for name, value in request.query_params.multi_items():
+        if "\x00" in name or "\x00" in str(value):
+            raise InvalidInput(name, NUL_REFUSED)
+    if request.method in {"GET", "HEAD", "OPTIONS"}:
+        return
+    if not request.headers.get("content-type", "").startswith(FORM_TYPES):
+        return
+    form = await request.form()
+    for name, value in form.multi_items():
+        if "\x00" in name or (isinstance(value, str) and "\x00" in value):
+            raise InvalidInput(name, NUL_REFUSED)
+
+
 def handle_validation(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
     """Malformed input is 400; well-formed input with a bad field is 422 naming it."""
     errors = field_errors(exc)
@@ -176,6 +282,16 @@ def handle_integrity_error(request: Request[Any, Any, Any], exc: Exception) -> R
     return handle_internal_error(request, exc)
 
 
+def handle_recursion_error(request: Request[Any, Any, Any], exc: RecursionError) -> Response[Any]:
+    """A body nested deeper than the decoder goes is bad input (400), not a fault;
+    any other recursion error is one."""
+    if "deserializing" not in str(exc):
+        return handle_internal_error(request, exc)
+    if is_api(request):
+        return problem(400, "Bad request", "The request body is nested too deeply.")
+    return _error_page(request, 400, detail="The request body is nested too deeply.")
+
+
 def handle_internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     if outage_of(exc) is not None:
         return handle_outage(request, exc)
@@ -225,6 +341,7 @@ def _title(status: int) -> str:
         405: "Method not allowed",
         409: "Conflict",
         415: "Unsupported media type",
+        413: "Request body too large",
         422: "Invalid input",
         429: "Too many requests",
         503: "Service unavailable",

@@ -9,7 +9,6 @@ from typing import Any
 
 import msgspec
 from litestar import Request, Response, get, post
-from litestar.params import FromPath, FromQuery
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK
@@ -18,6 +17,7 @@ from service.attendance import services
 from service.attendance.rules import MarkStatus
 from service.auth.guards import permission, public
 from service.i18n import gettext as _
+from service.params import OptionalQueryText, PathId
 from service.paths import STATIC_DIR
 from service.web import actor_of, current_user, page
 
@@ -36,7 +36,7 @@ def status_labels() -> dict[str, str]:
 
 
 @get("/today", guards=[permission("roster.view")])
-async def today_page(request: Req, date: FromQuery[str | None] = None) -> Template:
+async def today_page(request: Req, date: OptionalQueryText = None) -> Template:
     """The sessions at the user's sites (partners: at their place) on a day."""
     user = current_user(request)
     assert user is not None
@@ -53,7 +53,7 @@ async def today_page(request: Req, date: FromQuery[str | None] = None) -> Templa
 
 
 @get("/attendance/{session_id:int}", guards=[permission("roster.view")])
-async def roster_page(request: Req, session_id: FromPath[int]) -> Template:
+async def roster_page(request: Req, session_id: PathId) -> Template:
     user = current_user(request)
     assert user is not None
     sheet = await services.sheet(actor_of(request), user, session_id)
@@ -71,7 +71,7 @@ async def roster_page(request: Req, session_id: FromPath[int]) -> Template:
     guards=[permission("follow_ups.view")],
     status_code=HTTP_200_OK,
 )
-async def follow_up_done_page(request: Req, follow_up_id: FromPath[int]) -> Redirect:
+async def follow_up_done_page(request: Req, follow_up_id: PathId) -> Redirect:
     user = current_user(request)
     assert user is not None
     await services.close_follow_up(actor_of(request), user, follow_up_id)

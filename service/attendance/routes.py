@@ -9,7 +9,7 @@ import msgspec
 from litestar import Request, Response, get, post
 from litestar.channels import ChannelsPlugin
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody
+from litestar.params import JSONBody
 from litestar.response import ServerSentEvent
 from litestar.status_codes import HTTP_200_OK
 
@@ -24,6 +24,7 @@ from service.attendance.schemas import (
 from service.auth.guards import permission
 from service.errors import NotFound
 from service.i18n import gettext as _
+from service.params import PathId
 from service.web import PROBLEM_JSON, actor_of, current_user
 
 Req = Request[Any, Any, Any]
@@ -82,7 +83,7 @@ async def post_marks(
     guards=[permission("roster.view")],
     tags=["attendance"],
 )
-async def get_sheet(request: Req, session_id: FromPath[int]) -> AttendanceSheet:
+async def get_sheet(request: Req, session_id: PathId) -> AttendanceSheet:
     """The roster with each participant's current mark and the walk-ins possible."""
     user = current_user(request)
     assert user is not None
@@ -94,7 +95,7 @@ async def get_sheet(request: Req, session_id: FromPath[int]) -> AttendanceSheet:
     guards=[permission("attendance.history")],
     tags=["attendance"],
 )
-async def mark_history(request: Req, session_id: FromPath[int]) -> list[MarkHistory]:
+async def mark_history(request: Req, session_id: PathId) -> list[MarkHistory]:
     """Every mark made for the session, superseded ones too, oldest first."""
     user = current_user(request)
     assert user is not None
@@ -108,7 +109,7 @@ async def mark_history(request: Req, session_id: FromPath[int]) -> list[MarkHist
     include_in_schema=False,
 )
 async def mark_events(
-    request: Req, session_id: FromPath[int], channels: NamedDependency[ChannelsPlugin]
+    request: Req, session_id: PathId, channels: NamedDependency[ChannelsPlugin]
 ) -> ServerSentEvent:
     """Server-sent events: `marks` with the current marks that changed."""
     user = current_user(request)
@@ -134,7 +135,7 @@ async def list_follow_ups(request: Req) -> list[FollowUpOut]:
     status_code=HTTP_200_OK,
     tags=["attendance"],
 )
-async def follow_up_done(request: Req, follow_up_id: FromPath[int]) -> dict[str, bool]:
+async def follow_up_done(request: Req, follow_up_id: PathId) -> dict[str, bool]:
     user = current_user(request)
     assert user is not None
     await services.close_follow_up(actor_of(request), user, follow_up_id)

@@ -6,13 +6,14 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Request, get
-from litestar.params import FromQuery, QueryParameter
+from litestar.params import QueryParameter
 from litestar.response import Template
 
 from service import web
 from service.audit.schemas import AuditEntry, AuditFilter
 from service.audit.services import list_events
 from service.auth.guards import permission
+from service.params import QueryText
 
 PAGE_SIZE = 50
 PageNumber = Annotated[int, QueryParameter(ge=1, le=100_000)]
@@ -28,10 +29,10 @@ class AuditPage(msgspec.Struct):
 @get("/admin/audit", guards=[permission("audit.read")])
 async def audit_page(
     request: Request[Any, Any, Any],
-    action: FromQuery[str] = "",
-    actor: FromQuery[str] = "",
-    entity: FromQuery[str] = "",
-    entity_id: FromQuery[str] = "",
+    action: QueryText = "",
+    actor: QueryText = "",
+    entity: QueryText = "",
+    entity_id: QueryText = "",
     page: PageNumber = 1,
 ) -> Template:
     filters = AuditFilter(
@@ -55,10 +56,10 @@ async def audit_page(
 
 @get("/api/v1/audit", guards=[permission("audit.read")], tags=["audit"])
 async def api_audit(
-    action: FromQuery[str] = "",
-    actor: FromQuery[str] = "",
-    entity: FromQuery[str] = "",
-    entity_id: FromQuery[str] = "",
+    action: QueryText = "",
+    actor: QueryText = "",
+    entity: QueryText = "",
+    entity_id: QueryText = "",
     page: PageNumber = 1,
 ) -> AuditPage:
     filters = AuditFilter(action=action, actor=actor, entity=entity, entity_id=entity_id)

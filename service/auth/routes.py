@@ -3,12 +3,12 @@ and API tokens."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 from litestar import Request, delete, get, post
 from litestar.exceptions import NotAuthorizedException
-from litestar.params import FromPath, FromQuery, JSONBody, URLEncodedBody
+from litestar.params import JSONBody, URLEncodedBody
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
@@ -26,29 +26,37 @@ from service.auth.schemas import (
     UserOut,
 )
 from service.auth.sessions import rotate_session_id
+from service.bounds import text
 from service.errors import InvalidInput
 from service.i18n import gettext as _
+from service.params import PathId, QueryText
 from service.web import actor_of, current_user, page, safe_next
 
 SESSION_COOKIE = "tupa_session"
 LOGIN_PATHS = frozenset({"/login", "/api/v1/auth/login"})
 
 
+# The page forms carry a CSRF field too, so they take unknown fields; their texts have
+# the API's bounds.
+NextPath = Annotated[str, text(2000)]
+FormPassword = Annotated[str, text(1024)]
+
+
 class LoginForm(msgspec.Struct):
-    email: str = ""
-    password: str = ""
-    next: str = ""
+    email: Annotated[str, text(254)] = ""
+    password: FormPassword = ""
+    next: NextPath = ""
 
 
 class PasswordForm(msgspec.Struct):
-    current_password: str = ""
-    new_password: str = ""
-    new_password_again: str = ""
+    current_password: FormPassword = ""
+    new_password: FormPassword = ""
+    new_password_again: FormPassword = ""
 
 
 class LanguageForm(msgspec.Struct):
-    language: str
-    next: str = "/"
+    language: Annotated[str, text(10)]
+    next: NextPath = "/"
 
 
 async def _sign_in(request: Request[Any, Any, Any], email: str, password: str) -> CurrentUser:
@@ -86,9 +94,7 @@ async def _sign_out(request: Request[Any, Any, Any]) -> None:
 
 
 @get("/login", name="login", guards=[public])
-async def login_page(
-    request: Request[Any, Any, Any], next: FromQuery[str] = ""
-) -> Template | Redirect:
+async def login_page(request: Request[Any, Any, Any], next: QueryText = "") -> Template | Redirect:
     if current_user(request):
         return Redirect(safe_next(next))
     return page(request, "auth/login.html", next=safe_next(next, ""), email="", error="")
@@ -221,7 +227,7 @@ async def api_create_token(
     status_code=HTTP_200_OK,
     tags=["auth"],
 )
-async def api_revoke_token(request: Request[Any, Any, Any], token_id: FromPath[int]) -> TokenOut:
+async def api_revoke_token(request: Request[Any, Any, Any], token_id: PathId) -> TokenOut:
     user = current_user(request)
     assert user is not None
     return await services.revoke_token(actor_of(request), user, token_id)

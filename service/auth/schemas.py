@@ -8,10 +8,14 @@ from typing import Annotated
 import msgspec
 
 from service.auth.tables import Role
+from service.bounds import Input, RowId, text
 from service.i18n import gettext as _
 
-Email = Annotated[str, msgspec.Meta(min_length=3, max_length=254)]
-Name = Annotated[str, msgspec.Meta(max_length=120)]
+Email = Annotated[str, text(254, min_length=3)]
+Name = Annotated[str, text(120)]
+LanguageCode = Annotated[str, text(10)]
+Password = Annotated[str, text(1024)]
+SiteIds = Annotated[list[RowId], msgspec.Meta(max_length=200)]
 
 
 class CurrentUser(msgspec.Struct, frozen=True):
@@ -43,27 +47,27 @@ class UserOut(msgspec.Struct):
     last_login_at: datetime | None
 
 
-class UserCreate(msgspec.Struct, forbid_unknown_fields=True):
+class UserCreate(Input):
     email: Email
     role: Role
     display_name: Name = ""
-    language: str = ""
-    site_ids: list[int] = msgspec.field(default_factory=list)
-    password: str | None = None
+    language: LanguageCode = ""
+    site_ids: SiteIds = msgspec.field(default_factory=list)
+    password: Password | None = None
     must_change_password: bool = False
 
 
-class UserUpdate(msgspec.Struct, forbid_unknown_fields=True):
+class UserUpdate(Input):
     display_name: Name | None = None
     role: Role | None = None
-    language: str | None = None
+    language: LanguageCode | None = None
     is_active: bool | None = None
-    site_ids: list[int] | None = None
+    site_ids: SiteIds | None = None
 
 
-class LoginIn(msgspec.Struct):
+class LoginIn(Input, forbid_unknown_fields=False):
     email: Email
-    password: Annotated[str, msgspec.Meta(max_length=1024)]
+    password: Password
 
 
 class PasswordReset(msgspec.Struct):
@@ -71,8 +75,8 @@ class PasswordReset(msgspec.Struct):
     temporary_password: str
 
 
-class TokenCreate(msgspec.Struct, forbid_unknown_fields=True):
-    name: Annotated[str, msgspec.Meta(min_length=1, max_length=80)]
+class TokenCreate(Input):
+    name: Annotated[str, text(80, min_length=1)]
     expires_in_days: Annotated[int, msgspec.Meta(ge=1, le=730)] | None = 365
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from litestar import Request, get, patch, post
 from litestar.datastructures import FormMultiDict
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromQuery, JSONBody
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
@@ -18,8 +18,10 @@ from service.auth.schemas import PasswordReset, UserCreate, UserOut, UserUpdate
 from service.auth.tables import Role
 from service.catalog.tables import Site
 from service.errors import InvalidInput
+from service.forms import form_to
 from service.headers import SECRET_PAGE
 from service.i18n import gettext as _
+from service.params import PathId, QueryText
 from service.web import actor_of, page
 
 
@@ -48,7 +50,7 @@ async def _site_choices() -> list[dict[str, Any]]:
 
 @get("/admin/users", guards=[permission("users.manage")])
 async def users_page(
-    request: Request[Any, Any, Any], role: FromQuery[str] = "", q: FromQuery[str] = ""
+    request: Request[Any, Any, Any], role: QueryText = "", q: QueryText = ""
 ) -> Template:
     users = await services.list_users(role=_parse_role(role), search=q.strip())
     return page(
@@ -88,14 +90,17 @@ async def new_user_submit(request: Request[Any, Any, Any]) -> Template | Redirec
         role = _parse_role(form.get("role")) or Role.participant
         created = await services.create_user(
             actor_of(request),
-            UserCreate(
-                email=str(form.get("email", "")),
-                role=role,
-                display_name=str(form.get("display_name", "")),
-                language=str(form.get("language", "")),
-                site_ids=_parse_site_ids(form),
-                password=temporary,
-                must_change_password=True,
+            form_to(
+                UserCreate,
+                {
+                    "email": str(form.get("email", "")),
+                    "role": role,
+                    "display_name": str(form.get("display_name", "")),
+                    "language": str(form.get("language", "")),
+                    "site_ids": _parse_site_ids(form),
+                    "password": temporary,
+                    "must_change_password": True,
+                },
             ),
         )
     except InvalidInput as error:
@@ -115,7 +120,7 @@ async def new_user_submit(request: Request[Any, Any, Any]) -> Template | Redirec
 
 
 @get("/admin/users/{user_id:int}", guards=[permission("users.manage")])
-async def edit_user_page(request: Request[Any, Any, Any], user_id: FromPath[int]) -> Template:
+async def edit_user_page(request: Request[Any, Any, Any], user_id: PathId) -> Template:
     user = await services.get_user(user_id)
     return page(
         request,
@@ -129,21 +134,22 @@ async def edit_user_page(request: Request[Any, Any, Any], user_id: FromPath[int]
 
 
 @post("/admin/users/{user_id:int}", guards=[permission("users.manage")], status_code=HTTP_200_OK)
-async def edit_user_submit(
-    request: Request[Any, Any, Any], user_id: FromPath[int]
-) -> Template | Redirect:
+async def edit_user_submit(request: Request[Any, Any, Any], user_id: PathId) -> Template | Redirect:
     form = await request.form()
     user = await services.get_user(user_id)
     try:
         await services.update_user(
             actor_of(request),
             user_id,
-            UserUpdate(
-                display_name=str(form.get("display_name", "")),
-                role=_parse_role(form.get("role")),
-                language=str(form.get("language", "")),
-                is_active=form.get("is_active") == "on",
-                site_ids=_parse_site_ids(form),
+            form_to(
+                UserUpdate,
+                {
+                    "display_name": str(form.get("display_name", "")),
+                    "role": _parse_role(form.get("role")),
+                    "language": str(form.get("language", "")),
+                    "is_active": form.get("is_active") == "on",
+                    "site_ids": _parse_site_ids(form),
+                },
             ),
         )
     except InvalidInput as error:
@@ -167,9 +173,7 @@ async def edit_user_submit(
     status_code=HTTP_200_OK,
     opt={SECRET_PAGE: True},  # shows the temporary password
 )
-async def reset_password_submit(
-    request: Request[Any, Any, Any], user_id: FromPath[int]
-) -> Template:
+async def reset_password_submit(request: Request[Any, Any, Any], user_id: PathId) -> Template:
     target = await services.get_user(user_id)
     temporary = await services.reset_password(actor_of(request), user_id)
     return page(
@@ -181,9 +185,7 @@ async def reset_password_submit(
 
 
 @get("/api/v1/users", guards=[permission("users.manage")], tags=["users"])
-async def api_list_users(
-    role: FromQuery[Role | None] = None, q: FromQuery[str] = ""
-) -> list[UserOut]:
+async def api_list_users(role: FromQuery[Role | None] = None, q: QueryText = "") -> list[UserOut]:
     return await services.list_users(role=role, search=q.strip())
 
 
@@ -198,13 +200,13 @@ async def api_create_user(request: Request[Any, Any, Any], data: JSONBody[UserCr
 
 
 @get("/api/v1/users/{user_id:int}", guards=[permission("users.manage")], tags=["users"])
-async def api_get_user(user_id: FromPath[int]) -> UserOut:
+async def api_get_user(user_id: PathId) -> UserOut:
     return await services.get_user(user_id)
 
 
 @patch("/api/v1/users/{user_id:int}", guards=[permission("users.manage")], tags=["users"])
 async def api_update_user(
-    request: Request[Any, Any, Any], user_id: FromPath[int], data: JSONBody[UserUpdate]
+    request: Request[Any, Any, Any], user_id: PathId, data: JSONBody[UserUpdate]
 ) -> UserOut:
     return await services.update_user(actor_of(request), user_id, data)
 
@@ -215,9 +217,7 @@ async def api_update_user(
     status_code=HTTP_200_OK,
     tags=["users"],
 )
-async def api_reset_password(
-    request: Request[Any, Any, Any], user_id: FromPath[int]
-) -> PasswordReset:
+async def api_reset_password(request: Request[Any, Any, Any], user_id: PathId) -> PasswordReset:
     """Set a temporary password, shown once; the user must change it at next sign-in."""
     temporary = await services.reset_password(actor_of(request), user_id)
     return PasswordReset(user_id=user_id, temporary_password=temporary)

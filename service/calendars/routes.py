@@ -13,7 +13,7 @@ from typing import Any
 import segno
 from litestar import Request, get, post, route
 from litestar.enums import HttpMethod
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromQuery, JSONBody
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from litestar.response.base import ASGIResponse
@@ -28,6 +28,7 @@ from service.calendars.tables import FeedKind
 from service.errors import DomainError, NotFound
 from service.headers import SECRET_PAGE
 from service.i18n import gettext as _
+from service.params import OptionalQueryId, PathId, PathText
 from service.people.services import own_participant_id
 from service.settings import Settings
 from service.web import actor_of, current_user, page
@@ -66,7 +67,7 @@ def qr_svg(url: str) -> str:
     # Calendar apps keep no cookies: no session per poll.
     opt={"skip_session": True, SECRET_PAGE: True},
 )
-async def serve_feed(request: Req, name: FromPath[str]) -> ASGIResponse:
+async def serve_feed(request: Req, name: PathText) -> ASGIResponse:
     """The calendar, by its secret. 404 for anything unknown or revoked, no redirects."""
     if not name.endswith(".ics"):
         raise NotFound(_("There is no such calendar."))
@@ -165,7 +166,7 @@ async def _over_limit(request: Req, token: str, per_minute: int) -> int:
     guards=[public],
     opt={SECRET_PAGE: True},
 )
-async def absence_page(request: Req, code: FromPath[str]) -> Template:
+async def absence_page(request: Req, code: PathText) -> Template:
     """Asks first, so that a link preview or a calendar app opening the link records
     nothing; only the button (a POST) does."""
     link = await services.absence_link(_settings(request).secret_key, code)
@@ -188,7 +189,7 @@ async def absence_page(request: Req, code: FromPath[str]) -> Template:
     guards=[public],
     opt={SECRET_PAGE: True},
 )
-async def absence_submit(request: Req, code: FromPath[str]) -> Template:
+async def absence_submit(request: Req, code: PathText) -> Template:
     link = await services.absence_link(_settings(request).secret_key, code)
     session = await services.absence_session(link) if link else None
     if link is None or session is None:
@@ -222,7 +223,7 @@ async def absence_submit(request: Req, code: FromPath[str]) -> Template:
 
 @get("/api/v1/feeds", guards=[permission("feeds.manage")], tags=["feeds"])
 async def list_feeds(
-    request: Req, kind: FromQuery[FeedKind | None] = None, owner_id: FromQuery[int | None] = None
+    request: Req, kind: FromQuery[FeedKind | None] = None, owner_id: OptionalQueryId = None
 ) -> list[FeedOut]:
     """The live feeds the signed-in user may manage."""
     user = current_user(request)
@@ -251,7 +252,7 @@ async def create_feed(request: Req, data: JSONBody[FeedIn]) -> FeedOut:
     status_code=HTTP_200_OK,
     tags=["feeds"],
 )
-async def rotate_feed(request: Req, feed_id: FromPath[int]) -> FeedOut:
+async def rotate_feed(request: Req, feed_id: PathId) -> FeedOut:
     """A new secret link for the same calendar; the old one gives 404 from now on."""
     user = current_user(request)
     assert user is not None
@@ -266,7 +267,7 @@ async def rotate_feed(request: Req, feed_id: FromPath[int]) -> FeedOut:
     status_code=HTTP_204_NO_CONTENT,
     tags=["feeds"],
 )
-async def revoke_feed(request: Req, feed_id: FromPath[int]) -> None:
+async def revoke_feed(request: Req, feed_id: PathId) -> None:
     user = current_user(request)
     assert user is not None
     await services.revoke_feed(actor_of(request), user, feed_id)
@@ -308,7 +309,7 @@ async def my_calendar(request: Req) -> Template:
 
 
 @post("/me/calendar/{kind:str}", guards=[permission("participant.self")], status_code=HTTP_200_OK)
-async def my_calendar_change(request: Req, kind: FromPath[str]) -> Redirect:
+async def my_calendar_change(request: Req, kind: PathText) -> Redirect:
     """Make the link, or a new one (the old stops working), or stop it: `action` says."""
     user = current_user(request)
     assert user is not None
@@ -342,7 +343,7 @@ PLACE_FEEDS = (FeedKind.site, FeedKind.activity)
 
 
 @get("/calendar/{kind:str}/{owner_id:int}", guards=[permission("feeds.all")])
-async def place_calendar(request: Req, kind: FromPath[str], owner_id: FromPath[int]) -> Template:
+async def place_calendar(request: Req, kind: PathText, owner_id: PathId) -> Template:
     """A site's or an activity's feed: every session there, with numbers expected."""
     if kind not in PLACE_FEEDS:
         raise NotFound(_("There is no such calendar."))
@@ -360,9 +361,7 @@ async def place_calendar(request: Req, kind: FromPath[str], owner_id: FromPath[i
 @post(
     "/calendar/{kind:str}/{owner_id:int}", guards=[permission("feeds.all")], status_code=HTTP_200_OK
 )
-async def place_calendar_change(
-    request: Req, kind: FromPath[str], owner_id: FromPath[int]
-) -> Redirect:
+async def place_calendar_change(request: Req, kind: PathText, owner_id: PathId) -> Redirect:
     if kind not in PLACE_FEEDS:
         raise NotFound(_("There is no such calendar."))
     await services.owner_name(FeedKind(kind), owner_id)  # 404 for an unknown one
@@ -376,9 +375,7 @@ async def place_calendar_change(
     guards=[permission("participant.follow")],
     status_code=HTTP_200_OK,
 )
-async def profile_feed_change(
-    request: Req, participant_id: FromPath[int], kind: FromPath[str]
-) -> Redirect:
+async def profile_feed_change(request: Req, participant_id: PathId, kind: PathText) -> Redirect:
     if kind not in (FeedKind.participant, FeedKind.support):
         raise NotFound(_("There is no such calendar."))
     action = str((await request.form()).get("action", "create"))

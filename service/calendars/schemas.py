@@ -5,16 +5,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Annotated
 
 import msgspec
 
+from service.bounds import Input, RowId, text
 from service.calendars.tables import FeedKind
 
 
-class FeedIn(msgspec.Struct, forbid_unknown_fields=True):
+class FeedIn(Input):
     kind: FeedKind
-    owner_id: int
-    language: str = ""
+    owner_id: RowId
+    language: Annotated[str, text(10)] = ""
 
 
 class FeedOut(msgspec.Struct):

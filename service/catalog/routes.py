@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, delete, get, post, put
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromQuery, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from service.auth.guards import permission
@@ -23,6 +23,7 @@ from service.catalog.schemas import (
     SiteOut,
 )
 from service.catalog.tables import ActivityKind
+from service.params import OptionalQueryId, PathId
 from service.web import actor_of, current_user
 
 Req = Request[Any, Any, Any]
@@ -38,7 +39,7 @@ async def list_sites(request: Req) -> list[SiteOut]:
 
 
 @get("/api/v1/sites/{site_id:int}", guards=[permission("catalog.view")], tags=["catalogue"])
-async def get_site(request: Req, site_id: FromPath[int]) -> SiteOut:
+async def get_site(request: Req, site_id: PathId) -> SiteOut:
     return await services.get_site(site_id, current_user(request))
 
 
@@ -53,7 +54,7 @@ async def create_site(request: Req, data: JSONBody[SiteIn]) -> SiteOut:
 
 
 @put("/api/v1/sites/{site_id:int}", guards=[permission("catalog.edit")], tags=["catalogue"])
-async def update_site(request: Req, site_id: FromPath[int], data: JSONBody[SiteIn]) -> SiteOut:
+async def update_site(request: Req, site_id: PathId, data: JSONBody[SiteIn]) -> SiteOut:
     return await services.save_site(actor_of(request), data, site_id)
 
 
@@ -63,7 +64,7 @@ async def update_site(request: Req, site_id: FromPath[int], data: JSONBody[SiteI
     status_code=HTTP_204_NO_CONTENT,
     tags=["catalogue"],
 )
-async def delete_site(request: Req, site_id: FromPath[int]) -> None:
+async def delete_site(request: Req, site_id: PathId) -> None:
     await services.delete_site(actor_of(request), site_id)
 
 
@@ -73,7 +74,7 @@ async def delete_site(request: Req, site_id: FromPath[int]) -> None:
     status_code=HTTP_201_CREATED,
     tags=["catalogue"],
 )
-async def add_room(request: Req, site_id: FromPath[int], data: JSONBody[RoomIn]) -> RoomOut:
+async def add_room(request: Req, site_id: PathId, data: JSONBody[RoomIn]) -> RoomOut:
     return await services.add_room(actor_of(request), site_id, data)
 
 
@@ -83,7 +84,7 @@ async def add_room(request: Req, site_id: FromPath[int], data: JSONBody[RoomIn])
     status_code=HTTP_204_NO_CONTENT,
     tags=["catalogue"],
 )
-async def delete_room(request: Req, room_id: FromPath[int]) -> None:
+async def delete_room(request: Req, room_id: PathId) -> None:
     await services.delete_room(actor_of(request), room_id)
 
 
@@ -96,7 +97,7 @@ async def list_partners() -> list[PartnerOut]:
 
 
 @get("/api/v1/partners/{partner_id:int}", guards=[permission("catalog.edit")], tags=["catalogue"])
-async def get_partner(partner_id: FromPath[int]) -> PartnerOut:
+async def get_partner(partner_id: PathId) -> PartnerOut:
     return await services.get_partner(partner_id)
 
 
@@ -111,9 +112,7 @@ async def create_partner(request: Req, data: JSONBody[PartnerIn]) -> PartnerOut:
 
 
 @put("/api/v1/partners/{partner_id:int}", guards=[permission("catalog.edit")], tags=["catalogue"])
-async def update_partner(
-    request: Req, partner_id: FromPath[int], data: JSONBody[PartnerIn]
-) -> PartnerOut:
+async def update_partner(request: Req, partner_id: PathId, data: JSONBody[PartnerIn]) -> PartnerOut:
     return await services.save_partner(actor_of(request), data, partner_id)
 
 
@@ -123,7 +122,7 @@ async def update_partner(
     status_code=HTTP_204_NO_CONTENT,
     tags=["catalogue"],
 )
-async def delete_partner(request: Req, partner_id: FromPath[int]) -> None:
+async def delete_partner(request: Req, partner_id: PathId) -> None:
     await services.delete_partner(actor_of(request), partner_id)
 
 
@@ -151,7 +150,7 @@ async def save_domain(request: Req, data: JSONBody[GoalDomainIn]) -> GoalDomainO
 
 @get("/api/v1/activities", guards=[permission("catalog.view")], tags=["catalogue"])
 async def list_activities(
-    request: Req, site: FromQuery[int | None] = None, kind: FromQuery[ActivityKind | None] = None
+    request: Req, site: OptionalQueryId = None, kind: FromQuery[ActivityKind | None] = None
 ) -> list[ActivityOut]:
     return await services.list_activities(current_user(request), site_id=site, kind=kind)
 
@@ -159,7 +158,7 @@ async def list_activities(
 @get(
     "/api/v1/activities/{activity_id:int}", guards=[permission("catalog.view")], tags=["catalogue"]
 )
-async def get_activity(request: Req, activity_id: FromPath[int]) -> ActivityOut:
+async def get_activity(request: Req, activity_id: PathId) -> ActivityOut:
     return await services.get_activity(activity_id, current_user(request))
 
 
@@ -177,7 +176,7 @@ async def create_activity(request: Req, data: JSONBody[ActivityIn]) -> ActivityO
     "/api/v1/activities/{activity_id:int}", guards=[permission("catalog.edit")], tags=["catalogue"]
 )
 async def update_activity(
-    request: Req, activity_id: FromPath[int], data: JSONBody[ActivityIn]
+    request: Req, activity_id: PathId, data: JSONBody[ActivityIn]
 ) -> ActivityOut:
     return await services.save_activity(actor_of(request), data, activity_id)
 
@@ -188,7 +187,7 @@ async def update_activity(
     status_code=HTTP_204_NO_CONTENT,
     tags=["catalogue"],
 )
-async def delete_activity(request: Req, activity_id: FromPath[int]) -> None:
+async def delete_activity(request: Req, activity_id: PathId) -> None:
     await services.delete_activity(actor_of(request), activity_id)
 
 

@@ -6,15 +6,25 @@ from typing import Annotated
 
 import msgspec
 
+from service.bounds import Input, RowId, text
 from service.catalog.tables import ActivityKind, PartnerKind
 
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=120)]
-Short = Annotated[str, msgspec.Meta(max_length=240)]
-Skill = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9_]{2,40}$")]
+Name = Annotated[str, text(120, min_length=1)]
+Short = Annotated[str, text(240)]
+# `$` also matches before a final newline: the lookahead refuses "woodwork\n" (a valid
+# ECMAScript pattern too, as the OpenAPI document publishes it).
+KEY_PATTERN = r"^(?!.*\n)[a-z0-9_]{2,40}$"
+Skill = Annotated[str, msgspec.Meta(pattern=KEY_PATTERN, max_length=40)]
+Key = Annotated[str, msgspec.Meta(pattern=KEY_PATTERN, max_length=40)]
+Feature = Annotated[str, text(60)]
+MAX_LISTED = 30
+"""The most features, skills or goal domains one site or activity lists."""
+Features = Annotated[list[Feature], msgspec.Meta(max_length=MAX_LISTED)]
+LanguageCode = Annotated[str, text(10)]
 
 
-class RoomIn(msgspec.Struct, forbid_unknown_fields=True):
-    name: Annotated[str, msgspec.Meta(min_length=1, max_length=80)]
+class RoomIn(Input):
+    name: Annotated[str, text(80, min_length=1)]
     capacity: Annotated[int, msgspec.Meta(ge=1, le=500)] | None = None
 
 
@@ -25,14 +35,14 @@ class RoomOut(msgspec.Struct):
     capacity: int | None
 
 
-class SiteIn(msgspec.Struct, forbid_unknown_fields=True):
+class SiteIn(Input):
     name: Name
-    time_zone: str = "Europe/Helsinki"
-    country: Annotated[str, msgspec.Meta(min_length=2, max_length=2)] = "FI"
+    time_zone: Annotated[str, text(64)] = "Europe/Helsinki"
+    country: Annotated[str, text(2, min_length=2)] = "FI"
     address: Short = ""
-    phone: Annotated[str, msgspec.Meta(max_length=40)] = ""
-    partner_id: int | None = None
-    features: list[str] = msgspec.field(default_factory=list)
+    phone: Annotated[str, text(40)] = ""
+    partner_id: RowId | None = None
+    features: Features = msgspec.field(default_factory=list)
 
 
 class SiteOut(msgspec.Struct):
@@ -47,13 +57,13 @@ class SiteOut(msgspec.Struct):
     rooms: list[RoomOut]
 
 
-class PartnerIn(msgspec.Struct, forbid_unknown_fields=True):
+class PartnerIn(Input):
     name: Name
     kind: PartnerKind
-    contact_name: Annotated[str, msgspec.Meta(max_length=120)] = ""
-    phone: Annotated[str, msgspec.Meta(max_length=40)] = ""
-    email: Annotated[str, msgspec.Meta(max_length=254)] = ""
-    notes: Annotated[str, msgspec.Meta(max_length=2000)] = ""
+    contact_name: Annotated[str, text(120)] = ""
+    phone: Annotated[str, text(40)] = ""
+    email: Annotated[str, text(254)] = ""
+    notes: Annotated[str, text(2000)] = ""
 
 
 class PartnerOut(msgspec.Struct):
@@ -67,14 +77,14 @@ class PartnerOut(msgspec.Struct):
     site_ids: list[int]
 
 
-class DomainStrength(msgspec.Struct, forbid_unknown_fields=True):
-    key: Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
+class DomainStrength(Input):
+    key: Annotated[str, text(40, min_length=1)]
     strength: Annotated[int, msgspec.Meta(ge=1, le=3)] = 1
 
 
-class GoalDomainIn(msgspec.Struct, forbid_unknown_fields=True):
-    key: Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9_]{2,40}$")]
-    label: Annotated[str, msgspec.Meta(min_length=1, max_length=80)]
+class GoalDomainIn(Input):
+    key: Key
+    label: Annotated[str, text(80, min_length=1)]
     is_active: bool = True
 
 
@@ -85,22 +95,28 @@ class GoalDomainOut(msgspec.Struct):
     is_active: bool
 
 
-class ActivityIn(msgspec.Struct, forbid_unknown_fields=True):
+class ActivityIn(Input):
     title: Name
     kind: ActivityKind
-    site_id: int
-    description: Annotated[str, msgspec.Meta(max_length=4000)] = ""
+    site_id: RowId
+    description: Annotated[str, text(4000)] = ""
     demand_level: Annotated[int, msgspec.Meta(ge=1, le=5)] = 2
     min_participants: Annotated[int, msgspec.Meta(ge=0, le=200)] = 1
     max_participants: Annotated[int, msgspec.Meta(ge=1, le=200)] = 8
     participants_per_staff: Annotated[int, msgspec.Meta(ge=1, le=50)] = 6
     animal_contact: bool = False
-    what_to_bring: Annotated[str, msgspec.Meta(max_length=1000)] = ""
-    domains: list[DomainStrength] = msgspec.field(default_factory=list)
-    required_skills: list[Skill] = msgspec.field(default_factory=list)
-    features: list[str] = msgspec.field(default_factory=list)
+    what_to_bring: Annotated[str, text(1000)] = ""
+    domains: Annotated[list[DomainStrength], msgspec.Meta(max_length=MAX_LISTED)] = msgspec.field(
+        default_factory=list
+    )
+    required_skills: Annotated[list[Skill], msgspec.Meta(max_length=MAX_LISTED)] = msgspec.field(
+        default_factory=list
+    )
+    features: Features = msgspec.field(default_factory=list)
     is_active: bool = True
-    titles: dict[str, Name] = msgspec.field(default_factory=dict)  # by language code
+    titles: Annotated[dict[LanguageCode, Name], msgspec.Meta(max_length=10)] = msgspec.field(
+        default_factory=dict
+    )  # by language code
 
 
 class ActivityOut(msgspec.Struct):

@@ -9,14 +9,14 @@ from typing import Any
 from babel.numbers import format_decimal
 from litestar import Request, Response, get, post
 from litestar.datastructures import FormMultiDict, State
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromQuery, JSONBody
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPTED
 
 from service import clock
 from service.auth.guards import permission
-from service.errors import DomainError, InvalidInput, RuleBroken
+from service.errors import DomainError, InvalidInput, RuleBroken, checked_days
 from service.forms import Form
 from service.i18n import current_language
 from service.i18n import gettext as _
@@ -32,6 +32,7 @@ from service.matching.schemas import (
     RunOut,
     UnplacedOut,
 )
+from service.params import PathId, QueryText
 from service.web import actor_of, page
 
 Req = Request[Any, Any, Any]
@@ -59,7 +60,7 @@ async def list_runs() -> list[RunOut]:
 
 
 @get("/api/v1/matching/runs/{run_id:int}", guards=[permission("matching.run")], tags=["matching"])
-async def get_run(run_id: FromPath[int]) -> RunDetail:
+async def get_run(run_id: PathId) -> RunDetail:
     """The run's state and progress, and when done its proposal with the reasons."""
     return await services.run_detail(run_id)
 
@@ -71,7 +72,7 @@ async def get_run(run_id: FromPath[int]) -> RunDetail:
     tags=["matching"],
 )
 async def add_proposal(
-    request: Req, state: State, run_id: FromPath[int], data: JSONBody[ProposalAdd]
+    request: Req, state: State, run_id: PathId, data: JSONBody[ProposalAdd]
 ) -> ProposalOut:
     """Place someone by hand in the proposal; 409 names the hard rule it would break."""
     return await review.add_proposal(actor_of(request), state.settings, run_id, data)
@@ -86,8 +87,8 @@ async def add_proposal(
 async def change_proposal(
     request: Req,
     state: State,
-    run_id: FromPath[int],
-    proposal_id: FromPath[int],
+    run_id: PathId,
+    proposal_id: PathId,
     data: JSONBody[ProposalChange],
 ) -> ProposalOut:
     """Accept or reject a proposal, or pin it."""
@@ -102,7 +103,7 @@ async def change_proposal(
     status_code=HTTP_200_OK,
     tags=["matching"],
 )
-async def publish(request: Req, state: State, run_id: FromPath[int]) -> Published:
+async def publish(request: Req, state: State, run_id: PathId) -> Published:
     """Confirm the accepted placements; the session rosters fill from them."""
     return await review.publish(actor_of(request), state.settings, run_id)
 
@@ -113,7 +114,7 @@ async def publish(request: Req, state: State, run_id: FromPath[int]) -> Publishe
     status_code=HTTP_200_OK,
     tags=["matching"],
 )
-async def accept_all(request: Req, run_id: FromPath[int], data: JSONBody[AllIn]) -> dict[str, int]:
+async def accept_all(request: Req, run_id: PathId, data: JSONBody[AllIn]) -> dict[str, int]:
     """Accept (`true`) or set aside (`false`) every change that is not pinned."""
     return {"changed": await review.set_all_accepted(actor_of(request), run_id, data.accepted)}
 
@@ -124,7 +125,7 @@ async def accept_all(request: Req, run_id: FromPath[int], data: JSONBody[AllIn])
     status_code=HTTP_202_ACCEPTED,
     tags=["matching"],
 )
-async def stop_run(request: Req, run_id: FromPath[int]) -> RunOut:
+async def stop_run(request: Req, run_id: PathId) -> RunOut:
     """Stop a run under way; it stores the best plan found so far (202: it stops within
     a few seconds). 409 when the run has already finished."""
     return await services.request_stop(actor_of(request), run_id)
@@ -136,7 +137,7 @@ async def stop_run(request: Req, run_id: FromPath[int]) -> RunOut:
     status_code=HTTP_200_OK,
     tags=["matching"],
 )
-async def discard(request: Req, run_id: FromPath[int]) -> RunOut:
+async def discard(request: Req, run_id: PathId) -> RunOut:
     """Set the whole proposal aside; nothing changes."""
     return await review.discard(actor_of(request), run_id)
 
@@ -158,6 +159,7 @@ def run_fields(form: FormMultiDict) -> dict[str, Any]:
 
 @get("/matching", guards=[permission("matching.run")])
 async def matching_page(request: Req, first_day: FromQuery[date | None] = None) -> Template:
+    checked_days(first_day=first_day)
     week = first_day or clock.next_monday()
     start = max(week, clock.today())  # the past stays as it was
     last = max(week + timedelta(days=6), start)
@@ -186,9 +188,7 @@ async def start_run_submit(request: Req, state: State) -> Response[Any]:
 
 
 @get("/matching/runs/{run_id:int}", guards=[permission("matching.run")])
-async def run_page(
-    request: Req, run_id: FromPath[int], view: FromQuery[str] = "people"
-) -> Template:
+async def run_page(request: Req, run_id: PathId, view: QueryText = "people") -> Template:
     if view not in ("people", "slots"):
         raise InvalidInput("view", _("Choose people or slots."))
     detail = await services.run_detail(run_id)
@@ -271,7 +271,7 @@ async def _review_error(request: Req, run_id: int, error: DomainError) -> Templa
     status_code=HTTP_200_OK,
 )
 async def change_proposal_submit(
-    request: Req, state: State, run_id: FromPath[int], proposal_id: FromPath[int]
+    request: Req, state: State, run_id: PathId, proposal_id: PathId
 ) -> Response[Any]:
     form = await request.form()
     values = {k: form.get(k) for k in ("accepted", "pinned") if form.get(k) in ("true", "false")}
@@ -288,7 +288,7 @@ async def change_proposal_submit(
     guards=[permission("matching.run")],
     status_code=HTTP_200_OK,
 )
-async def add_proposal_submit(request: Req, state: State, run_id: FromPath[int]) -> Response[Any]:
+async def add_proposal_submit(request: Req, state: State, run_id: PathId) -> Response[Any]:
     form = await request.form()
     try:
         data = Form(ProposalAdd, {k: form.get(k) for k in ("participant_id", "slot_id")}).parse()
@@ -303,7 +303,7 @@ async def add_proposal_submit(request: Req, state: State, run_id: FromPath[int])
     guards=[permission("matching.run")],
     status_code=HTTP_200_OK,
 )
-async def accept_all_submit(request: Req, run_id: FromPath[int]) -> Response[Any]:
+async def accept_all_submit(request: Req, run_id: PathId) -> Response[Any]:
     form = await request.form()
     accepted = form.get("accepted") != "false"
     try:
@@ -319,7 +319,7 @@ async def accept_all_submit(request: Req, run_id: FromPath[int]) -> Response[Any
     guards=[permission("matching.run")],
     status_code=HTTP_200_OK,
 )
-async def publish_submit(request: Req, state: State, run_id: FromPath[int]) -> Response[Any]:
+async def publish_submit(request: Req, state: State, run_id: PathId) -> Response[Any]:
     try:
         result = await review.publish(actor_of(request), state.settings, run_id)
     except DomainError as error:
@@ -340,7 +340,7 @@ async def publish_submit(request: Req, state: State, run_id: FromPath[int]) -> R
     guards=[permission("matching.run")],
     status_code=HTTP_200_OK,
 )
-async def discard_submit(request: Req, run_id: FromPath[int]) -> Response[Any]:
+async def discard_submit(request: Req, run_id: PathId) -> Response[Any]:
     try:
         await review.discard(actor_of(request), run_id)
     except DomainError as error:
@@ -354,7 +354,7 @@ async def discard_submit(request: Req, run_id: FromPath[int]) -> Response[Any]:
     guards=[permission("matching.run")],
     status_code=HTTP_200_OK,
 )
-async def stop_submit(request: Req, run_id: FromPath[int]) -> Response[Any]:
+async def stop_submit(request: Req, run_id: PathId) -> Response[Any]:
     try:
         await services.request_stop(actor_of(request), run_id)
     except DomainError as error:

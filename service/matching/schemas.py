@@ -8,13 +8,14 @@ from typing import Any
 
 import msgspec
 
+from service.bounds import Input, RowId
 from service.matching.tables import Change, RunMode, RunStatus
 
 
-class RunIn(msgspec.Struct, forbid_unknown_fields=True):
+class RunIn(Input):
     first_day: date
     last_day: date | None = None
-    replan_for: int | None = None
+    replan_for: RowId | None = None
 
 
 class PartOut(msgspec.Struct):
@@ -107,17 +108,17 @@ class MyPlace(msgspec.Struct):
 # --- the review's changes ---------------------------------------------------------
 
 
-class ProposalChange(msgspec.Struct, forbid_unknown_fields=True):
+class ProposalChange(Input):
     accepted: bool | None = None
     pinned: bool | None = None
 
 
-class ProposalAdd(msgspec.Struct, forbid_unknown_fields=True):
-    participant_id: int
-    slot_id: int
+class ProposalAdd(Input):
+    participant_id: RowId
+    slot_id: RowId
 
 
-class AllIn(msgspec.Struct, forbid_unknown_fields=True):
+class AllIn(Input):
     accepted: bool
 
 

@@ -7,7 +7,6 @@ from typing import Any
 
 import msgspec
 from litestar import Request, get, post
-from litestar.params import FromPath
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK
@@ -19,6 +18,7 @@ from service.calendars.services import live_feeds_of
 from service.calendars.tables import FeedKind
 from service.headers import SECRET_PAGE
 from service.i18n import gettext as _
+from service.params import PathId, PathText
 from service.people import cards
 from service.people.services import get_participant
 from service.web import actor_of, current_user, page
@@ -41,7 +41,7 @@ def card_url(request: Req, code: str) -> str:
     status_code=HTTP_200_OK,
     tags=["participants"],
 )
-async def api_issue_card(request: Req, participant_id: FromPath[int]) -> CardOut:
+async def api_issue_card(request: Req, participant_id: PathId) -> CardOut:
     """A new login card; the code is shown once and older cards stop working."""
     user = current_user(request)
     assert user is not None
@@ -55,7 +55,7 @@ async def api_issue_card(request: Req, participant_id: FromPath[int]) -> CardOut
     status_code=HTTP_200_OK,
     tags=["participants"],
 )
-async def api_revoke_card(request: Req, participant_id: FromPath[int]) -> dict[str, int]:
+async def api_revoke_card(request: Req, participant_id: PathId) -> dict[str, int]:
     user = current_user(request)
     assert user is not None
     return {"revoked": await cards.revoke(actor_of(request), user, participant_id)}
@@ -67,7 +67,7 @@ async def api_revoke_card(request: Req, participant_id: FromPath[int]) -> dict[s
     status_code=HTTP_200_OK,
     opt={SECRET_PAGE: True},
 )
-async def print_card(request: Req, participant_id: FromPath[int]) -> Template:
+async def print_card(request: Req, participant_id: PathId) -> Template:
     user = current_user(request)
     assert user is not None
     person = await get_participant(actor_of(request), user, participant_id)
@@ -93,7 +93,7 @@ async def print_card(request: Req, participant_id: FromPath[int]) -> Template:
     guards=[permission("login_cards.manage")],
     status_code=HTTP_200_OK,
 )
-async def revoke_card(request: Req, participant_id: FromPath[int]) -> Redirect:
+async def revoke_card(request: Req, participant_id: PathId) -> Redirect:
     user = current_user(request)
     assert user is not None
     await cards.revoke(actor_of(request), user, participant_id)
@@ -102,7 +102,7 @@ async def revoke_card(request: Req, participant_id: FromPath[int]) -> Redirect:
 
 
 @get("/card/{code:str}", guards=[public], opt={SECRET_PAGE: True})
-async def card_page(request: Req, code: FromPath[str]) -> Template:
+async def card_page(request: Req, code: PathText) -> Template:
     """Asks first: a link preview or a scanner opening the link uses nothing up. The
     answer is the same for any code (live, used, expired or unknown), so that opening
     links tells nothing; only signing in does, and both are rate limited per address."""
@@ -110,7 +110,7 @@ async def card_page(request: Req, code: FromPath[str]) -> Template:
 
 
 @post("/card/{code:str}", status_code=HTTP_200_OK, guards=[public], opt={SECRET_PAGE: True})
-async def card_sign_in(request: Req, code: FromPath[str]) -> Template | Redirect:
+async def card_sign_in(request: Req, code: PathText) -> Template | Redirect:
     return await _redeem(request, code)
 
 

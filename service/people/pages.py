@@ -7,7 +7,6 @@ from datetime import date, timedelta
 from typing import Any
 
 from litestar import Request, get, post
-from litestar.params import FromPath
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK
@@ -17,8 +16,10 @@ from service.auth.guards import permission
 from service.catalog import services as catalog
 from service.catalog.vocabulary import domain_label, weekday_names
 from service.errors import DomainError, InvalidInput, NotFound
+from service.forms import form_to
 from service.i18n import gettext as _
 from service.matching import services as matching
+from service.params import PathId
 from service.people import services
 from service.people.cards import recent_cards
 from service.people.schemas import GoalIn, InterestsIn
@@ -66,7 +67,7 @@ async def my_week(request: Req) -> Template:
 
 
 @get("/me/sessions/{session_id:int}/absence", guards=[permission("participant.self")])
-async def absence_page(request: Req, session_id: FromPath[int]) -> Template:
+async def absence_page(request: Req, session_id: PathId) -> Template:
     """A confirmation page, so that a link preview can never record an absence."""
     session = await _my_session(request, session_id)
     return page(request, "me/absence.html", session=session, weekday=_weekday, error="")
@@ -77,14 +78,14 @@ async def absence_page(request: Req, session_id: FromPath[int]) -> Template:
     guards=[permission("participant.self")],
     status_code=HTTP_200_OK,
 )
-async def absence_submit(request: Req, session_id: FromPath[int]) -> Template | Redirect:
+async def absence_submit(request: Req, session_id: PathId) -> Template | Redirect:
     user, _participant_id = await _own(request)
     form = await request.form()
     try:
         await placements.give_absence(
             actor_of(request),
             user,
-            AbsenceIn(session_id=session_id, note=str(form.get("note", ""))[:300]),
+            form_to(AbsenceIn, {"session_id": session_id, "note": str(form.get("note", ""))[:300]}),
         )
     except DomainError as error:
         session = await _my_session(request, session_id)
@@ -143,7 +144,10 @@ async def add_wish(request: Req) -> Template | Redirect:
         if not wish:
             raise InvalidInput("wish", _("Write your wish in your own words."))
         await services.save_goal(
-            actor_of(request), user, participant_id, GoalIn(text=wish[:1000], priority=2)
+            actor_of(request),
+            user,
+            participant_id,
+            form_to(GoalIn, {"text": wish[:1000], "priority": 2}),
         )
     except DomainError as error:
         goals = await services.list_goals(actor_of(request), user, participant_id)
@@ -213,7 +217,7 @@ async def my_activities(request: Req) -> Template:
     guards=[permission("participant.self")],
     status_code=HTTP_200_OK,
 )
-async def toggle_interest(request: Req, activity_id: FromPath[int]) -> Redirect:
+async def toggle_interest(request: Req, activity_id: PathId) -> Redirect:
     """ "I'm interested" (or, pressed again, not any more)."""
     user, participant_id = await _own(request)
     if participant_id is None:

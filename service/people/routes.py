@@ -3,13 +3,14 @@ another person's id answers 404."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Request, get, post, put
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from service.auth.guards import permission
+from service.params import OptionalQueryId, PathId, QueryText
 from service.people import services
 from service.people.schemas import (
     CapacityIn,
@@ -41,9 +42,9 @@ def _user(request: Req) -> Any:
 @get("/api/v1/participants", guards=[permission("participant.follow")], tags=["participants"])
 async def list_participants(
     request: Req,
-    q: FromQuery[str] = "",
+    q: QueryText = "",
     status: FromQuery[ParticipantStatus | None] = None,
-    site: FromQuery[int | None] = None,
+    site: OptionalQueryId = None,
     review_due: FromQuery[bool] = False,
 ) -> list[ParticipantOut]:
     return await services.list_participants(
@@ -71,7 +72,7 @@ async def create_participant(request: Req, data: JSONBody[ParticipantIn]) -> Par
     guards=[permission("participant.view")],
     tags=["participants"],
 )
-async def get_participant(request: Req, participant_id: FromPath[int]) -> ParticipantOut:
+async def get_participant(request: Req, participant_id: PathId) -> ParticipantOut:
     return await services.get_participant(actor_of(request), _user(request), participant_id)
 
 
@@ -81,7 +82,7 @@ async def get_participant(request: Req, participant_id: FromPath[int]) -> Partic
     tags=["participants"],
 )
 async def update_participant(
-    request: Req, participant_id: FromPath[int], data: JSONBody[ParticipantIn]
+    request: Req, participant_id: PathId, data: JSONBody[ParticipantIn]
 ) -> ParticipantOut:
     return await services.save_participant(actor_of(request), data, participant_id)
 
@@ -91,7 +92,7 @@ async def update_participant(
     guards=[permission("participant.view")],
     tags=["participants"],
 )
-async def get_capacity(request: Req, participant_id: FromPath[int]) -> CapacityOut:
+async def get_capacity(request: Req, participant_id: PathId) -> CapacityOut:
     return await services.get_capacity(actor_of(request), _user(request), participant_id)
 
 
@@ -101,7 +102,7 @@ async def get_capacity(request: Req, participant_id: FromPath[int]) -> CapacityO
     tags=["participants"],
 )
 async def save_capacity(
-    request: Req, participant_id: FromPath[int], data: JSONBody[CapacityIn]
+    request: Req, participant_id: PathId, data: JSONBody[CapacityIn]
 ) -> CapacityOut:
     return await services.save_capacity(actor_of(request), participant_id, data)
 
@@ -111,7 +112,7 @@ async def save_capacity(
     guards=[permission("participant.view")],
     tags=["participants"],
 )
-async def list_goals(request: Req, participant_id: FromPath[int]) -> list[GoalOut]:
+async def list_goals(request: Req, participant_id: PathId) -> list[GoalOut]:
     return await services.list_goals(actor_of(request), _user(request), participant_id)
 
 
@@ -121,7 +122,7 @@ async def list_goals(request: Req, participant_id: FromPath[int]) -> list[GoalOu
     status_code=HTTP_201_CREATED,
     tags=["participants"],
 )
-async def add_goal(request: Req, participant_id: FromPath[int], data: JSONBody[GoalIn]) -> GoalOut:
+async def add_goal(request: Req, participant_id: PathId, data: JSONBody[GoalIn]) -> GoalOut:
     """Staff write goals with the participant; a participant may add a wish of their own."""
     return await services.save_goal(actor_of(request), _user(request), participant_id, data)
 
@@ -132,7 +133,7 @@ async def add_goal(request: Req, participant_id: FromPath[int], data: JSONBody[G
     tags=["participants"],
 )
 async def update_goal(
-    request: Req, participant_id: FromPath[int], goal_id: FromPath[int], data: JSONBody[GoalIn]
+    request: Req, participant_id: PathId, goal_id: PathId, data: JSONBody[GoalIn]
 ) -> GoalOut:
     return await services.save_goal(
         actor_of(request), _user(request), participant_id, data, goal_id
@@ -144,7 +145,7 @@ async def update_goal(
     guards=[permission("participant.view")],
     tags=["participants"],
 )
-async def list_reviews(request: Req, participant_id: FromPath[int]) -> list[ReviewOut]:
+async def list_reviews(request: Req, participant_id: PathId) -> list[ReviewOut]:
     return await services.list_reviews(actor_of(request), _user(request), participant_id)
 
 
@@ -154,14 +155,17 @@ async def list_reviews(request: Req, participant_id: FromPath[int]) -> list[Revi
     status_code=HTTP_201_CREATED,
     tags=["participants"],
 )
-async def add_review(
-    request: Req, participant_id: FromPath[int], data: JSONBody[ReviewIn]
-) -> ReviewOut:
+async def add_review(request: Req, participant_id: PathId, data: JSONBody[ReviewIn]) -> ReviewOut:
     return await services.add_review(actor_of(request), _user(request), participant_id, data)
 
 
+WithinDays = Annotated[int, QueryParameter(ge=0, le=365)]
+
+
 @get("/api/v1/reviews/due", guards=[permission("participant.follow")], tags=["participants"])
-async def due_reviews(request: Req, within_days: FromQuery[int] = 14) -> list[DueReview]:
+async def due_reviews(
+    request: Req, within_days: Annotated[int, QueryParameter(ge=0, le=366)] = 14
+) -> list[DueReview]:
     return await services.due_reviews(_user(request), within_days=max(0, min(within_days, 365)))
 
 
@@ -170,7 +174,7 @@ async def due_reviews(request: Req, within_days: FromQuery[int] = 14) -> list[Du
     guards=[permission("participant.view")],
     tags=["participants"],
 )
-async def get_interests(request: Req, participant_id: FromPath[int]) -> InterestsOut:
+async def get_interests(request: Req, participant_id: PathId) -> InterestsOut:
     return await services.get_interests(actor_of(request), _user(request), participant_id)
 
 
@@ -180,7 +184,7 @@ async def get_interests(request: Req, participant_id: FromPath[int]) -> Interest
     tags=["participants"],
 )
 async def save_interests(
-    request: Req, participant_id: FromPath[int], data: JSONBody[InterestsIn]
+    request: Req, participant_id: PathId, data: JSONBody[InterestsIn]
 ) -> InterestsOut:
     return await services.save_interests(actor_of(request), _user(request), participant_id, data)
 
@@ -190,7 +194,7 @@ async def save_interests(
     guards=[permission("participant.export")],
     tags=["participants"],
 )
-async def export_participant(request: Req, participant_id: FromPath[int]) -> ParticipantExport:
+async def export_participant(request: Req, participant_id: PathId) -> ParticipantExport:
     """All data about one participant, as JSON (a subject access request)."""
     return await services.export(actor_of(request), participant_id)
 
@@ -201,7 +205,7 @@ async def export_participant(request: Req, participant_id: FromPath[int]) -> Par
     status_code=HTTP_200_OK,
     tags=["participants"],
 )
-async def erase_participant(request: Req, participant_id: FromPath[int]) -> dict[str, Any]:
+async def erase_participant(request: Req, participant_id: PathId) -> dict[str, Any]:
     """Erase a participant's personal data everywhere; anonymous counts stay."""
     await services.erase(actor_of(request), participant_id)
     return {"erased": participant_id}

@@ -7,25 +7,32 @@ from typing import Annotated
 
 import msgspec
 
+from service.bounds import Input, RowId, text
 from service.catalog.tables import ActivityKind
 from service.people.tables import GoalStatus, ParticipantStatus
 
 Weekday = Annotated[int, msgspec.Meta(ge=0, le=6)]
+Word = Annotated[str, text(60)]
+MAX_IDS = 200
+"""The most activities or sites a participant's interests or reach can list."""
+MAX_WORDS = 30
+MAX_WINDOWS = 50
+MAX_BLOCKED = 200
 
 
-class ParticipantIn(msgspec.Struct, forbid_unknown_fields=True):
-    display_name: Annotated[str, msgspec.Meta(min_length=1, max_length=120)]
-    preferred_language: str = "fi"
-    contact: Annotated[str, msgspec.Meta(max_length=254)] = ""
-    support_person: Annotated[str, msgspec.Meta(max_length=120)] = ""
-    support_contact: Annotated[str, msgspec.Meta(max_length=254)] = ""
+class ParticipantIn(Input):
+    display_name: Annotated[str, text(120, min_length=1)]
+    preferred_language: Annotated[str, text(10)] = "fi"
+    contact: Annotated[str, text(254)] = ""
+    support_person: Annotated[str, text(120)] = ""
+    support_contact: Annotated[str, text(254)] = ""
     consent_calendar: bool = False
     consent_notifications: bool = False
     referral_date: date | None = None
     plan_start: date | None = None
     plan_end: date | None = None
     status: ParticipantStatus = ParticipantStatus.waiting
-    contact_staff_id: int | None = None
+    contact_staff_id: RowId | None = None
     next_review: date | None = None
 
 
@@ -48,40 +55,50 @@ class ParticipantOut(msgspec.Struct):
     created_at: datetime
 
 
-class WindowIn(msgspec.Struct, forbid_unknown_fields=True):
+class WindowIn(Input):
     weekday: Weekday
     start: time
     end: time
 
 
-class BlockedIn(msgspec.Struct, forbid_unknown_fields=True):
+class BlockedIn(Input):
     """Weekly (give weekday) or once (give on_date), never both."""
 
     start: time
     end: time
     weekday: Weekday | None = None
     on_date: date | None = None
-    note: Annotated[str, msgspec.Meta(max_length=120)] = ""
+    note: Annotated[str, text(120)] = ""
 
 
-class CapacityIn(msgspec.Struct, forbid_unknown_fields=True):
+class CapacityIn(Input):
     weekly_hours: Annotated[float, msgspec.Meta(ge=0, le=40)] = 0
     max_sessions_per_day: Annotated[int, msgspec.Meta(ge=1, le=4)] = 1
     demand_tolerance: Annotated[int, msgspec.Meta(ge=1, le=5)] = 3
     animal_contact_allowed: bool = True
-    windows: list[WindowIn] = msgspec.field(default_factory=list)
-    blocked: list[BlockedIn] = msgspec.field(default_factory=list)
-    reachable_site_ids: list[int] = msgspec.field(default_factory=list)
-    accessibility_needs: list[str] = msgspec.field(default_factory=list)
+    windows: Annotated[list[WindowIn], msgspec.Meta(max_length=MAX_WINDOWS)] = msgspec.field(
+        default_factory=list
+    )
+    blocked: Annotated[list[BlockedIn], msgspec.Meta(max_length=MAX_BLOCKED)] = msgspec.field(
+        default_factory=list
+    )
+    reachable_site_ids: Annotated[list[RowId], msgspec.Meta(max_length=MAX_IDS)] = msgspec.field(
+        default_factory=list
+    )
+    accessibility_needs: Annotated[list[Word], msgspec.Meta(max_length=MAX_WORDS)] = msgspec.field(
+        default_factory=list
+    )
 
 
 class CapacityOut(CapacityIn):
     participant_id: int = 0
 
 
-class GoalIn(msgspec.Struct, forbid_unknown_fields=True):
-    text: Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]
-    domains: list[str] = msgspec.field(default_factory=list)
+class GoalIn(Input):
+    text: Annotated[str, text(1000, min_length=1)]
+    domains: Annotated[list[Word], msgspec.Meta(max_length=MAX_WORDS)] = msgspec.field(
+        default_factory=list
+    )
     priority: Annotated[int, msgspec.Meta(ge=1, le=3)] = 2
     status: GoalStatus = GoalStatus.active
 
@@ -97,11 +114,11 @@ class GoalOut(msgspec.Struct):
     reviewed_at: date | None
 
 
-class ReviewIn(msgspec.Struct, forbid_unknown_fields=True):
-    goal_id: int
+class ReviewIn(Input):
+    goal_id: RowId
     rating: Annotated[int, msgspec.Meta(ge=1, le=5)]
     on_date: date | None = None
-    note: Annotated[str, msgspec.Meta(max_length=500)] = ""
+    note: Annotated[str, text(500)] = ""
     next_review: date | None = None
 
 
@@ -114,14 +131,22 @@ class ReviewOut(msgspec.Struct):
     reviewer_id: int | None
 
 
-class InterestsIn(msgspec.Struct, forbid_unknown_fields=True):
-    wanted_activity_ids: list[int] = msgspec.field(default_factory=list)
-    unwanted_activity_ids: list[int] = msgspec.field(default_factory=list)
-    wanted_kinds: list[ActivityKind] = msgspec.field(default_factory=list)
-    unwanted_kinds: list[ActivityKind] = msgspec.field(default_factory=list)
-    strengths: list[Annotated[str, msgspec.Meta(min_length=1, max_length=60)]] = msgspec.field(
+class InterestsIn(Input):
+    wanted_activity_ids: Annotated[list[RowId], msgspec.Meta(max_length=MAX_IDS)] = msgspec.field(
         default_factory=list
     )
+    unwanted_activity_ids: Annotated[list[RowId], msgspec.Meta(max_length=MAX_IDS)] = msgspec.field(
+        default_factory=list
+    )
+    wanted_kinds: Annotated[list[ActivityKind], msgspec.Meta(max_length=MAX_WORDS)] = msgspec.field(
+        default_factory=list
+    )
+    unwanted_kinds: Annotated[list[ActivityKind], msgspec.Meta(max_length=MAX_WORDS)] = (
+        msgspec.field(default_factory=list)
+    )
+    strengths: Annotated[
+        list[Annotated[str, text(60, min_length=1)]], msgspec.Meta(max_length=MAX_WORDS)
+    ] = msgspec.field(default_factory=list)
 
 
 class InterestsOut(InterestsIn):

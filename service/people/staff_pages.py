@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, Response, get, post
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromQuery
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK
@@ -25,6 +25,7 @@ from service.catalog.vocabulary import (
 from service.errors import DomainError, InvalidInput
 from service.forms import Form, errors_of, form_to
 from service.i18n import gettext as _
+from service.params import PathId, QueryText
 from service.people import services
 from service.people.forms import (
     BLOCKED_ROWS,
@@ -58,9 +59,9 @@ def status_label(status: str) -> str:
 @get("/participants", guards=[permission("participant.follow")])
 async def participants_page(
     request: Req,
-    q: FromQuery[str] = "",
-    status: FromQuery[str] = "",
-    site: FromQuery[str] = "",
+    q: QueryText = "",
+    status: QueryText = "",
+    site: QueryText = "",
     review_due: FromQuery[bool] = False,
 ) -> Template:
     user = current_user(request)
@@ -94,7 +95,7 @@ async def participants_page(
 
 
 @get("/participants/{participant_id:int}", guards=[permission("participant.follow")])
-async def profile_page(request: Req, participant_id: FromPath[int]) -> Template:
+async def profile_page(request: Req, participant_id: PathId) -> Template:
     return await _profile(request, participant_id, {}, {})
 
 
@@ -144,7 +145,7 @@ async def _profile(
     guards=[permission("participant.follow")],
     status_code=HTTP_200_OK,
 )
-async def review_submit(request: Req, participant_id: FromPath[int]) -> Template | Redirect:
+async def review_submit(request: Req, participant_id: PathId) -> Template | Redirect:
     user = current_user(request)
     assert user is not None
     form = Form.posted(ReviewIn, await request.form())
@@ -185,7 +186,7 @@ async def new_participant_page(request: Req) -> Template:
 
 
 @get("/participants/{participant_id:int}/edit", guards=[permission("participant.edit")])
-async def edit_participant_page(request: Req, participant_id: FromPath[int]) -> Template:
+async def edit_participant_page(request: Req, participant_id: PathId) -> Template:
     user = current_user(request)
     assert user is not None
     person = await services.get_participant(actor_of(request), user, participant_id)
@@ -202,9 +203,7 @@ async def create_participant_submit(request: Req) -> Template | Redirect:
     guards=[permission("participant.edit")],
     status_code=HTTP_200_OK,
 )
-async def edit_participant_submit(
-    request: Req, participant_id: FromPath[int]
-) -> Template | Redirect:
+async def edit_participant_submit(request: Req, participant_id: PathId) -> Template | Redirect:
     return await _save(request, participant_id)
 
 
@@ -241,7 +240,7 @@ async def _capacity_form(
 
 
 @get("/participants/{participant_id:int}/capacity", guards=[permission("participant.edit")])
-async def capacity_page(request: Req, participant_id: FromPath[int]) -> Template:
+async def capacity_page(request: Req, participant_id: PathId) -> Template:
     user = current_user(request)
     assert user is not None
     capacity = await services.get_capacity(actor_of(request), user, participant_id)
@@ -253,7 +252,7 @@ async def capacity_page(request: Req, participant_id: FromPath[int]) -> Template
     guards=[permission("participant.edit")],
     status_code=HTTP_200_OK,
 )
-async def capacity_submit(request: Req, participant_id: FromPath[int]) -> Template | Redirect:
+async def capacity_submit(request: Req, participant_id: PathId) -> Template | Redirect:
     form = capacity_form(await request.form())
     try:
         data = form_to(CapacityIn, capacity_in(form.values))
@@ -269,7 +268,7 @@ async def capacity_submit(request: Req, participant_id: FromPath[int]) -> Templa
     guards=[permission("participant.follow")],
     status_code=HTTP_200_OK,
 )
-async def goal_submit(request: Req, participant_id: FromPath[int]) -> Template | Redirect:
+async def goal_submit(request: Req, participant_id: PathId) -> Template | Redirect:
     """Add a goal, or (with goal_id) change one: its words, domains, priority, status."""
     user = current_user(request)
     assert user is not None
@@ -291,7 +290,7 @@ async def goal_submit(request: Req, participant_id: FromPath[int]) -> Template |
     guards=[permission("participant.follow")],
     status_code=HTTP_200_OK,
 )
-async def interests_submit(request: Req, participant_id: FromPath[int]) -> Template | Redirect:
+async def interests_submit(request: Req, participant_id: PathId) -> Template | Redirect:
     user = current_user(request)
     assert user is not None
     form = interests_form(await request.form())
@@ -305,7 +304,7 @@ async def interests_submit(request: Req, participant_id: FromPath[int]) -> Templ
 
 
 @get("/participants/{participant_id:int}/export.json", guards=[permission("participant.export")])
-async def export_download(request: Req, participant_id: FromPath[int]) -> Response[Any]:
+async def export_download(request: Req, participant_id: PathId) -> Response[Any]:
     """The participant's data as a JSON file, for a subject access request."""
     data = await services.export(actor_of(request), participant_id)
     return Response(
@@ -318,7 +317,7 @@ async def export_download(request: Req, participant_id: FromPath[int]) -> Respon
 
 
 @get("/participants/{participant_id:int}/erase", guards=[permission("participant.erase")])
-async def erase_page(request: Req, participant_id: FromPath[int]) -> Template:
+async def erase_page(request: Req, participant_id: PathId) -> Template:
     user = current_user(request)
     assert user is not None
     person = await services.get_participant(actor_of(request), user, participant_id)
@@ -330,7 +329,7 @@ async def erase_page(request: Req, participant_id: FromPath[int]) -> Template:
     guards=[permission("participant.erase")],
     status_code=HTTP_200_OK,
 )
-async def erase_submit(request: Req, participant_id: FromPath[int]) -> Template | Redirect:
+async def erase_submit(request: Req, participant_id: PathId) -> Template | Redirect:
     """Erasure cannot be undone, so the administrator types the name to confirm it."""
     user = current_user(request)
     assert user is not None

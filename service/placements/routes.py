@@ -5,15 +5,16 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-import msgspec
 from litestar import Request, get, post
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromQuery, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from service import clock
 from service.auth.guards import permission
-from service.errors import InvalidInput, NotFound
+from service.bounds import Input
+from service.errors import InvalidInput, NotFound, checked_days
 from service.i18n import gettext as _
+from service.params import OptionalQueryId, PathId, QueryId
 from service.people.services import own_participant_id
 from service.placements import services
 from service.placements.schemas import (
@@ -29,13 +30,13 @@ from service.web import actor_of, current_user
 Req = Request[Any, Any, Any]
 
 
-class EndIn(msgspec.Struct, forbid_unknown_fields=True):
+class EndIn(Input):
     end_date: date
 
 
 @get("/api/v1/placements", guards=[permission("placements.manage")], tags=["placements"])
 async def list_placements(
-    participant: FromQuery[int | None] = None, slot: FromQuery[int | None] = None
+    participant: OptionalQueryId = None, slot: OptionalQueryId = None
 ) -> list[PlacementOut]:
     return await services.list_placements(participant_id=participant, slot_id=slot)
 
@@ -57,9 +58,7 @@ async def create_placement(request: Req, data: JSONBody[PlacementIn]) -> Placeme
     status_code=HTTP_200_OK,
     tags=["placements"],
 )
-async def end_placement(
-    request: Req, placement_id: FromPath[int], data: JSONBody[EndIn]
-) -> PlacementOut:
+async def end_placement(request: Req, placement_id: PathId, data: JSONBody[EndIn]) -> PlacementOut:
     return await services.end_placement(actor_of(request), placement_id, data.end_date)
 
 
@@ -68,6 +67,7 @@ async def my_sessions(
     request: Req, start: FromQuery[date | None] = None, end: FromQuery[date | None] = None
 ) -> list[MySession]:
     """The signed-in participant's sessions (default: today and the next 13 days)."""
+    checked_days(start=start, end=end)
     first = start or clock.today()
     last = end or first + timedelta(days=13)
     if last < first or (last - first).days > 62:
@@ -94,7 +94,7 @@ async def give_absence(request: Req, data: JSONBody[AbsenceIn]) -> AbsenceOut:
 
 
 @get("/api/v1/absences", guards=[permission("roster.view")], tags=["placements"])
-async def list_absences(request: Req, session: FromQuery[int]) -> list[AbsenceOut]:
+async def list_absences(request: Req, session: QueryId) -> list[AbsenceOut]:
     user = current_user(request)
     assert user is not None
     return await services.list_absences(user, session)
@@ -105,7 +105,7 @@ async def list_absences(request: Req, session: FromQuery[int]) -> list[AbsenceOu
     guards=[permission("roster.view")],
     tags=["placements"],
 )
-async def session_roster(request: Req, session_id: FromPath[int]) -> list[RosterEntry]:
+async def session_roster(request: Req, session_id: PathId) -> list[RosterEntry]:
     """Who is expected at the session. Partners see first names only."""
     user = current_user(request)
     assert user is not None

@@ -4,17 +4,19 @@ pages and the JSON API."""
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from typing import Annotated
 
 import msgspec
 
+from service.bounds import Input, RowId, text
 from service.catalog.tables import ActivityKind
 from service.placements.tables import PlacementSource, PlacementStatus
 from service.schedule.tables import SessionStatus
 
 
-class PlacementIn(msgspec.Struct, forbid_unknown_fields=True):
-    participant_id: int
-    slot_id: int
+class PlacementIn(Input):
+    participant_id: RowId
+    slot_id: RowId
     start_date: date
     end_date: date | None = None
     pinned: bool = False
@@ -22,8 +24,8 @@ class PlacementIn(msgspec.Struct, forbid_unknown_fields=True):
 
 class PlacementOut(msgspec.Struct):
     id: int
-    participant_id: int
-    slot_id: int
+    participant_id: RowId
+    slot_id: RowId
     start_date: date
     end_date: date | None
     status: PlacementStatus
@@ -50,10 +52,10 @@ class MySession(msgspec.Struct):
     absence_given_at: datetime | None
 
 
-class AbsenceIn(msgspec.Struct, forbid_unknown_fields=True):
-    session_id: int
-    participant_id: int | None = None
-    note: str = ""
+class AbsenceIn(Input):
+    session_id: RowId
+    participant_id: RowId | None = None
+    note: Annotated[str, text(300)] = ""
 
 
 class AbsenceOut(msgspec.Struct):

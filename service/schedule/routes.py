@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from litestar import Request, Response, delete, get, patch, post, put
 from litestar.datastructures import FormMultiDict, State
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromQuery, JSONBody
 from litestar.response import Redirect, Template
 from litestar.status_codes import (
     HTTP_200_OK,
@@ -25,9 +25,10 @@ from service.auth.permissions import may
 from service.catalog import services as catalog
 from service.catalog.tables import ActivityKind
 from service.catalog.vocabulary import kind_label
-from service.errors import DomainError, InvalidInput
+from service.errors import DomainError, InvalidInput, checked_days
 from service.forms import Form, form_to
 from service.i18n import gettext as _
+from service.params import OptionalQueryId, OptionalQueryText, PathId, QueryText
 from service.schedule import services
 from service.schedule.forms import (
     cancel_fields,
@@ -55,12 +56,12 @@ Req = Request[Any, Any, Any]
 
 
 @get("/api/v1/slots", guards=[permission("schedule.view")], tags=["schedule"])
-async def list_slots(request: Req, activity: FromQuery[int | None] = None) -> list[SlotOut]:
+async def list_slots(request: Req, activity: OptionalQueryId = None) -> list[SlotOut]:
     return await services.list_slots(current_user(request), activity_id=activity)
 
 
 @get("/api/v1/slots/{slot_id:int}", guards=[permission("schedule.view")], tags=["schedule"])
-async def get_slot(request: Req, slot_id: FromPath[int]) -> SlotOut:
+async def get_slot(request: Req, slot_id: PathId) -> SlotOut:
     return await services.get_slot(slot_id, current_user(request))
 
 
@@ -76,7 +77,7 @@ async def create_slot(request: Req, data: JSONBody[SlotIn]) -> SlotOut:
 
 
 @put("/api/v1/slots/{slot_id:int}", guards=[permission("schedule.plan")], tags=["schedule"])
-async def update_slot(request: Req, slot_id: FromPath[int], data: JSONBody[SlotIn]) -> SlotOut:
+async def update_slot(request: Req, slot_id: PathId, data: JSONBody[SlotIn]) -> SlotOut:
     """Change a slot; its coming sessions follow, except those edited by hand."""
     return await services.save_slot(actor_of(request), data, slot_id)
 
@@ -87,7 +88,7 @@ async def update_slot(request: Req, slot_id: FromPath[int], data: JSONBody[SlotI
     status_code=HTTP_204_NO_CONTENT,
     tags=["schedule"],
 )
-async def end_slot(request: Req, slot_id: FromPath[int]) -> None:
+async def end_slot(request: Req, slot_id: PathId) -> None:
     """End a slot today: its coming sessions are cancelled, past ones kept."""
     await services.end_slot(actor_of(request), slot_id)
 
@@ -100,17 +101,18 @@ async def list_sessions(
     request: Req,
     start: FromQuery[date],
     end: FromQuery[date],
-    site: FromQuery[int | None] = None,
+    site: OptionalQueryId = None,
     kind: FromQuery[ActivityKind | None] = None,
 ) -> list[SessionOut]:
     """Sessions from `start` to `end` (inclusive, at most 62 days), with warnings."""
+    checked_days(start=start, end=end)
     return await services.list_sessions(
         start, end, current_user(request), site_id=site, kind=kind.value if kind else None
     )
 
 
 @get("/api/v1/sessions/{session_id:int}", guards=[permission("schedule.view")], tags=["schedule"])
-async def get_session(request: Req, session_id: FromPath[int]) -> SessionOut:
+async def get_session(request: Req, session_id: PathId) -> SessionOut:
     return await services.get_session(session_id, current_user(request))
 
 
@@ -127,7 +129,7 @@ async def create_session(request: Req, data: JSONBody[SessionIn]) -> SessionOut:
 
 @patch("/api/v1/sessions/{session_id:int}", guards=[permission("schedule.plan")], tags=["schedule"])
 async def change_session(
-    request: Req, session_id: FromPath[int], data: JSONBody[SessionChange]
+    request: Req, session_id: PathId, data: JSONBody[SessionChange]
 ) -> SessionOut:
     """Move a session or change its room, staff or note; the sequence number grows."""
     return await services.change_session(actor_of(request), session_id, data)
@@ -139,9 +141,7 @@ async def change_session(
     status_code=HTTP_200_OK,
     tags=["schedule"],
 )
-async def cancel_session(
-    request: Req, session_id: FromPath[int], data: JSONBody[CancelIn]
-) -> SessionOut:
+async def cancel_session(request: Req, session_id: PathId, data: JSONBody[CancelIn]) -> SessionOut:
     return await services.cancel_session(actor_of(request), session_id, data.reason)
 
 
@@ -188,7 +188,7 @@ async def add_closure(request: Req, data: JSONBody[ClosureIn]) -> ClosureOut:
     status_code=HTTP_204_NO_CONTENT,
     tags=["schedule"],
 )
-async def remove_closure(request: Req, closure_id: FromPath[int]) -> None:
+async def remove_closure(request: Req, closure_id: PathId) -> None:
     await services.remove_closure(actor_of(request), closure_id)
 
 
@@ -206,6 +206,7 @@ def week_start(value: str | None) -> date:
             raise InvalidInput(
                 "week", _("Give the week as a date, for example 2026-11-23.")
             ) from None
+        checked_days(week=day)
     return day - timedelta(days=day.weekday())
 
 
@@ -241,9 +242,9 @@ async def planner_context(
 @get("/planner", guards=[permission("schedule.view")])
 async def planner_page(
     request: Req,
-    week: FromQuery[str | None] = None,
-    site: FromQuery[str] = "",
-    kind: FromQuery[str] = "",
+    week: OptionalQueryText = None,
+    site: QueryText = "",
+    kind: QueryText = "",
     print_view: FromQuery[bool] = False,
 ) -> Template:
     """The week grid. Empty filters (as a form sends them) mean "all"."""
@@ -278,11 +279,12 @@ def _filters(site: str, kind: str) -> dict[str, str]:
 async def new_session_form(
     request: Req,
     day: FromQuery[date | None] = None,
-    site: FromQuery[int | None] = None,
-    filter_site: FromQuery[str] = "",
-    filter_kind: FromQuery[str] = "",
+    site: OptionalQueryId = None,
+    filter_site: QueryText = "",
+    filter_kind: QueryText = "",
 ) -> Template:
     """The dialog for a new session, on `day` (today if not given) from 09:00 to 12:00."""
+    checked_days(day=day)
     form = Form.blank(
         SessionIn, date=(day or clock.today()).isoformat(), start="09:00", end="12:00"
     )
@@ -292,9 +294,9 @@ async def new_session_form(
 @get("/planner/sessions/{session_id:int}/edit", guards=[permission("schedule.plan")])
 async def edit_session_form(
     request: Req,
-    session_id: FromPath[int],
-    filter_site: FromQuery[str] = "",
-    filter_kind: FromQuery[str] = "",
+    session_id: PathId,
+    filter_site: QueryText = "",
+    filter_kind: QueryText = "",
 ) -> Template:
     """The dialog to move or change a session, or cancel it."""
     session = await services.get_session(session_id)
@@ -382,7 +384,7 @@ async def create_session_submit(request: Req) -> Response[Any]:
     guards=[permission("schedule.plan")],
     status_code=HTTP_200_OK,
 )
-async def change_session_submit(request: Req, session_id: FromPath[int]) -> Response[Any]:
+async def change_session_submit(request: Req, session_id: PathId) -> Response[Any]:
     """Move or change a session from the dialog."""
     form = _posted(SessionChange, await request.form())
     session = await services.get_session(session_id)
@@ -399,7 +401,7 @@ async def change_session_submit(request: Req, session_id: FromPath[int]) -> Resp
     guards=[permission("schedule.plan")],
     status_code=HTTP_200_OK,
 )
-async def cancel_session_submit(request: Req, session_id: FromPath[int]) -> Response[Any]:
+async def cancel_session_submit(request: Req, session_id: PathId) -> Response[Any]:
     """Cancel a session from the dialog, with a reason."""
     form = _posted(CancelIn, await request.form())
     session = await services.get_session(session_id)

@@ -7,22 +7,25 @@ from typing import Annotated
 
 import msgspec
 
+from service.bounds import Input, RowId, text
 from service.catalog.tables import ActivityKind
 from service.schedule.tables import SessionStatus
 
 Weekday = Annotated[int, msgspec.Meta(ge=0, le=6)]
-Reason = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+Reason = Annotated[str, text(200, min_length=1)]
+Note = Annotated[str, text(1000)]
+StaffIds = Annotated[list[RowId], msgspec.Meta(max_length=50)]
 
 
-class SlotIn(msgspec.Struct, forbid_unknown_fields=True):
-    activity_id: int
+class SlotIn(Input):
+    activity_id: RowId
     weekday: Weekday
     start: time
     end: time
     valid_from: date
     valid_until: date | None = None
-    room_id: int | None = None
-    staff_ids: list[int] = msgspec.field(default_factory=list)
+    room_id: RowId | None = None
+    staff_ids: StaffIds = msgspec.field(default_factory=list)
 
 
 class SlotOut(msgspec.Struct):
@@ -76,39 +79,39 @@ class SessionOut(msgspec.Struct):
     note: str
 
 
-class SessionIn(msgspec.Struct, forbid_unknown_fields=True):
+class SessionIn(Input):
     """A one-off session."""
 
-    activity_id: int
+    activity_id: RowId
     date: date
     start: time
     end: time
-    room_id: int | None = None
-    staff_ids: list[int] = msgspec.field(default_factory=list)
-    note: Annotated[str, msgspec.Meta(max_length=1000)] = ""
+    room_id: RowId | None = None
+    staff_ids: StaffIds = msgspec.field(default_factory=list)
+    note: Note = ""
 
 
-class SessionChange(msgspec.Struct, forbid_unknown_fields=True):
+class SessionChange(Input):
     """Move a session or change its room, staff or note; unset fields stay."""
 
     date: date | None = None
     start: time | None = None
     end: time | None = None
-    room_id: int | None = None
+    room_id: RowId | None = None
     clear_room: bool = False
-    staff_ids: list[int] | None = None
-    note: Annotated[str, msgspec.Meta(max_length=1000)] | None = None
+    staff_ids: StaffIds | None = None
+    note: Note | None = None
 
 
-class CancelIn(msgspec.Struct, forbid_unknown_fields=True):
+class CancelIn(Input):
     reason: Reason
 
 
-class ClosureIn(msgspec.Struct, forbid_unknown_fields=True):
+class ClosureIn(Input):
     start_date: date
     end_date: date
     reason: Reason
-    site_id: int | None = None
+    site_id: RowId | None = None
 
 
 class ClosureOut(msgspec.Struct):

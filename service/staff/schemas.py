@@ -7,19 +7,26 @@ from typing import Annotated
 
 import msgspec
 
-from service.catalog.schemas import Skill
+from service.bounds import Input, RowId
+from service.catalog.schemas import MAX_LISTED, Skill
 
 
-class WindowIn(msgspec.Struct, forbid_unknown_fields=True):
+class WindowIn(Input):
     weekday: Annotated[int, msgspec.Meta(ge=0, le=6)]
     start: time
     end: time
 
 
-class StaffProfileIn(msgspec.Struct, forbid_unknown_fields=True):
-    skills: list[Skill] = msgspec.field(default_factory=list)
-    site_ids: list[int] = msgspec.field(default_factory=list)
-    availability: list[WindowIn] = msgspec.field(default_factory=list)
+class StaffProfileIn(Input):
+    skills: Annotated[list[Skill], msgspec.Meta(max_length=MAX_LISTED)] = msgspec.field(
+        default_factory=list
+    )
+    site_ids: Annotated[list[RowId], msgspec.Meta(max_length=200)] = msgspec.field(
+        default_factory=list
+    )
+    availability: Annotated[list[WindowIn], msgspec.Meta(max_length=50)] = msgspec.field(
+        default_factory=list
+    )
 
 
 class StaffProfileOut(msgspec.Struct):

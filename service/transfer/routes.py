@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, get
-from litestar.params import FromPath
 from litestar.response import Response, Template
 
 from service import clock
 from service.auth.guards import permission
 from service.errors import NotFound
 from service.i18n import gettext
+from service.params import PathText
 from service.transfer.services import export_everything, template_choices
 from service.transfer.sheets import SHEETS, SHEETS_BY_KIND
 from service.transfer.workbook import template_bytes, workbook_bytes
@@ -56,7 +56,7 @@ async def templates_page() -> Template:
     guards=[permission("provider.import")],
     include_in_schema=False,
 )
-async def template_workbook(name: FromPath[str]) -> Response[bytes]:
+async def template_workbook(name: PathText) -> Response[bytes]:
     kind = name.removesuffix(".xlsx")
     sheet = SHEETS_BY_KIND.get(kind)
     if sheet is None or not name.endswith(".xlsx"):

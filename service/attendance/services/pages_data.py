@@ -21,7 +21,7 @@ from service.attendance.tables import AttendanceMark
 from service.audit.services import Actor
 from service.auth.permissions import may, note_for
 from service.auth.schemas import CurrentUser
-from service.errors import InvalidInput, NotFound
+from service.errors import InvalidInput, NotFound, checked_days
 from service.i18n import gettext as _
 from service.people.tables import Participant
 from service.placements import services as placements
@@ -189,6 +189,8 @@ def check_day(value: str | None) -> date:
     if not value:
         return clock.today()
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise InvalidInput("date", _("Give the date as YYYY-MM-DD.")) from None
+    checked_days(date=day)
+    return day

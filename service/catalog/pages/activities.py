@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import get, post
-from litestar.params import FromPath
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK
@@ -21,6 +20,7 @@ from service.catalog.vocabulary import ACCESSIBILITY_FEATURES, domain_label, wee
 from service.errors import DomainError
 from service.forms import Form, errors_of
 from service.i18n import gettext as _
+from service.params import PathId
 from service.schedule import services as schedule
 from service.schedule.schemas import SlotIn
 from service.staff import services as staff_services
@@ -84,7 +84,7 @@ async def new_activity_page(request: Req) -> Template:
 
 
 @get("/catalog/activities/{activity_id:int}", guards=[permission("catalog.edit")])
-async def edit_activity_page(request: Req, activity_id: FromPath[int]) -> Template:
+async def edit_activity_page(request: Req, activity_id: PathId) -> Template:
     activity = await services.get_activity(activity_id)
     return await _activity_form(request, activity_id, Form(ActivityIn, activity_values(activity)))
 
@@ -99,7 +99,7 @@ async def create_activity_submit(request: Req) -> Template | Redirect:
     guards=[permission("catalog.edit")],
     status_code=HTTP_200_OK,
 )
-async def update_activity_submit(request: Req, activity_id: FromPath[int]) -> Template | Redirect:
+async def update_activity_submit(request: Req, activity_id: PathId) -> Template | Redirect:
     return await _save_activity(request, activity_id)
 
 
@@ -121,7 +121,7 @@ async def _save_activity(request: Req, activity_id: int | None) -> Template | Re
     guards=[permission("catalog.edit")],
     status_code=HTTP_200_OK,
 )
-async def add_slot_submit(request: Req, activity_id: FromPath[int]) -> Template | Redirect:
+async def add_slot_submit(request: Req, activity_id: PathId) -> Template | Redirect:
     slot = Form(SlotIn, slot_fields(await request.form(), activity_id))
     try:
         await schedule.save_slot(actor_of(request), slot.parse())
@@ -138,7 +138,7 @@ async def add_slot_submit(request: Req, activity_id: FromPath[int]) -> Template 
 @post(
     "/catalog/slots/{slot_id:int}/end", guards=[permission("catalog.edit")], status_code=HTTP_200_OK
 )
-async def end_slot_submit(request: Req, slot_id: FromPath[int]) -> Redirect:
+async def end_slot_submit(request: Req, slot_id: PathId) -> Redirect:
     slot = await schedule.get_slot(slot_id)
     await schedule.end_slot(actor_of(request), slot_id)
     flash(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from litestar import get, post
-from litestar.params import FromPath
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK
@@ -15,6 +14,7 @@ from service.catalog.pages._shared import Req
 from service.errors import DomainError
 from service.forms import Form
 from service.i18n import gettext as _
+from service.params import PathId
 from service.schedule import services as schedule
 from service.schedule.schemas import ClosureIn
 from service.web import actor_of, page
@@ -54,7 +54,7 @@ async def add_closure_submit(request: Req) -> Template | Redirect:
     guards=[permission("closures.manage")],
     status_code=HTTP_200_OK,
 )
-async def remove_closure_submit(request: Req, closure_id: FromPath[int]) -> Redirect:
+async def remove_closure_submit(request: Req, closure_id: PathId) -> Redirect:
     await schedule.remove_closure(actor_of(request), closure_id)
     flash(request, _("The closure is removed; its sessions are planned again."), category="info")
     return Redirect("/admin/closures")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from litestar import get, post
-from litestar.params import FromPath
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK
@@ -17,6 +16,7 @@ from service.catalog.vocabulary import partner_kind_label
 from service.errors import DomainError
 from service.forms import Form
 from service.i18n import gettext as _
+from service.params import PathId
 from service.web import actor_of, page
 
 
@@ -52,7 +52,7 @@ async def new_partner_page(request: Req) -> Template:
 
 
 @get("/catalog/partners/{partner_id:int}", guards=[permission("catalog.edit")])
-async def edit_partner_page(request: Req, partner_id: FromPath[int]) -> Template:
+async def edit_partner_page(request: Req, partner_id: PathId) -> Template:
     partner = await services.get_partner(partner_id)
     return await _partner_form(request, partner_id, Form.of(PartnerIn, partner))
 
@@ -67,7 +67,7 @@ async def create_partner_submit(request: Req) -> Template | Redirect:
     guards=[permission("catalog.edit")],
     status_code=HTTP_200_OK,
 )
-async def update_partner_submit(request: Req, partner_id: FromPath[int]) -> Template | Redirect:
+async def update_partner_submit(request: Req, partner_id: PathId) -> Template | Redirect:
     return await _save_partner(request, partner_id)
 
 
@@ -86,7 +86,7 @@ async def _save_partner(request: Req, partner_id: int | None) -> Template | Redi
     guards=[permission("catalog.edit")],
     status_code=HTTP_200_OK,
 )
-async def delete_partner_submit(request: Req, partner_id: FromPath[int]) -> Template | Redirect:
+async def delete_partner_submit(request: Req, partner_id: PathId) -> Template | Redirect:
     try:
         await services.delete_partner(actor_of(request), partner_id)
     except DomainError as error:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from litestar import get, post
-from litestar.params import FromPath
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK
@@ -16,6 +15,7 @@ from service.catalog.vocabulary import ACCESSIBILITY_FEATURES
 from service.errors import DomainError
 from service.forms import Form, errors_of
 from service.i18n import gettext as _
+from service.params import PathId
 from service.web import actor_of, current_user, page
 
 
@@ -51,7 +51,7 @@ async def new_site_page(request: Req) -> Template:
 
 
 @get("/catalog/sites/{site_id:int}", guards=[permission("catalog.edit")])
-async def edit_site_page(request: Req, site_id: FromPath[int]) -> Template:
+async def edit_site_page(request: Req, site_id: PathId) -> Template:
     site = await services.get_site(site_id)
     return await _site_form(
         request, site_id, Form.of(SiteIn, site, partner_id=site.partner_id or "")
@@ -64,7 +64,7 @@ async def create_site_submit(request: Req) -> Template | Redirect:
 
 
 @post("/catalog/sites/{site_id:int}", guards=[permission("catalog.edit")], status_code=HTTP_200_OK)
-async def update_site_submit(request: Req, site_id: FromPath[int]) -> Template | Redirect:
+async def update_site_submit(request: Req, site_id: PathId) -> Template | Redirect:
     return await _save_site(request, site_id)
 
 
@@ -83,7 +83,7 @@ async def _save_site(request: Req, site_id: int | None) -> Template | Redirect:
     guards=[permission("catalog.edit")],
     status_code=HTTP_200_OK,
 )
-async def add_room_submit(request: Req, site_id: FromPath[int]) -> Template | Redirect:
+async def add_room_submit(request: Req, site_id: PathId) -> Template | Redirect:
     room = Form.posted(RoomIn, await request.form())
     try:
         await services.add_room(actor_of(request), site_id, room.parse())
@@ -100,7 +100,7 @@ async def add_room_submit(request: Req, site_id: FromPath[int]) -> Template | Re
     guards=[permission("catalog.edit")],
     status_code=HTTP_200_OK,
 )
-async def delete_room_submit(request: Req, room_id: FromPath[int]) -> Redirect:
+async def delete_room_submit(request: Req, room_id: PathId) -> Redirect:
     room = await services.get_room(room_id)
     await services.delete_room(actor_of(request), room_id)
     return Redirect(f"/catalog/sites/{room.site_id}")
@@ -111,7 +111,7 @@ async def delete_room_submit(request: Req, room_id: FromPath[int]) -> Redirect:
     guards=[permission("catalog.edit")],
     status_code=HTTP_200_OK,
 )
-async def delete_site_submit(request: Req, site_id: FromPath[int]) -> Redirect:
+async def delete_site_submit(request: Req, site_id: PathId) -> Redirect:
     await services.delete_site(actor_of(request), site_id)
     flash(request, _("The site is deleted."), category="info")
     return Redirect("/catalog/sites")

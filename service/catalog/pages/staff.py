@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from litestar import get, post
-from litestar.params import FromPath
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK
@@ -16,6 +15,7 @@ from service.catalog.vocabulary import weekday_names
 from service.errors import DomainError
 from service.forms import Form, form_to
 from service.i18n import gettext as _
+from service.params import PathId
 from service.staff import services as staff_services
 from service.staff.schemas import StaffProfileIn
 from service.web import actor_of, page
@@ -51,13 +51,13 @@ async def _staff_form(
 
 
 @get("/catalog/staff/{user_id:int}", guards=[permission("staff.manage")])
-async def edit_staff_page(request: Req, user_id: FromPath[int]) -> Template:
+async def edit_staff_page(request: Req, user_id: PathId) -> Template:
     member = await staff_services.get_staff(user_id)
     return await _staff_form(request, user_id, Form(StaffProfileIn, staff_values(member)))
 
 
 @post("/catalog/staff/{user_id:int}", guards=[permission("staff.manage")], status_code=HTTP_200_OK)
-async def save_staff_submit(request: Req, user_id: FromPath[int]) -> Template | Redirect:
+async def save_staff_submit(request: Req, user_id: PathId) -> Template | Redirect:
     form = Form(StaffProfileIn, staff_shown(await request.form()))
     try:
         data = form_to(StaffProfileIn, staff_profile_fields(form.values))
