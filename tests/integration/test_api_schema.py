@@ -28,6 +28,7 @@ from schemathesis.specs.openapi.checks import (
 from service.audit.services import Actor
 from service.auth import services as auth
 from service.demo.loader import DEMO_DOMAIN, load_demo
+from service.settings import Settings
 from tests.conftest import make_client, running
 from tests.helpers import PASSWORD
 
@@ -109,7 +110,9 @@ async def test_every_operation_answers_as_documented_for_every_role(app, db):
     for local in ROLES:
         user = await auth.authenticate(f"{local}@{DEMO_DOMAIN}", PASSWORD)
         assert user is not None
-        created = await auth.create_token(Actor.system("test"), user, "schemathesis", 30)
+        created = await auth.create_token(
+            Actor.system("test"), user, "schemathesis", 30, max_age=Settings().token_max_age
+        )
         tokens[local] = created.token
     async with running(app), make_client(app) as client:
         client.follow_redirects = False

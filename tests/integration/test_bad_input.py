@@ -14,6 +14,7 @@ from litestar import Litestar
 from service.audit.services import Actor
 from service.auth import services as auth
 from service.auth.tables import Role
+from service.settings import Settings
 from tests.conftest import make_client, running
 from tests.helpers import PASSWORD, api_login, make_site, make_user, post_form
 
@@ -26,7 +27,9 @@ async def bearer(role: Role, **extra: Any) -> dict[str, str]:
     user = await make_user(role, **extra)
     current = await auth.authenticate(user.email, PASSWORD)
     assert current is not None
-    created = await auth.create_token(Actor.system("test"), current, "bad input", 30)
+    created = await auth.create_token(
+        Actor.system("test"), current, "bad input", 30, max_age=Settings().token_max_age
+    )
     return {"Authorization": f"Bearer {created.token}"}
 
 
