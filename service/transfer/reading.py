@@ -27,7 +27,7 @@ from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 from service.bounds import DB_INT_MAX, day_out_of_range
-from service.transfer.sheets import Column, Sheet
+from service.transfer.sheets import N_, Column, Sheet
 
 Translate = Callable[..., str]
 """`translate(message, **variables)`: the message in the reader's language, with
@@ -66,30 +66,30 @@ NORDIC_DATE = re.compile(r"^(\d{1,2})[.-](\d{1,2})[.-](\d{4})\.?$")  # 31.1.2027
 CLOCK = re.compile(r"^(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?$")  # 9:30, 09.30, 09:30:00
 
 # The reasons, in English; each goes through `translate` where it is given.
-NOT_A_SPREADSHEET = "%(file)s is not a spreadsheet: save it as XLSX or CSV."
-OLD_XLS = "%(file)s is an old Excel workbook (.xls): save it as XLSX or CSV."
-TOO_LARGE = "%(file)s is larger than %(limit)s MB."
-UNPACKS_TOO_LARGE = "%(file)s unpacks to more than %(limit)s MB."
-TOO_MANY_ROWS = "The sheet has more than %(limit)s rows: split it into several files."
-NO_HEADINGS = "The first row should hold the column headings, but it is empty."
-MISSING_COLUMN = "The required column is missing."
-TWICE = "Two columns have this heading."
-UNKNOWN_HEADING = "This column is not known, so it is left out."
-REQUIRED = "A value is required."
-NOT_WHOLE = "%(value)s is not a whole number."
-NOT_NUMBER = "%(value)s is not a number."
-OUT_OF_RANGE = "%(value)s is too large."
-NOT_AN_ID = "%(value)s is not a Tupa id."
-NOT_DATE = "%(value)s is not a date: write it as 2027-01-31 or 31.1.2027."
-NO_SUCH_DAY = "%(value)s is not a day of the calendar."
-DAY_OUTSIDE = "%(value)s is outside the dates Tupa accepts (1900-2199)."
-NOT_TIME = "%(value)s is not a time of day: write it as 09:30."
-NOT_BOOL = "%(value)s is not yes or no."
-NOT_WEEKDAY = "%(value)s is not a weekday: write 1 (Monday) to 7 (Sunday) or its name."
-NOT_CHOICE = "%(value)s is not one of the choices."
-NOT_CHOICE_CLOSE = "%(value)s is not one of the choices. Did you mean %(match)s?"
-NUL = "The text holds a NUL character, which cannot be stored."
-TOO_LONG = "The text is longer than %(limit)s characters."
+NOT_A_SPREADSHEET = N_("%(file)s is not a spreadsheet: save it as XLSX or CSV.")
+OLD_XLS = N_("%(file)s is an old Excel workbook (.xls): save it as XLSX or CSV.")
+TOO_LARGE = N_("%(file)s is larger than %(limit)s MB.")
+UNPACKS_TOO_LARGE = N_("%(file)s unpacks to more than %(limit)s MB.")
+TOO_MANY_ROWS = N_("The sheet has more than %(limit)s rows: split it into several files.")
+NO_HEADINGS = N_("The first row should hold the column headings, but it is empty.")
+MISSING_COLUMN = N_("The required column is missing.")
+TWICE = N_("Two columns have this heading.")
+UNKNOWN_HEADING = N_("This column is not known, so it is left out.")
+REQUIRED = N_("A value is required.")
+NOT_WHOLE = N_("%(value)s is not a whole number.")
+NOT_NUMBER = N_("%(value)s is not a number.")
+OUT_OF_RANGE = N_("%(value)s is too large.")
+NOT_AN_ID = N_("%(value)s is not a Tupa id.")
+NOT_DATE = N_("%(value)s is not a date: write it as 2027-01-31 or 31.1.2027.")
+NO_SUCH_DAY = N_("%(value)s is not a day of the calendar.")
+DAY_OUTSIDE = N_("%(value)s is outside the dates Tupa accepts (1900-2199).")
+NOT_TIME = N_("%(value)s is not a time of day: write it as 09:30.")
+NOT_BOOL = N_("%(value)s is not yes or no.")
+NOT_WEEKDAY = N_("%(value)s is not a weekday: write 1 (Monday) to 7 (Sunday) or its name.")
+NOT_CHOICE = N_("%(value)s is not one of the choices.")
+NOT_CHOICE_CLOSE = N_("%(value)s is not one of the choices. Did you mean %(match)s?")
+NUL = N_("The text holds a NUL character, which cannot be stored.")
+TOO_LONG = N_("The text is longer than %(limit)s characters.")
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,16 @@ from typing import Any
 import pytest
 from openpyxl import Workbook
 
-from service.i18n import translations
-from service.transfer.reading import CellError, Limits, ReadResult, parse_cell, read_rows
+from service.i18n import gettext, translations, use_language
+from service.transfer.reading import (
+    NOT_A_SPREADSHEET,
+    NOT_CHOICE_CLOSE,
+    CellError,
+    Limits,
+    ReadResult,
+    parse_cell,
+    read_rows,
+)
 from service.transfer.sheets import SHEETS, SHEETS_BY_KIND, as_row
 from service.transfer.workbook import workbook_bytes
 
@@ -565,3 +573,13 @@ def _typed_records() -> dict[str, list[dict[str, Any]]]:
             },
         ],
     }
+
+
+def test_the_reasons_are_said_in_the_readers_language():
+    """The reader's messages are marked for translation, and the caller's `translate`
+    (the app's gettext) says them in the reader's language."""
+    with use_language("fi"):
+        assert gettext(NOT_A_SPREADSHEET, file="lista.txt") == (
+            "lista.txt ei ole taulukko: tallenna se XLSX- tai CSV-muodossa."
+        )
+        assert "Tarkoititko Pajatalo?" in gettext(NOT_CHOICE_CLOSE, value="Paja", match="Pajatalo")
