@@ -12,7 +12,6 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import asyncpg
 from filelock import AsyncFileLock, FileLock, Timeout
@@ -27,7 +26,7 @@ from piccolo.table import Table
 
 from service import events
 from service import piccolo_conf as conf
-from service.engines import sqlite_path
+from service.engines import is_sqlite_url, sqlite_path
 from service.errors import ConcurrentChange
 
 os.environ.setdefault("PICCOLO_CONF", "service.piccolo_conf")
@@ -165,7 +164,7 @@ async def apply_migrations(database_url: str, *, quiet: bool = False) -> list[st
 async def one_migrator_at_a_time(database_url: str) -> AsyncIterator[None]:
     """An advisory lock on PostgreSQL; on SQLite a lock on a file beside the database
     (its own write lock is taken per statement, not for a whole migration run)."""
-    if urlsplit(database_url).scheme in {"postgres", "postgresql"}:
+    if not is_sqlite_url(database_url):
         connection = await asyncpg.connect(database_url)
         try:
             await connection.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK_KEY)
@@ -185,7 +184,7 @@ def another_process_serves(database_url: str) -> bool:
     """Whether another process already serves this SQLite file. This process then holds
     a lock beside the file for as long as it runs (the system drops it when it exits),
     so that the next one started on the same file can tell."""
-    if not database_url.startswith("sqlite"):
+    if not is_sqlite_url(database_url):
         return False
     database = sqlite_path(database_url)
     path = database.with_name(database.name + ".serve.lock")

@@ -20,8 +20,13 @@ def sqlite_path(url: str) -> Path:
 SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")
 
 
+def is_sqlite_url(url: str) -> bool:
+    """Whether a database URL names SQLite (anything else is PostgreSQL)."""
+    return url.startswith("sqlite")
+
+
 def engine_from_url(url: str) -> Engine:
-    if url.startswith("sqlite"):
+    if is_sqlite_url(url):
         path = sqlite_path(url)
         keep_private(path)
         return SQLiteEngine(path=str(path), timeout=30)

@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from service.engines import is_sqlite_url
 from service.matching.model import Weights
 from service.paths import CHECKOUT_DIR, default_data_dir
 
@@ -69,7 +70,7 @@ class Settings:
     @property
     def database_engine(self) -> str:
         """`sqlite` or `postgres`, from the scheme of the database URL."""
-        return "sqlite" if self.database_url.startswith("sqlite") else "postgres"
+        return "sqlite" if is_sqlite_url(self.database_url) else "postgres"
 
     @property
     def tz(self) -> ZoneInfo:
@@ -92,7 +93,7 @@ class Settings:
         database_url = _database_url(env.get("DATABASE_URL"), data_dir)
         redis_url = _redis_url(env.get("REDIS_URL"))
         production = tupa_env == "production"
-        if production and database_url.startswith("sqlite"):
+        if production and is_sqlite_url(database_url):
             raise SettingsError("DATABASE_URL", "production needs a postgresql:// URL")
         return cls(
             env=tupa_env,

@@ -76,10 +76,6 @@ class RestoreSummary:
     secret_differs: bool = False
 
 
-def engine_of(database_url: str) -> str:
-    return "sqlite" if database_url.startswith("sqlite") else "postgres"
-
-
 # --- backup -------------------------------------------------------------------------
 
 
@@ -87,7 +83,7 @@ def backup(settings: Settings, destination: Path) -> Manifest:
     """Write an archive of the database and the secret key to `destination`."""
     if destination.exists():
         raise BackupError(f"{destination} exists already; choose a new file name")
-    engine = engine_of(settings.database_url)
+    engine = settings.database_engine
     with tempfile.TemporaryDirectory(prefix="tupa-backup-") as work:
         folder = Path(work)
         if engine == "sqlite":
@@ -137,7 +133,7 @@ def _write_private_archive(destination: Path, folder: Path, members: list[str]) 
 def restore(settings: Settings, archive: Path, *, force: bool = False) -> RestoreSummary:
     """Put the archive's database in place of the configured one, and its secret key in
     the data folder (or say that SECRET_KEY differs from it)."""
-    engine = engine_of(settings.database_url)
+    engine = settings.database_engine
     with tempfile.TemporaryDirectory(prefix="tupa-restore-") as work:
         folder = Path(work)
         manifest = _unpack(archive, folder)

@@ -36,13 +36,18 @@ def workbook_bytes(
         page.freeze_panes = "A2"
         last = get_column_letter(len(sheet.columns))
         page.auto_filter.ref = f"A1:{last}{max(page.max_row, 1)}"
-        for index, column in enumerate(sheet.columns, start=1):
-            page.column_dimensions[get_column_letter(index)].width = max(
-                12, min(40, len(translate(column.heading)) + 2)
-            )
+        _fit_column_widths(page, sheet, translate)
     output = io.BytesIO()
     book.save(output)
     return output.getvalue()
+
+
+def _fit_column_widths(page: Any, sheet: Sheet, translate: Callable[[str], str]) -> None:
+    """Each column as wide as its heading, between 12 and 40 characters."""
+    for index, column in enumerate(sheet.columns, start=1):
+        page.column_dimensions[get_column_letter(index)].width = max(
+            12, min(40, len(translate(column.heading)) + 2)
+        )
 
 
 def _cut(value: Any) -> Any:
@@ -97,10 +102,7 @@ def template_bytes(
         explained.append([translate(column.heading), explanation(column, translate)])
     explained.column_dimensions["A"].width = 32
     explained.column_dimensions["B"].width = 80
-    for index, column in enumerate(sheet.columns, start=1):
-        page.column_dimensions[get_column_letter(index)].width = max(
-            12, min(40, len(translate(column.heading)) + 2)
-        )
+    _fit_column_widths(page, sheet, translate)
     output = io.BytesIO()
     book.save(output)
     return output.getvalue()
