@@ -8,21 +8,26 @@ from collections.abc import Iterable
 
 from service.matching.model import Assignment, Person, Problem, Slot, Weights
 
-# One top-priority goal (weight 3) served at full strength (3): what one slot can be
-# worth in goal fit, however many goals the person has, so that goals do not buy places.
+# One top-priority goal (weight 3) served at full strength (3): the most one slot can be
+# worth to a person in goal fit, however many goals they have, so that goals do not buy
+# places.
 GOAL_FIT_CAP = 9
 
 
-def goal_fit(person: Person, slot: Slot) -> int:
+def goal_fit(person: Person, slot: Slot) -> float:
     """Sum over the person's goals of its weight (from priority) times how strongly the
-    activity serves the goal's domains (0-3), capped at `GOAL_FIT_CAP`."""
-    return min(
-        GOAL_FIT_CAP,
-        sum(
-            goal.weight * max((slot.domains.get(d, 0) for d in goal.domains), default=0)
-            for goal in person.goals
-        ),
+    activity serves the goal's domains (0-3), scaled down for a person whose goals could
+    add up to more than `GOAL_FIT_CAP`, so that their best possible slot is worth the cap.
+
+    Scaling rather than cutting at the cap keeps a person's slots in order (a slot that
+    serves three of their goals still fits better than one that serves one): with a cut,
+    such slots tied, and proving a plan optimal took the solver about twice as long."""
+    raw = sum(
+        goal.weight * max((slot.domains.get(d, 0) for d in goal.domains), default=0)
+        for goal in person.goals
     )
+    ceiling = 3 * sum(goal.weight for goal in person.goals)
+    return raw * GOAL_FIT_CAP / ceiling if ceiling > GOAL_FIT_CAP else raw
 
 
 def served_goals(person: Person, slot: Slot) -> list[int]:

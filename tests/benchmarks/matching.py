@@ -63,10 +63,16 @@ async def run(engines: list[str]) -> list[Row]:
     context = multiprocessing.get_context("spawn")
     rows = []
     for work, args in jobs:
-        with context.Pool(1, maxtasksperchild=1) as pool:
+        with context.Pool(1, maxtasksperchild=1, initializer=_solver_banner_to_stderr) as pool:
             rows.append(pool.apply(work, args))  # type: ignore[arg-type]
         print(json.dumps(rows[-1].as_dict()), file=sys.stderr, flush=True)  # progress
     return rows
+
+
+def _solver_banner_to_stderr() -> None:
+    """HiGHS prints its banner on standard output from C++ whatever its options say;
+    in the worker it goes to standard error, so that `--json` prints only JSON."""
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
 
 
 def _measure_scale(name: str, people: int, slots: int, limit: float, gap: float) -> Row:

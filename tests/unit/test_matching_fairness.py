@@ -54,3 +54,12 @@ def test_goal_fit_per_slot_is_capped_so_that_many_goals_do_not_buy_places():
     assert goal_fit(one, rich) == GOAL_FIT_CAP
     assert goal_fit(many, rich) == GOAL_FIT_CAP
     assert goal_fit(one, slot(2, domains={"work": 1})) < GOAL_FIT_CAP
+
+
+def test_goal_fit_keeps_a_persons_slots_in_order_under_the_cap():
+    """A slot serving all of many goals fits better than one serving one of them, and
+    neither is worth more than the cap."""
+    many = person(goals=tuple(goal(n, d) for n, d in enumerate(("work", "social", "daily"))))
+    all_three = goal_fit(many, slot(1, domains={"work": 3, "social": 3, "daily": 3}))
+    one_of_them = goal_fit(many, slot(2, domains={"work": 3}))
+    assert GOAL_FIT_CAP >= all_three > one_of_them > 0
