@@ -18,6 +18,8 @@ from filelock import AsyncFileLock, FileLock, Timeout
 from piccolo.apps.migrations.commands.base import BaseMigrationManager
 from piccolo.apps.migrations.commands.forwards import run_forwards
 from piccolo.apps.migrations.tables import Migration
+from piccolo.columns import Column
+from piccolo.columns.combination import WhereRaw
 from piccolo.conf.apps import Finder
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
@@ -37,6 +39,31 @@ MIGRATION_LOCK_KEY = 7_466_112_097
 
 class MigrationError(RuntimeError):
     pass
+
+
+# LIKE's escape character, said explicitly: SQLite has none by default.
+_ESCAPE = " ESCAPE '\\'"
+
+
+def _qualified(column: Column) -> str:
+    return f'"{column._meta.table._meta.tablename}"."{column._meta.db_column_name}"'
+
+
+def _like_literal(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def contains_text(column: Column, text: str) -> WhereRaw:
+    """Rows whose column holds `text`, ignoring case, on both engines. `%`, `_` and `\\`
+    in what someone typed are plain characters, not LIKE's wildcards."""
+    return WhereRaw(
+        f"lower({_qualified(column)}) LIKE lower({{}}){_ESCAPE}", f"%{_like_literal(text)}%"
+    )
+
+
+def starts_with_text(column: Column, text: str) -> WhereRaw:
+    """Rows whose column starts with `text` (case as typed), wildcards taken literally."""
+    return WhereRaw(f"{_qualified(column)} LIKE {{}}{_ESCAPE}", f"{_like_literal(text)}%")
 
 
 def is_unique_violation(error: BaseException) -> bool:

@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 import msgspec
+import segno
 from litestar import Request, Response
 from litestar._openapi.schema_generation import SchemaCreator
 from litestar.exceptions import (
@@ -346,3 +347,9 @@ def _title(status: int) -> str:
         429: "Too many requests",
         503: "Service unavailable",
     }.get(status, "Error")
+
+
+def qr_svg(url: str, *, scale: int = 4, title: str | None = None) -> str:
+    """A QR code of `url` as inline SVG (segno): scale 4 for a screen, 6 to scan from
+    paper."""
+    return segno.make(url, error="m").svg_inline(scale=scale, border=2, title=title)

@@ -8,11 +8,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import msgspec
+from piccolo.columns.combination import Combinable
 
 # Actor and AuditFilter stay importable from here: every area's services (and the tests)
 # import them from `service.audit.services`.
 from service.audit.schemas import Actor, AuditEntry, AuditFilter
 from service.audit.tables import AuditEvent
+from service.db import contains_text, starts_with_text
 
 __all__ = [
     "Actor",
@@ -137,11 +139,11 @@ async def list_events(
     filters: AuditFilter, *, limit: int = 50, offset: int = 0
 ) -> tuple[list[AuditEntry], int]:
     """Newest first, with the total count for paging."""
-    where = []
+    where: list[Combinable] = []
     if filters.action:
-        where.append(AuditEvent.action.like(f"{filters.action}%"))
+        where.append(starts_with_text(AuditEvent.action, filters.action))
     if filters.actor:
-        where.append(AuditEvent.actor_label.ilike(f"%{filters.actor}%"))
+        where.append(contains_text(AuditEvent.actor_label, filters.actor))
     if filters.entity:
         where.append(AuditEvent.entity == filters.entity)
     if filters.entity_id:

@@ -22,7 +22,7 @@ from service.auth.schemas import (
 )
 from service.auth.tables import ApiToken, Role, User, UserSite
 from service.catalog.tables import Site
-from service.db import row_lock, transaction
+from service.db import contains_text, row_lock, transaction
 from service.errors import Conflict, InvalidInput, NotFound
 from service.i18n import gettext as _
 from service.settings import LANGUAGES
@@ -101,7 +101,7 @@ async def list_users(*, role: Role | None = None, search: str = "") -> list[User
         query = query.where(User.role == role.value)
     if search:
         query = query.where(
-            User.email.ilike(f"%{search}%") | User.display_name.ilike(f"%{search}%")
+            contains_text(User.email, search) | contains_text(User.display_name, search)
         )
     rows = await query
     links = await UserSite.select(UserSite.user, UserSite.site)

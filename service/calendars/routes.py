@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
 
-import segno
 from litestar import Request, get, post, route
 from litestar.enums import HttpMethod
 from litestar.params import FromQuery, JSONBody
@@ -31,7 +30,7 @@ from service.i18n import gettext as _
 from service.params import OptionalQueryId, PathId, PathText
 from service.people.services import own_participant_id
 from service.settings import Settings
-from service.web import actor_of, current_user, page
+from service.web import actor_of, current_user, page, qr_svg
 
 Req = Request[Any, Any, Any]
 MEDIA_TYPE = "text/calendar"  # Litestar adds "; charset=utf-8" to text/ types
@@ -50,10 +49,6 @@ def webcal_url(request: Req, path: str) -> str:
     """The `webcal://` form of the feed's address, which phones open in their calendar."""
     url = base_url(request) + path
     return "webcal://" + url.split("://", 1)[1]
-
-
-def qr_svg(url: str) -> str:
-    return segno.make(url, error="m").svg_inline(scale=4, border=2)
 
 
 # --- the feeds -----------------------------------------------------------------------

@@ -21,7 +21,7 @@ from service.i18n import gettext as _
 from service.params import PathId, PathText
 from service.people import cards
 from service.people.services import get_participant
-from service.web import actor_of, current_user, page
+from service.web import actor_of, current_user, page, qr_svg
 
 Req = Request[Any, Any, Any]
 
@@ -82,7 +82,7 @@ async def print_card(request: Req, participant_id: PathId) -> Template:
         person=person,
         code=code,
         url=url,
-        qr=cards.qr_svg(url),
+        qr=qr_svg(url, scale=6, title="QR"),
         lifetime_days=cards.CARD_LIFETIME.days,
         feed=feed_links(request, feed),
     )

@@ -5,12 +5,9 @@ revokes the old one; a card can also be revoked alone."""
 from __future__ import annotations
 
 import hashlib
-import io
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-
-import segno
 
 from service import clock
 from service.audit.services import Actor, record
@@ -188,12 +185,3 @@ async def _make_account(participant_id: int, display_name: str) -> int:
     await user.save()
     await Participant.update({Participant.user: user.id}).where(Participant.id == participant_id)
     return user.id
-
-
-def qr_svg(url: str) -> str:
-    """The card's QR code as inline SVG (segno), large enough to scan from paper."""
-    buffer = io.BytesIO()
-    segno.make(url, error="m").save(
-        buffer, kind="svg", scale=6, border=2, xmldecl=False, svgns=True, title="QR"
-    )
-    return buffer.getvalue().decode()

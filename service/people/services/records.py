@@ -8,7 +8,7 @@ from service import clock, events
 from service.audit.services import Actor, record
 from service.auth.schemas import CurrentUser
 from service.auth.tables import Role, User
-from service.db import save_row, transaction
+from service.db import contains_text, save_row, transaction
 from service.errors import Conflict, InvalidInput
 from service.i18n import gettext as _
 from service.people.schemas import (
@@ -43,7 +43,7 @@ async def list_participants(
         .order_by(Participant.display_name)
     )
     if search:
-        query = query.where(Participant.display_name.ilike(f"%{search}%"))
+        query = query.where(contains_text(Participant.display_name, search))
     if status:
         query = query.where(Participant.status == status.value)
     if review_due:
