@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 import click
 
-from service import clock
+from service import clock, countries
 from service.settings import Settings, SettingsError
 
 T = TypeVar("T")
@@ -32,6 +32,7 @@ def load_settings() -> Settings:
     from service import composition
 
     clock.use_time_zone(settings.tz)
+    countries.use_country(settings.country)
     composition.wire()
     return settings
 
