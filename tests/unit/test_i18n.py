@@ -180,6 +180,21 @@ def test_plural_forms_are_the_languages_own(path: Path):
     assert short == [], f"{path}: plural messages without all {expected.num_plurals} forms"
 
 
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        # Russian: one (1, 21), few (2), many (0, 5).
+        ("ru", ["0 событий", "1 событие", "2 события", "5 событий", "21 событие"]),
+        # Latvian: zero (0), one (1, 21), other (2, 5).
+        ("lv", ["0 notikumi", "1 notikums", "2 notikumi", "5 notikumi", "21 notikums"]),
+    ],
+)
+def test_three_plural_forms_in_latvian_and_russian(language: str, expected: list[str]):
+    with use_language(language):
+        said = [ngettext("%(num)s event", "%(num)s events", n) for n in (0, 1, 2, 5, 21)]
+    assert said == expected
+
+
 @pytest.mark.parametrize("code", [code for code in LANGUAGES if code != "en"])
 def test_each_language_tupa_offers_has_a_catalogue(code: str):
     """English is the source; every other language needs its catalogue (the translators'
