@@ -24,18 +24,18 @@ def country():
     countries.use_country("fi")
 
 
-def test_tupa_country_chooses_the_pack_and_its_time_zone():
-    settings = Settings.from_env({"TUPA_COUNTRY": "dk", "TUPA_DATA_DIR": "/tmp/tupa-x"})
+def test_tupa_country_chooses_the_pack_and_its_time_zone(tmp_path):
+    settings = Settings.from_env({"TUPA_COUNTRY": "dk", "TUPA_DATA_DIR": str(tmp_path)})
     assert settings.country == "dk" and settings.time_zone == "Europe/Copenhagen"
-    assert Settings.from_env({"TUPA_DATA_DIR": "/tmp/tupa-x"}).country == "fi"
+    assert Settings.from_env({"TUPA_DATA_DIR": str(tmp_path)}).country == "fi"
     with pytest.raises(SettingsError, match="TUPA_COUNTRY"):
-        Settings.from_env({"TUPA_COUNTRY": "xx", "TUPA_DATA_DIR": "/tmp/tupa-x"})
+        Settings.from_env({"TUPA_COUNTRY": "xx", "TUPA_DATA_DIR": str(tmp_path)})
 
 
-def test_tupa_languages_limits_what_the_provider_offers():
-    settings = Settings.from_env({"TUPA_LANGUAGES": "lv, ru", "TUPA_DATA_DIR": "/tmp/tupa-x"})
+def test_tupa_languages_limits_what_the_provider_offers(tmp_path):
+    settings = Settings.from_env({"TUPA_LANGUAGES": "lv, ru", "TUPA_DATA_DIR": str(tmp_path)})
     assert settings.languages == ("lv", "ru") and settings.default_language == "lv"
-    assert Settings.from_env({"TUPA_DATA_DIR": "/tmp/tupa-x"}).languages == (
+    assert Settings.from_env({"TUPA_DATA_DIR": str(tmp_path)}).languages == (
         "en",
         "fi",
         "sv",
@@ -44,10 +44,14 @@ def test_tupa_languages_limits_what_the_provider_offers():
         "ru",
     )
     with pytest.raises(SettingsError, match="TUPA_LANGUAGES"):
-        Settings.from_env({"TUPA_LANGUAGES": "fi,de", "TUPA_DATA_DIR": "/tmp/tupa-x"})
+        Settings.from_env({"TUPA_LANGUAGES": "fi,de", "TUPA_DATA_DIR": str(tmp_path)})
     with pytest.raises(SettingsError, match="TUPA_DEFAULT_LANGUAGE"):
         Settings.from_env(
-            {"TUPA_LANGUAGES": "fi,sv", "TUPA_DEFAULT_LANGUAGE": "en", "TUPA_DATA_DIR": "/tmp/x"}
+            {
+                "TUPA_LANGUAGES": "fi,sv",
+                "TUPA_DEFAULT_LANGUAGE": "en",
+                "TUPA_DATA_DIR": str(tmp_path),
+            }
         )
 
 
