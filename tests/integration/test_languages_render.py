@@ -8,11 +8,18 @@ from html.parser import HTMLParser
 
 import pytest
 
+from service.app import create_app
+from service.auth.tables import Role
 from service.demo.loader import load_demo
 from service.i18n import translations
+from service.people.schemas import ParticipantIn
+from service.people.services import link_account, save_participant
 from service.schedule.services import generate_sessions
 from service.schedule.tables import Session
-from tests.helpers import api_login
+from service.settings import Settings
+from tests.conftest import make_client, running
+from tests.helpers import api_login, make_user, post_form
+from tests.schedule_helpers import ACTOR
 from tests.unit.test_i18n import source_messages
 
 LANGUAGES = ("fi", "sv", "da", "lv", "ru")
@@ -112,3 +119,30 @@ async def _site_feed(client, language: str) -> str:
     served = await client.get(created.json()["path"])
     assert served.status_code == 200
     return served.text
+
+
+async def test_a_participant_reads_the_language_of_their_profile_until_they_switch(client, db):
+    account = await make_user(Role.participant, "olga@example.org", display_name="Olga")
+    record = await save_participant(
+        ACTOR, ParticipantIn(display_name="Olga P.", preferred_language="ru")
+    )
+    await link_account(ACTOR, record.id, account.id)
+    await api_login(client, account.email)
+    english_browser = {"Accept-Language": "en"}
+    assert '<html lang="ru">' in (await client.get("/me", headers=english_browser)).text
+    switched = await post_form(client, "/language", {"language": "lv", "next": "/me"})
+    assert switched.status_code in {302, 303}
+    assert '<html lang="lv">' in (await client.get("/me", headers=english_browser)).text
+
+
+async def test_the_switcher_offers_only_the_provider_languages(db, tmp_path):
+    settings = Settings.from_env(
+        {"TUPA_DATA_DIR": str(tmp_path), "TUPA_LANGUAGES": "lv,ru", "DATABASE_URL": db.url}
+    )
+    app = create_app(settings)
+    async with running(app), make_client(app) as client:
+        login = await client.get("/login", headers={"Accept-Language": "fi, en"})
+        assert '<html lang="lv">' in login.text  # the first offered: neither fi nor en is
+        assert 'value="ru"' in login.text and 'value="fi"' not in login.text
+        refused = await post_form(client, "/language", {"language": "fi", "next": "/login"})
+        assert refused.status_code in {400, 422}
