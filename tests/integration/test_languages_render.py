@@ -131,7 +131,7 @@ async def test_a_participant_reads_the_language_of_their_profile_until_they_swit
     english_browser = {"Accept-Language": "en"}
     assert '<html lang="ru">' in (await client.get("/me", headers=english_browser)).text
     switched = await post_form(client, "/language", {"language": "lv", "next": "/me"})
-    assert switched.status_code in {302, 303}
+    assert switched.status_code < 400  # (the client follows the redirect)
     assert '<html lang="lv">' in (await client.get("/me", headers=english_browser)).text
 
 
