@@ -64,7 +64,7 @@ bench: install
 
 # Extract translatable strings and merge them into every catalogue under locales/.
 messages: install
-	$(BIN)/pybabel extract -F babel.cfg -k _ -k N_ -k gettext -k ngettext:1,2 -k lazy_gettext -o locales/messages.pot --no-location --sort-output --project Tupa .
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k N_ -k gettext -k ngettext:1,2 -k pgettext:1c,2 -k npgettext:1c,2,3 -k lazy_gettext -o locales/messages.pot --no-location --sort-output --project Tupa .
 	$(BIN)/pybabel update -i locales/messages.pot -d locales --no-fuzzy-matching --ignore-obsolete
 
 # A new migration with what changed in an app's tables: make migration app=accounts

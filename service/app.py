@@ -6,11 +6,9 @@ import logging
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import datetime
 from typing import Any
 
 import asyncpg
-from babel.dates import format_date, format_datetime
 from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
 from jinja2.runtime import Context
 from litestar import Litestar, Request, Router
@@ -34,7 +32,7 @@ from piccolo.engine.base import Engine
 from redis.asyncio import Redis
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from service import clock, composition
+from service import clock, composition, countries, formats
 from service.attendance.live import make_channels
 from service.attendance.pages import PAGES as ATTENDANCE_PAGES
 from service.attendance.routes import ROUTES as ATTENDANCE_ROUTES
@@ -111,6 +109,7 @@ def create_app(
     """The app. `engine` lends it an engine that its caller opens and closes (tests)."""
     settings = settings or Settings.from_env()
     clock.use_time_zone(settings.tz)
+    countries.use_country(settings.country)
     composition.wire()
     queue = queue or make_queue(settings)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
@@ -162,7 +161,7 @@ def create_app(
             login_limit.middleware,
             sessions.middleware,
             AuthMiddleware(settings.token_max_age),
-            LanguageMiddleware(settings.default_language),
+            LanguageMiddleware(settings.default_language, settings.languages),
             ReadAuditMiddleware(),
             DefineMiddleware(
                 TupaCSRFMiddleware,
@@ -286,9 +285,15 @@ def _jinja(settings: Settings) -> Environment:
         lambda message: translations(current_language()).gettext(message),
         lambda singular, plural, n: translations(current_language()).ngettext(singular, plural, n),
         newstyle=True,
+        pgettext=lambda context, message: translations(current_language()).pgettext(
+            context, message
+        ),
+        npgettext=lambda context, singular, plural, n: translations(current_language()).npgettext(
+            context, singular, plural, n
+        ),
     )
     env.globals.update(
-        languages=LANGUAGES,
+        languages={code: LANGUAGES[code] for code in settings.languages},
         current_language=current_language,
         role_label=role_label,
         may=_may_in_template,
@@ -298,9 +303,18 @@ def _jinja(settings: Settings) -> Environment:
         partner_kind_label=partner_kind_label,
         run_status_label=run_status_label,
     )
-    env.filters["datetime"] = lambda value, fmt="short": _format_datetime(value, settings, fmt)
-    env.filters["date"] = lambda value, fmt="medium": (
-        format_date(value, format=fmt, locale=current_language()) if value else ""
+    # One set of formats for every page (service/formats.py): the reader's locale, weeks
+    # from Monday, the 24-hour clock.
+    env.filters["datetime"] = lambda value, fmt="short": formats.format_moment(
+        value, fmt, settings.tz
+    )
+    env.filters["date"] = formats.format_day
+    env.filters["time"] = formats.format_clock
+    env.filters["number"] = formats.format_number
+    env.filters["money"] = formats.format_money
+    env.globals.update(
+        span=formats.format_span,
+        weekday_name=formats.weekday_name,
     )
     return env
 
@@ -309,9 +323,3 @@ def _jinja(settings: Settings) -> Environment:
 def _may_in_template(context: Context, name: str, obj: Any = None) -> bool:
     """`{% if may("catalog.edit") %}`: the named permission for the page's user."""
     return may(context.get("user"), name, obj)
-
-
-def _format_datetime(value: datetime | None, settings: Settings, fmt: str) -> str:
-    if value is None:
-        return ""
-    return format_datetime(value, format=fmt, tzinfo=settings.tz, locale=current_language())

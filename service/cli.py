@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 import click
 
-from service import clock
+from service import clock, countries
 from service.settings import Settings, SettingsError
 
 T = TypeVar("T")
@@ -32,6 +32,7 @@ def load_settings() -> Settings:
     from service import composition
 
     clock.use_time_zone(settings.tz)
+    countries.use_country(settings.country)
     composition.wire()
     return settings
 
@@ -106,9 +107,17 @@ def migrate() -> None:
 
 @main.command()
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database has users.")
-def demo(if_empty: bool) -> None:
+@click.option(
+    "--country",
+    type=click.Choice(["fi", "dk", "lv"]),
+    default=None,
+    help="Whose demo provider: Finland's (the default), Denmark's or Latvia's. "
+    "Unset: TUPA_COUNTRY's, where it has one.",
+)
+def demo(if_empty: bool, country: str | None) -> None:
     """Load the demo provider into the database (refused in production)."""
     settings = load_settings()
+    country = country or (settings.country if settings.country in {"fi", "dk", "lv"} else "fi")
     if settings.is_production:
         raise click.ClickException(
             "tupa demo is refused when TUPA_ENV=production: its accounts share one known"
@@ -117,7 +126,9 @@ def demo(if_empty: bool) -> None:
     from service.demo.loader import DemoExists, load_demo
 
     try:
-        summary = with_database(settings, lambda: load_demo(settings.demo_password))
+        summary = with_database(
+            settings, lambda: load_demo(settings.demo_password, country=country)
+        )
     except DemoExists as error:
         if if_empty:
             click.echo("The database already has data; demo not loaded.")

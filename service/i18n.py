@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import io
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
 from functools import cache
 from gettext import NullTranslations
@@ -64,20 +64,39 @@ def ngettext(singular: str, plural: str, n: int, **variables: object) -> str:
     return text % {"num": n, **variables}
 
 
+def pgettext(context: str, message: str, **variables: object) -> str:
+    """A message whose English word has more than one meaning; `context` tells which
+    (`pgettext("account", "Active")` and `pgettext("participant", "Active")`)."""
+    text = translations(current_language()).pgettext(context, message)
+    return text % variables if variables else text
+
+
+def npgettext(context: str, singular: str, plural: str, n: int, **variables: object) -> str:
+    text = translations(current_language()).npgettext(context, singular, plural, n)
+    return text % {"num": n, **variables}
+
+
 _ = gettext
 
 
 def negotiate_language(
-    *, chosen: str | None, saved: str | None, accept_language: str | None, default: str
+    *,
+    chosen: str | None,
+    saved: str | None,
+    accept_language: str | None,
+    default: str,
+    offered: Iterable[str] = LANGUAGES,
 ) -> str:
-    """The first supported language of: the signed-in user's saved choice, the
-    language switch's cookie, the browser's Accept-Language, the configured default."""
+    """The first offered language of: the signed-in user's saved choice (a participant's
+    preferred language from their profile), the language switch's cookie, the browser's
+    Accept-Language, the configured default."""
+    offered = tuple(offered)
     for candidate in (saved, chosen):
-        if candidate in LANGUAGES:
+        if candidate in offered:
             return candidate
     if accept_language:
         for code in _accept_language_codes(accept_language):
-            if code in LANGUAGES:
+            if code in offered:
                 return code
     return default
 

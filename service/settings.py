@@ -17,13 +17,23 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from service.countries import DEFAULT_COUNTRY, PACKS, country_pack
 from service.engines import is_sqlite_url
 from service.matching.model import Weights
 from service.paths import CHECKOUT_DIR, default_data_dir
 
 #: The repository checkout (the folder above the package).
 BASE_DIR = CHECKOUT_DIR
-LANGUAGES: dict[str, str] = {"en": "English", "fi": "Suomi"}
+#: Every language Tupa speaks, each named in itself (English is the source language).
+#: `TUPA_LANGUAGES` chooses which of them a provider offers.
+LANGUAGES: dict[str, str] = {
+    "en": "English",
+    "fi": "Suomi",
+    "sv": "Svenska",
+    "da": "Dansk",
+    "lv": "Latviešu",
+    "ru": "Русский",
+}
 ENVIRONMENTS = ("development", "test", "production")
 
 
@@ -44,6 +54,10 @@ class Settings:
     secret_key: str = ""
     time_zone: str = "Europe/Helsinki"
     default_language: str = "en"
+    #: The languages this provider offers (a subset of LANGUAGES, in its order).
+    languages: tuple[str, ...] = tuple(LANGUAGES)
+    #: The country pack (`service.countries`): holidays, vocabulary, currency, time zone.
+    country: str = DEFAULT_COUNTRY
     login_attempts_per_minute: int = 10
     #: Requests one calendar feed token may make per minute (several devices poll it).
     feed_requests_per_minute: int = 30
@@ -93,6 +107,8 @@ class Settings:
         database_url = _database_url(env.get("DATABASE_URL"), data_dir)
         redis_url = _redis_url(env.get("REDIS_URL"))
         production = tupa_env == "production"
+        country = _choice(env, "TUPA_COUNTRY", DEFAULT_COUNTRY, tuple(PACKS))
+        languages = _languages(env.get("TUPA_LANGUAGES"))
         if production and is_sqlite_url(database_url):
             raise SettingsError("DATABASE_URL", "production needs a postgresql:// URL")
         return cls(
@@ -101,8 +117,10 @@ class Settings:
             database_url=database_url,
             redis_url=redis_url,
             secret_key=_secret_key(env.get("SECRET_KEY"), data_dir, production),
-            time_zone=_time_zone(env.get("TUPA_TIME_ZONE") or "Europe/Helsinki"),
-            default_language=_choice(env, "TUPA_DEFAULT_LANGUAGE", "en", tuple(LANGUAGES)),
+            time_zone=_time_zone(env.get("TUPA_TIME_ZONE") or country_pack(country).time_zone),
+            default_language=_choice(env, "TUPA_DEFAULT_LANGUAGE", languages[0], languages),
+            languages=languages,
+            country=country,
             login_attempts_per_minute=_int(env, "TUPA_LOGIN_ATTEMPTS_PER_MINUTE", 10, 1, 1000),
             feed_requests_per_minute=_int(env, "TUPA_FEED_REQUESTS_PER_MINUTE", 30, 1, 100000),
             session_max_age=_int(env, "TUPA_SESSION_MAX_AGE", 8 * 3600, 60, 30 * 86400),
@@ -133,6 +151,20 @@ def _choice(env: Mapping[str, str], name: str, default: str, allowed: tuple[str,
     if value not in allowed:
         raise SettingsError(name, f"{value!r} is not one of {', '.join(allowed)}")
     return value
+
+
+def _languages(raw: str | None) -> tuple[str, ...]:
+    """`fi,sv,en`: the languages offered, the first being the default; unset, all of them."""
+    if not raw or not raw.strip():
+        return tuple(LANGUAGES)
+    chosen: list[str] = []
+    for part in raw.split(","):
+        code = part.strip().lower()
+        if code not in LANGUAGES:
+            raise SettingsError("TUPA_LANGUAGES", f"{code!r} is not one of {', '.join(LANGUAGES)}")
+        if code not in chosen:
+            chosen.append(code)
+    return tuple(chosen)
 
 
 def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:

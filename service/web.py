@@ -318,6 +318,7 @@ def _error_page(
                 chosen=request.cookies.get(LANGUAGE_COOKIE),
                 accept_language=request.headers.get("accept-language"),
                 default=request.app.state.settings.default_language,
+                offered=request.app.state.settings.languages,
             )
         )
     response = page(

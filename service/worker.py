@@ -16,7 +16,7 @@ from arq import cron, func
 from arq.connections import RedisSettings
 from arq.worker import Worker
 
-from service import clock, composition
+from service import clock, composition, countries
 from service.db import bind_engine, close_engine, open_engine
 from service.engines import engine_from_url
 from service.jobs import CRON, KEEP_RESULT_SECONDS, REGISTRY, ArqQueue, run_job
@@ -41,6 +41,7 @@ def worker_settings(settings: Settings, **overrides: Any) -> dict[str, Any]:
     composition.wire()
     names = sorted(REGISTRY)
     clock.use_time_zone(settings.tz)
+    countries.use_country(settings.country)
 
     async def on_startup(ctx: dict[str, Any]) -> None:
         engine = engine_from_url(settings.database_url)

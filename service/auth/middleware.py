@@ -73,8 +73,9 @@ class LanguageMiddleware(ASGIMiddleware):
     def should_bypass_for_scope(self, scope: Scope) -> bool:
         return _is_static(scope)
 
-    def __init__(self, default_language: str) -> None:
+    def __init__(self, default_language: str, offered: tuple[str, ...]) -> None:
         self.default_language = default_language
+        self.offered = offered
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         connection: ASGIConnection[Any, Any, Any, Any] = ASGIConnection(scope)
@@ -84,6 +85,7 @@ class LanguageMiddleware(ASGIMiddleware):
             chosen=connection.cookies.get(LANGUAGE_COOKIE),
             accept_language=connection.headers.get("accept-language"),
             default=self.default_language,
+            offered=self.offered,
         )
         with use_language(language):
             await next_app(scope, receive, send)

@@ -159,7 +159,7 @@ async def password_submit(
 async def language_submit(
     request: Request[Any, Any, Any], data: URLEncodedBody[LanguageForm]
 ) -> Redirect:
-    services.check_language(data.language)
+    services.check_language(data.language, request.app.state.settings.languages)
     if user := current_user(request):
         await services.set_language(actor_of(request), user.id, data.language)
     response = Redirect(safe_next(data.next))

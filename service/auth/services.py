@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -25,6 +26,7 @@ from service.catalog.tables import Site
 from service.db import contains_text, row_lock, transaction
 from service.errors import Conflict, InvalidInput, NotFound
 from service.i18n import gettext as _
+from service.people.tables import Participant
 from service.settings import LANGUAGES
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -80,11 +82,24 @@ async def load_current_user(user_id: int) -> CurrentUser | None:
         email=row["email"],
         display_name=row["display_name"],
         role=Role(row["role"]),
-        language=row["language"],
+        language=row["language"] or await _profile_language(row["id"], row["role"]),
         site_ids=tuple(await _site_ids(row["id"])) if row["role"] in SITE_ROLES else (),
         must_change_password=row["must_change_password"],
         password_stamp=password_stamp(row["password_hash"], row["signed_out_at"]),
     )
+
+
+async def _profile_language(user_id: int, role: str) -> str:
+    """A participant who chose no language reads the one of their profile (the
+    coordinator records it with them); others have none and the browser decides."""
+    if role != Role.participant.value:
+        return ""
+    row = (
+        await Participant.select(Participant.preferred_language)
+        .where(Participant.user == user_id)
+        .first()
+    )
+    return row["preferred_language"] if row else ""
 
 
 async def _site_ids(user_id: int) -> list[int]:
@@ -273,11 +288,11 @@ def _check_email(email: str) -> None:
         raise InvalidInput("email", _("This is not an email address."))
 
 
-def check_language(language: str) -> None:
-    if language and language not in LANGUAGES:
-        raise InvalidInput(
-            "language", _("Choose one of: %(choices)s.", choices=", ".join(LANGUAGES))
-        )
+def check_language(language: str, offered: Iterable[str] = LANGUAGES) -> None:
+    """Refuse a language Tupa does not speak or this provider does not offer."""
+    choices = tuple(offered)
+    if language and language not in choices:
+        raise InvalidInput("language", _("Choose one of: %(choices)s.", choices=", ".join(choices)))
 
 
 def _check_password(password: str, field: str = "password") -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from service.catalog.tables import ActivityKind, PartnerKind
+from service.catalog.tables import PartnerKind
+from service.countries import all_domain_names, current_country, kind_names
+from service.formats import weekday_name
 from service.i18n import gettext as _
 
 ACCESSIBILITY_FEATURES = (
@@ -15,15 +17,10 @@ ACCESSIBILITY_FEATURES = (
     "public_transport",
 )
 
-DEFAULT_DOMAINS = {
-    "everyday_living": "Everyday living",
-    "interaction": "Interaction",
-    "social_networks": "Social networks",
-    "decision_making": "Decision-making",
-    "stress_management": "Stress management",
-    "self_confidence": "Self-confidence",
-    "work_and_study": "Work and study",
-}
+
+def default_domains() -> dict[str, str]:
+    """The provider's default goal domains, from its country pack (key: English name)."""
+    return dict(current_country().goal_domains)
 
 
 def feature_label(feature: str) -> str:
@@ -39,13 +36,10 @@ def feature_label(feature: str) -> str:
 
 
 def kind_label(kind: str) -> str:
-    labels: dict[str, str] = {
-        ActivityKind.workshop: _("Workshop"),
-        ActivityKind.day_activity: _("Day activity"),
-        ActivityKind.green_care: _("Green care"),
-        ActivityKind.supported_employment: _("Supported employment"),
-    }
-    return labels.get(kind, kind)
+    """An activity kind as people in the provider's country name it (the country pack
+    names it in English; the catalogues translate it)."""
+    name = kind_names(current_country().code).get(kind)
+    return _(name) if name else kind
 
 
 def partner_kind_label(kind: str) -> str:
@@ -58,30 +52,11 @@ def partner_kind_label(kind: str) -> str:
 
 
 def domain_label(key: str, stored: str) -> str:
-    """The default domains have translated names; ones added by an administrator
-    show as they were written."""
-    translated = {
-        "everyday_living": _("Everyday living"),
-        "interaction": _("Interaction"),
-        "social_networks": _("Social networks"),
-        "decision_making": _("Decision-making"),
-        "stress_management": _("Stress management"),
-        "self_confidence": _("Self-confidence"),
-        "work_and_study": _("Work and study"),
-    }
-    if key in translated and stored == DEFAULT_DOMAINS[key]:
-        return translated[key]
-    return stored
+    """The default domains of every country pack have translated names; ones added or
+    renamed by an administrator show as they were written."""
+    return _(stored) if stored in all_domain_names() else stored
 
 
 def weekday_names() -> list[str]:
-    """Monday first, as `date.weekday()` counts."""
-    return [
-        _("Monday"),
-        _("Tuesday"),
-        _("Wednesday"),
-        _("Thursday"),
-        _("Friday"),
-        _("Saturday"),
-        _("Sunday"),
-    ]
+    """Monday first, as `date.weekday()` counts, in the reader's language (Babel)."""
+    return [weekday_name(day) for day in range(7)]

@@ -1,4 +1,5 @@
-"""About 60 demo participants with goals in their own words, capacities and interests
+"""About 60 demo participants (names, languages and goals from the demo provider's
+country) with goals in their own words, capacities and interests
 varied enough that matching has real work to do, and a few placements by hand."""
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from service.auth.schemas import CurrentUser
 from service.auth.tables import Role
 from service.catalog.services import list_activities
 from service.catalog.tables import ActivityKind
+from service.demo.providers import DemoProvider
 from service.errors import DomainError
 from service.people import services as people
 from service.people.schemas import (
@@ -27,84 +29,12 @@ from service.people.tables import ParticipantStatus
 from service.placements.services import PlacementIn, place
 from service.schedule.services import list_slots
 
-FIRST_NAMES = [
-    "Aino",
-    "Eero",
-    "Liisa",
-    "Mikko",
-    "Sanna",
-    "Juho",
-    "Helmi",
-    "Ville",
-    "Emmi",
-    "Teemu",
-    "Kaisa",
-    "Onni",
-    "Laura",
-    "Antti",
-    "Noora",
-    "Jari",
-    "Elina",
-    "Petri",
-    "Veera",
-    "Tuomas",
-    "Heli",
-    "Arto",
-    "Minna",
-    "Lauri",
-    "Riikka",
-    "Jussi",
-    "Satu",
-    "Olli",
-    "Tiina",
-    "Kalle",
-]
-INITIALS = "AHJKLMNPRSTV"
-
-# (the participant's own words, goal domains)
-GOALS = [
-    ("I want to get up in the morning and have somewhere to go twice a week.", ["everyday_living"]),
-    ("I'd like to cook proper meals for myself instead of just snacks.", ["everyday_living"]),
-    ("Being around other people without feeling anxious.", ["interaction", "stress_management"]),
-    ("Finding a friend or two I can have coffee with.", ["social_networks", "interaction"]),
-    (
-        "Learning to say no when something is too much for me.",
-        ["decision_making", "self_confidence"],
-    ),
-    ("I want to try working again, a few hours at first.", ["work_and_study"]),
-    ("Getting back to studying, maybe a vocational school next autumn.", ["work_and_study"]),
-    ("Handling stress so that I don't end up in bed for days.", ["stress_management"]),
-    ("Doing something with my hands and finishing it.", ["self_confidence", "everyday_living"]),
-    ("Being outdoors more, the forest calms me down.", ["stress_management"]),
-    (
-        "Taking care of animals, I have always liked horses.",
-        ["stress_management", "self_confidence"],
-    ),
-    ("Keeping my money matters in order.", ["everyday_living", "decision_making"]),
-    ("Talking in a group without my voice shaking.", ["interaction", "self_confidence"]),
-    ("Having a rhythm to my week, with rest in between.", ["everyday_living", "stress_management"]),
-    ("Making decisions about my own life, not letting others decide.", ["decision_making"]),
-    ("Getting to know people who have been through similar things.", ["social_networks"]),
-    ("Feeling that I am good at something.", ["self_confidence"]),
-    ("Learning to use public transport on my own.", ["everyday_living", "self_confidence"]),
-]
-STRENGTHS = [
-    "patient",
-    "good with animals",
-    "creative",
-    "reliable",
-    "funny",
-    "good listener",
-    "handy",
-    "good with numbers",
-    "likes to cook",
-    "knows plants",
-]
 NEEDS = ["step_free", "quiet_space", "hearing_loop", "seated_work"]
 
 
 async def load_participants(
     actor: Actor,
+    provider: DemoProvider,
     *,
     sites: dict[str, int],
     activities: dict[str, int],
@@ -118,7 +48,7 @@ async def load_participants(
     placed = 0
     slot_places = await _slot_places()
     for n in range(count):
-        name = demo_name(n)
+        name = provider.name(n)
         status = (
             ParticipantStatus.active
             if n % 6 or n < len(accounts)
@@ -129,8 +59,8 @@ async def load_participants(
             actor,
             ParticipantIn(
                 display_name=name,
-                preferred_language="fi",
-                contact=f"+358 40 {rng.randint(1000000, 9999999)}",
+                preferred_language=provider.language(n, has_account=n < len(accounts)),
+                contact=f"{provider.phone_prefix} {rng.randint(1000000, 9999999)}",
                 consent_calendar=rng.random() < 0.7,
                 consent_notifications=rng.random() < 0.5,
                 referral_date=referral,
@@ -151,7 +81,7 @@ async def load_participants(
                 reachable_site_ids=sorted(site_ids),
             )
         await people.save_capacity(actor, record.id, capacity)
-        for text, domains in rng.sample(GOALS, rng.randint(1, 3)):
+        for text, domains in rng.sample(provider.goals, rng.randint(1, 3)):
             await people.save_goal(
                 actor,
                 _demo_user(),
@@ -165,16 +95,12 @@ async def load_participants(
             InterestsIn(
                 wanted_activity_ids=rng.sample(list(activities.values()), rng.randint(0, 2)),
                 unwanted_kinds=[ActivityKind.green_care] if rng.random() < 0.15 else [],
-                strengths=rng.sample(STRENGTHS, rng.randint(0, 2)),
+                strengths=rng.sample(provider.strengths, rng.randint(0, 2)),
             ),
         )
         if status == ParticipantStatus.active and (n < len(accounts) or rng.random() < 0.45):
             placed += await _place_some(actor, rng, record.id, capacity, slot_places, today)
     return placed
-
-
-def demo_name(n: int) -> str:
-    return f"{FIRST_NAMES[n % len(FIRST_NAMES)]} {INITIALS[n % len(INITIALS)]}."
 
 
 def _capacity(rng: random.Random, site_ids: list[int]) -> CapacityIn:

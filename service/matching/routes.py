@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from babel.numbers import format_decimal
 from litestar import Request, Response, get, post
 from litestar.datastructures import FormMultiDict, State
 from litestar.params import FromQuery, JSONBody
@@ -17,8 +16,8 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPT
 from service import clock
 from service.auth.guards import permission
 from service.errors import DomainError, InvalidInput, RuleBroken, checked_days
+from service.formats import format_number
 from service.forms import Form
-from service.i18n import current_language
 from service.i18n import gettext as _
 from service.matching import review, services
 from service.matching.schemas import (
@@ -226,11 +225,10 @@ async def _review_context(request: Req, detail: RunDetail, view: str) -> dict[st
 
 def _figures(run: RunOut) -> dict[str, str]:
     """The run's numbers in the reader's language."""
-    language = current_language()
     return {
-        "seconds": format_decimal(round(run.seconds, 1), locale=language),
-        "gap": format_decimal(round((run.gap or 0) * 100, 2), locale=language),
-        "share": format_decimal(round((run.greedy_share or 0) * 100), locale=language),
+        "seconds": format_number(round(run.seconds, 1)),
+        "gap": format_number(round((run.gap or 0) * 100, 2)),
+        "share": format_number(round((run.greedy_share or 0) * 100)),
     }
 
 

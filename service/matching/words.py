@@ -4,22 +4,23 @@ simpler for the participant. The core gives codes; only this module makes senten
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import time
 from typing import Any
 
-from babel.numbers import format_decimal
-
 from service.catalog.vocabulary import weekday_names
-from service.i18n import current_language, ngettext
+from service.formats import format_clock, format_number
 from service.i18n import gettext as _
+from service.i18n import ngettext
 
 
 def hours(minutes: int) -> str:
     """Hours in the reader's language: 5, 2,5 in Finnish, 2.5 in English."""
-    return format_decimal(round(minutes / 60, 1), format="#,##0.#", locale=current_language())
+    return format_number(round(minutes / 60, 1), "#,##0.#")
 
 
 def clock_time(minutes: int) -> str:
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+    """Minutes after midnight as the reader writes the time: 09:30, 9.30."""
+    return format_clock(time(minutes // 60, minutes % 60))
 
 
 def blocker_words(rule: str) -> str:

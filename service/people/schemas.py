@@ -22,7 +22,8 @@ MAX_BLOCKED = 200
 
 class ParticipantIn(Input):
     display_name: Annotated[str, text(120, min_length=1)]
-    preferred_language: Annotated[str, text(10)] = "fi"
+    #: "" when not recorded: then the participant's browser chooses.
+    preferred_language: Annotated[str, text(10)] = ""
     contact: Annotated[str, text(254)] = ""
     support_person: Annotated[str, text(120)] = ""
     support_contact: Annotated[str, text(254)] = ""

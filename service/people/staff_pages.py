@@ -25,6 +25,7 @@ from service.catalog.vocabulary import (
 from service.errors import DomainError, InvalidInput
 from service.forms import Form, errors_of, form_to
 from service.i18n import gettext as _
+from service.i18n import pgettext
 from service.params import PathId, QueryText
 from service.people import services
 from service.people.forms import (
@@ -49,7 +50,7 @@ Req = Request[Any, Any, Any]
 def status_label(status: str) -> str:
     labels: dict[str, str] = {
         ParticipantStatus.waiting: _("Waiting"),
-        ParticipantStatus.active: _("Active"),
+        ParticipantStatus.active: pgettext("participant", "Active"),
         ParticipantStatus.paused: _("Paused"),
         ParticipantStatus.ended: _("Ended"),
     }

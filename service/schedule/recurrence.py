@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo
 import holidays
 from dateutil.rrule import WEEKLY, rrule
 
+from service.countries import closing_days
+
 
 @dataclass(frozen=True)
 class SlotRule:
@@ -227,7 +229,30 @@ def _cached_public_holidays(country: str, years: tuple[int, ...]) -> Mapping[dat
         calendar = holidays.country_holidays(country, years=years, language=language)
     except NotImplementedError:
         raise ValueError(f"unknown country for public holidays: {country!r}") from None
-    return MappingProxyType(dict(calendar.items()))
+    days = dict(calendar.items())
+    days.update(_extra_closing_days(country, years, language))
+    return MappingProxyType(days)
+
+
+def _extra_closing_days(
+    country: str, years: tuple[int, ...], language: str | None
+) -> dict[date, str]:
+    """The days the country's pack closes on although the `holidays` package files them
+    under another category (Danish Constitution Day and Christmas Eve are `optional`)."""
+    wanted = closing_days(country)
+    extra: dict[date, str] = {}
+    for category in sorted({category for category, _name in wanted}):
+        english = holidays.country_holidays(
+            country, years=years, categories=(category,), language="en_US"
+        )
+        native = holidays.country_holidays(
+            country, years=years, categories=(category,), language=language
+        )
+        names = {name for cat, name in wanted if cat == category}
+        for day, name in english.items():
+            if any(part.strip() in names for part in name.split(";")):
+                extra[day] = native[day]
+    return extra
 
 
 def _native_language(country: str) -> str | None:

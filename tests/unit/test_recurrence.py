@@ -284,15 +284,15 @@ def test_finnish_site_is_open_on_danish_only_holidays():
     assert on(occurrences, date(2026, 4, 2)).closed_reason is None
 
 
-def test_grundlovsdag_is_not_a_public_holiday_in_the_holidays_package():
-    # Constitution Day (5 June) is in the package's "optional" category for DK, not "public",
-    # so a Danish Friday slot goes ahead unless the site records a closure for it.
+def test_grundlovsdag_closes_danish_sites_although_the_package_calls_it_optional():
+    # Constitution Day (5 June) is in the package's "optional" category for DK, not
+    # "public"; Denmark's country pack closes on it, as municipal offers do.
     rule = slot(FRI, country="DK", time_zone=COPENHAGEN)
     occurrence = on(expand([rule], date(2026, 6, 5), date(2026, 6, 5)), date(2026, 6, 5))
-    assert occurrence.closed_reason is None
-    closure = Closure(date(2026, 6, 5), date(2026, 6, 5), "Grundlovsdag", None)
-    occurrence = on(expand([rule], date(2026, 6, 5), date(2026, 6, 5), [closure]), date(2026, 6, 5))
     assert occurrence.closed_reason == "Grundlovsdag"
+    # Workers' Day is optional too, and not a closing day.
+    workers_day = on(expand([rule], date(2026, 5, 1), date(2026, 5, 1)), date(2026, 5, 1))
+    assert workers_day.closed_reason is None
 
 
 def test_holidays_are_found_in_every_year_the_range_touches():

@@ -5,13 +5,14 @@ from __future__ import annotations
 from service.audit.services import Actor, record
 from service.catalog.schemas import GoalDomainIn, GoalDomainOut
 from service.catalog.tables import GoalDomain
-from service.catalog.vocabulary import DEFAULT_DOMAINS
+from service.catalog.vocabulary import default_domains
 from service.db import transaction
 
 
 async def ensure_default_domains() -> None:
-    """The default vocabulary, for a database that lost it (the migration seeds it)."""
-    for key, label in DEFAULT_DOMAINS.items():
+    """The country pack's default vocabulary, for a database that lost it or a provider
+    in another country (the migration seeds the Finnish one)."""
+    for key, label in default_domains().items():
         await GoalDomain.insert(GoalDomain(key=key, label=label)).on_conflict(
             target=GoalDomain.key, action="DO NOTHING"
         )

@@ -14,6 +14,7 @@ from piccolo.columns.combination import Combinable
 
 from service import clock
 from service.errors import NotFound
+from service.formats import format_clock
 from service.i18n import gettext as _
 from service.matching.inputs import PLANNED_STATUSES
 from service.matching.schemas import (
@@ -102,10 +103,8 @@ def error_words(error: str, last_sign_of_life: datetime | None) -> str:
     if error == "worker_stopped":
         if last_sign_of_life is None:
             return _("The worker stopped: it never showed a sign of life.")
-        local = last_sign_of_life.astimezone(clock.provider_time_zone())
-        return _(
-            "The worker stopped: no sign of life since %(time)s.", time=local.strftime("%H:%M")
-        )
+        local = last_sign_of_life
+        return _("The worker stopped: no sign of life since %(time)s.", time=format_clock(local))
     if error == "not_started":
         return _("No worker took the run up; start it again.")
     if error == "not_queued":

@@ -137,7 +137,7 @@ async def link_account(actor: Actor, participant_id: int, user_id: int | None) -
 
 
 async def _check_record(data: ParticipantIn) -> None:
-    if data.preferred_language not in LANGUAGES:
+    if data.preferred_language and data.preferred_language not in LANGUAGES:
         raise InvalidInput(
             "preferred_language", _("Choose one of: %(choices)s.", choices=", ".join(LANGUAGES))
         )

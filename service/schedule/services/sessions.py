@@ -14,6 +14,7 @@ from service.catalog import services as catalog
 from service.catalog.tables import Room
 from service.db import row_lock, transaction
 from service.errors import Conflict, InvalidInput, NotFound
+from service.formats import format_clock, format_day
 from service.i18n import gettext as _
 from service.schedule import conflicts, recurrence
 from service.schedule.schemas import SessionChange, SessionIn, SessionOut
@@ -244,8 +245,8 @@ async def _refuse_room_clash(
                 "%(start)s-%(end)s).",
                 id=clash.session_id,
                 title=clash.title,
-                date=clash.date.isoformat(),
-                start=clash.start.strftime("%H:%M"),
-                end=clash.end.strftime("%H:%M"),
+                date=format_day(clash.date),
+                start=format_clock(clash.start),
+                end=format_clock(clash.end),
             )
         )

@@ -12,6 +12,7 @@ from service.catalog import services as catalog
 from service.catalog.tables import Room
 from service.db import row_lock, save_row, transaction
 from service.errors import Conflict, InvalidInput, NotFound
+from service.formats import format_clock
 from service.i18n import gettext as _
 from service.schedule.schemas import SlotIn, SlotOut
 from service.schedule.services._shared import links
@@ -151,8 +152,8 @@ async def _refuse_slot_room_clash(data: SlotIn, slot_id: int | None) -> None:
                     "(%(title)s, %(start)s-%(end)s).",
                     id=other["id"],
                     title=other["activity.title"],
-                    start=other["start"].strftime("%H:%M"),
-                    end=other["end"].strftime("%H:%M"),
+                    start=format_clock(other["start"]),
+                    end=format_clock(other["end"]),
                 )
             )
 
