@@ -1,7 +1,8 @@
 """A whole matching run through the real path, with one and then two arq workers.
 
-The crowded week (tests/matching_synthetic.py, seed 1) is stored as rows through the
-services (tests/matching_synthetic_rows.py) on each engine; then, for 1 and 2 workers,
+The crowded week (tests/matching_synthetic.py, seed 1), and the same week with people
+kept to their regions, is stored as rows through the services
+(tests/matching_synthetic_rows.py) on each engine; then, for 1 and 2 workers,
 that many `tupa worker` processes are started on the real Redis, a run is started as
 a coordinator's page starts it (`start_run`: a row and a job on the queue), and the
 benchmark waits for the run to be done. The workers take the run up, split it, queue
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import math
 import os
 import secrets
@@ -44,6 +46,10 @@ from tests.matching_synthetic import crowded_week
 from tests.matching_synthetic_rows import load_problem
 
 WORKERS = (1, 2)
+#: The crowded week as the matcher's benchmark has it (everyone also reaches one site
+#: anywhere, which joins the regions into one part), and the same people kept to their
+#: regions (one part per region: what two workers can share).
+WEEKS = (("crowded", True), ("regional", False))
 SEED = 1
 REDIS = "TUPA_BENCH_REDIS_URL"
 #: How long a worker may take to start, and a run past its time limit, before the
@@ -58,14 +64,14 @@ async def run(engines: list[str]) -> list[Row]:
     crowded = CROWDED + (CROWDED_LARGE if os.environ.get(LARGE) == "1" else ())
     composition.wire()  # the jobs the queue knows by name
     rows = []
-    for people, slots, limit in crowded:
-        problem = crowded_week(people, slots, SEED, time_limit=limit)
+    for (people, slots, limit), (week, far) in itertools.product(crowded, WEEKS):
+        problem = crowded_week(people, slots, SEED, time_limit=limit, far=far)
         for kind in engines:
             async with migrated_engine(kind) as (url, _engine):
                 today = clock.today()
                 loaded = await load_problem(problem, today=today)
                 for workers in WORKERS:
-                    case = f"crowded {people} x {slots}, {workers} worker(s)"
+                    case = f"{week} {people} x {slots}, {workers} worker(s)"
                     settings = _settings(url, f"tupa:bench-workers:{secrets.token_hex(4)}", limit)
                     figures = await _measure(settings, workers)
                     figures["placements_left_out"] = loaded.placements_left_out
