@@ -13,7 +13,7 @@ stored plan, "taken_s" of them before a worker took it up, "parts", "largest_sha
 largest part's share of the candidate pairs: two workers can only help when it is well
 below 1), "gap_pct", "placed" of "people". 1,000 people by default; 5,000 x 800 and
 10,000 x 1,500 with TUPA_BENCH_MATCHING_LARGE=1. Redis: TUPA_BENCH_REDIS_URL (default
-database 3 on the local Redis); each case has a queue of its own."""
+database 3 on the local Redis), emptied before each case."""
 
 from __future__ import annotations
 
@@ -64,19 +64,18 @@ async def run(engines: list[str]) -> list[Row]:
     crowded = CROWDED + (CROWDED_LARGE if os.environ.get(LARGE) == "1" else ())
     composition.wire()  # the jobs the queue knows by name
     rows = []
-    for (people, slots, limit), (week, far) in itertools.product(crowded, WEEKS):
+    for kind, (people, slots, limit), (week, far) in itertools.product(engines, crowded, WEEKS):
         problem = crowded_week(people, slots, SEED, time_limit=limit, far=far)
-        for kind in engines:
-            async with migrated_engine(kind) as (url, _engine):
-                today = clock.today()
-                loaded = await load_problem(problem, today=today)
-                for workers in WORKERS:
-                    case = f"{week} {people} x {slots}, {workers} worker(s)"
-                    settings = _settings(url, f"tupa:bench-workers:{secrets.token_hex(4)}", limit)
-                    figures = await _measure(settings, workers)
-                    figures["placements_left_out"] = loaded.placements_left_out
-                    rows.append(Row("workers", case, kind, figures))
-                    print(rows[-1].as_dict(), file=sys.stderr, flush=True)  # progress
+        async with migrated_engine(kind) as (url, _engine):
+            today = clock.today()
+            loaded = await load_problem(problem, today=today)
+            for workers in WORKERS:
+                case = f"{week} {people} x {slots}, {workers} worker(s)"
+                settings = _settings(url, f"tupa:bench-workers:{secrets.token_hex(4)}", limit)
+                figures = await _measure(settings, workers)
+                figures["placements_left_out"] = loaded.placements_left_out
+                rows.append(Row("workers", case, kind, figures))
+                print(rows[-1].as_dict(), file=sys.stderr, flush=True)  # progress
     return rows
 
 
@@ -95,6 +94,10 @@ async def _measure(settings: Settings, workers: int) -> dict[str, float | int | 
     queue = ArqQueue(settings)
     await queue.start()
     try:
+        # The benchmark's own Redis database: arq refuses a job id it has seen in the
+        # last minutes, and each new database numbers its runs from 1 again.
+        assert queue.pool is not None
+        await queue.pool.flushdb()
         async with _workers(settings, workers):
             first_day = clock.today() + timedelta(days=7 - clock.today().weekday())
             out = await start_run(
@@ -139,6 +142,10 @@ async def _workers(settings: Settings, count: int) -> AsyncIterator[None]:
             for log, process in zip(logs, processes, strict=True):
                 await _until_ready(log, process)
             yield
+        except BaseException:
+            for log in logs:  # what the workers said, to see why
+                print((await asyncio.to_thread(log.read_text))[-4000:], file=sys.stderr)
+            raise
         finally:
             for process in processes:
                 if process.returncode is None:
