@@ -33,5 +33,5 @@ NIGHTLY = (
 
 def wire() -> None:
     """Register the jobs and the event handlers (idempotent)."""
-    register_jobs(JOBS, NIGHTLY)
+    register_jobs(JOBS, NIGHTLY, solo=(solve_matching_part,))
     calendar_subscribers.register()

@@ -47,20 +47,39 @@ class CronEntry:
 
 
 CRON: list[CronEntry] = []
+#: Jobs that keep a core busy for their whole run (a matching run's parts). They have
+#: a queue of their own, which each worker process serves one job at a time and reads
+#: only when it is free: so the parts of a run spread over the workers, instead of the
+#: first worker to look taking them all and solving them in threads of one process
+#: (where the solver's Python half takes turns on the interpreter lock).
+SOLO: set[str] = set()
+SOLO_SUFFIX = ":solo"
 #: The queue a started app (or worker) sends follow-up jobs to; see `active_queue`.
 _ACTIVE: list[JobQueue] = []
 
 
-def register_jobs(jobs: Iterable[JobFunction], nightly: Iterable[CronEntry]) -> None:
-    """Make `jobs` runnable by name and run the `nightly` entries; called once by
-    `service.composition.wire`. Registering the same jobs again changes nothing."""
+def register_jobs(
+    jobs: Iterable[JobFunction], nightly: Iterable[CronEntry], solo: Iterable[JobFunction] = ()
+) -> None:
+    """Make `jobs` runnable by name, the `solo` ones one at a time per worker (see
+    `SOLO`), and run the `nightly` entries; called once by `service.composition.wire`.
+    Registering the same jobs again changes nothing."""
     for function in jobs:
         REGISTRY[function.__name__] = function
+    for function in solo:
+        if function.__name__ not in REGISTRY:
+            raise ValueError(f"solo job not registered: {function.__name__}")
+        SOLO.add(function.__name__)
     for entry in nightly:
         if entry.job not in REGISTRY:
             raise ValueError(f"nightly entry for an unregistered job: {entry.job}")
         if entry not in CRON:
             CRON.append(entry)
+
+
+def solo_queue_name(settings: Settings) -> str:
+    """The arq queue of the `SOLO` jobs."""
+    return settings.queue_name + SOLO_SUFFIX
 
 
 def active_queue() -> JobQueue | None:
@@ -205,7 +224,8 @@ class ArqQueue:
         if name not in REGISTRY:
             raise KeyError(f"no job named {name!r}")
         assert self.pool is not None, "the queue is not started"
-        queued = await self.pool.enqueue_job(name, _job_id=job_id, **kwargs)
+        queue_name = solo_queue_name(self.settings) if name in SOLO else None  # None: the default
+        queued = await self.pool.enqueue_job(name, _job_id=job_id, _queue_name=queue_name, **kwargs)
         return queued is not None
 
     async def ping(self) -> bool:

@@ -19,7 +19,15 @@ from arq.worker import Worker
 from service import clock, composition, countries
 from service.db import bind_engine, close_engine, open_engine
 from service.engines import engine_from_url
-from service.jobs import CRON, KEEP_RESULT_SECONDS, REGISTRY, ArqQueue, run_job
+from service.jobs import (
+    CRON,
+    KEEP_RESULT_SECONDS,
+    REGISTRY,
+    SOLO,
+    ArqQueue,
+    run_job,
+    solo_queue_name,
+)
 from service.outages import REDIS_OUTAGES, Backoff, outage_of
 from service.settings import Settings
 
@@ -85,6 +93,24 @@ def worker_settings(settings: Settings, **overrides: Any) -> dict[str, Any]:
     }
 
 
+def solo_worker_settings(settings: Settings, **overrides: Any) -> dict[str, Any]:
+    """Keyword arguments for the `arq.Worker` that runs beside the main one in each
+    worker process: the `SOLO` jobs, one at a time, so that a process busy with one
+    leaves the next to another process. It uses what the main worker's start-up opened."""
+    main = worker_settings(settings)
+    return {
+        "functions": [func(_arq_function(name), name=name) for name in sorted(SOLO)],
+        "redis_settings": main["redis_settings"],
+        "queue_name": solo_queue_name(settings),
+        "max_jobs": 1,
+        "keep_result": KEEP_RESULT_SECONDS,
+        "job_timeout": main["job_timeout"],
+        "timezone": settings.tz,
+        "handle_signals": False,
+        **overrides,
+    }
+
+
 def run_worker(settings: Settings, *, burst: bool = False) -> None:
     """`tupa worker`: work until SIGINT or SIGTERM (or, with `burst`, until the queue is
     empty), through any number of Redis outages."""
@@ -107,8 +133,8 @@ async def supervise(settings: Settings, stop: asyncio.Event, **overrides: Any) -
     that grow to 10 seconds. A job that fails for its own reasons does not stop it."""
     backoff = Backoff(first=0.5, longest=10.0)
     while not stop.is_set():
-        worker = Worker(**worker_settings(settings, **{"handle_signals": False, **overrides}))
-        error = await _run_until_stopped(worker, stop)
+        worker, solo = _worker_pair(settings, overrides)
+        error = await _run_until_stopped(worker, solo, stop)
         if error is None:
             return
         if outage_of(error) != "redis":
@@ -122,21 +148,48 @@ async def supervise(settings: Settings, stop: asyncio.Event, **overrides: Any) -
     log.info("worker: stopped")
 
 
-async def _run_until_stopped(worker: Worker, stop: asyncio.Event) -> BaseException | None:
-    """Run `worker` until it ends or `stop` is set; the error it ended with, if any."""
-    main = asyncio.create_task(worker.main())
+def _worker_pair(settings: Settings, overrides: dict[str, Any]) -> tuple[Worker, Worker]:
+    """The main worker and the one for `SOLO` jobs beside it, which starts once the main
+    worker's start-up has opened the database. The solo worker never works in bursts:
+    it stops with the main one (which, in a burst, waits for the parts it queued)."""
+    ready = asyncio.Event()
+    config = worker_settings(settings, **{"handle_signals": False, **overrides})
+    opening = config["on_startup"]
+
+    async def on_startup(ctx: dict[str, Any]) -> None:
+        await opening(ctx)
+        ready.set()
+
+    async def when_ready(ctx: dict[str, Any]) -> None:
+        await ready.wait()
+
+    solo_overrides = {k: v for k, v in overrides.items() if k not in {"burst", "max_jobs"}}
+    return (
+        Worker(**{**config, "on_startup": on_startup}),
+        Worker(**solo_worker_settings(settings, on_startup=when_ready, **solo_overrides)),
+    )
+
+
+async def _run_until_stopped(
+    worker: Worker, solo: Worker, stop: asyncio.Event
+) -> BaseException | None:
+    """Run `worker` and `solo` until one of them ends or `stop` is set; the error it
+    ended with, if any."""
+    tasks = [asyncio.create_task(worker.main()), asyncio.create_task(solo.main())]
     stopping = asyncio.create_task(stop.wait())
     try:
-        await asyncio.wait({main, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.wait({*tasks, stopping}, return_when=asyncio.FIRST_COMPLETED)
     finally:
         stopping.cancel()
     error: BaseException | None = None
-    if main.done():
-        error = main.exception()
-    else:
-        main.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await main
+    for task in tasks:
+        if task.done():
+            error = error or task.exception()
+        else:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+    await _close(solo, lost_redis=error is not None)  # its jobs use the main one's database
     await _close(worker, lost_redis=error is not None)
     return error
 

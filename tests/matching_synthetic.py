@@ -54,10 +54,15 @@ def _slot(rng: random.Random, n: int, sites: int) -> Slot:
     )
 
 
-def _person(rng: random.Random, n: int, sites: int, region_of: dict[int, int]) -> Person:
+def _person(
+    rng: random.Random, n: int, sites: int, region_of: dict[int, int], *, far: bool = True
+) -> Person:
+    """A person who reaches the sites of their region and, with `far`, one site
+    anywhere (drawn either way, so that the rest of the week stays the same)."""
     region = rng.choice(sorted(set(region_of.values())))
     near = [s for s, r in region_of.items() if r == region]
-    reachable = set(near) | {rng.randint(1, sites)}
+    anywhere = rng.randint(1, sites)
+    reachable = set(near) | ({anywhere} if far else set())
     days = sorted(rng.sample(range(5), rng.randint(2, 5)))
     mornings_only = rng.random() < 0.3
     windows = tuple(Window(d, 8 * 60, 12 * 60 + 30 if mornings_only else 16 * 60) for d in days)
@@ -83,11 +88,17 @@ def _person(rng: random.Random, n: int, sites: int, region_of: dict[int, int]) -
     )
 
 
-def crowded_week(people: int, slots: int, seed: int = 1, *, time_limit: float = 30.0) -> Problem:
+def crowded_week(
+    people: int, slots: int, seed: int = 1, *, time_limit: float = 30.0, far: bool = True
+) -> Problem:
     """A harder week, as a municipality's: at most one seat per person, a third of the
     slots back to back (09-12 and 12-15) at sites closer than the travel buffer,
     minimum group sizes up to 8, groups already running with people outside the run,
-    people holding placements (a few of them pinned), and availability on some days."""
+    people holding placements (a few of them pinned), and availability on some days.
+
+    With `far` (as by default) each person also reaches one site anywhere, and a few
+    such people join every region into one part; without it people stay in their
+    region (five sites each) and the week falls into one part per region."""
     rng = random.Random(seed)
     sites = max(3, slots // 8)
     regions = max(1, sites // 5)
@@ -102,7 +113,7 @@ def crowded_week(people: int, slots: int, seed: int = 1, *, time_limit: float = 
     pinned_in: dict[int, int] = {}
     crowd = []
     for n in range(1, people + 1):
-        person = _person(rng, n, sites, region_of)
+        person = _person(rng, n, sites, region_of, far=far)
         near = [s for site in sorted(person.sites) for s in at_site.get(site, [])]
         current = frozenset(s.id for s in rng.sample(near, min(len(near), rng.randint(1, 2))))
         if near and rng.random() < 0.3:

@@ -20,7 +20,7 @@ from arq.worker import Worker
 from service import clock
 from service.auth.tables import Role
 from service.db import bind_engine
-from service.jobs import ArqQueue
+from service.jobs import ArqQueue, solo_queue_name
 from service.matching.services import execute_run, fail_lost_runs
 from service.matching.services.running import Attempt, RunTakenOver, _take_up
 from service.matching.tables import (
@@ -31,7 +31,7 @@ from service.matching.tables import (
     RunStatus,
 )
 from service.system.tables import JobRun
-from service.worker import worker_settings
+from service.worker import solo_worker_settings, supervise, worker_settings
 from tests import frozen_time
 from tests import schedule_helpers as h
 from tests.helpers import api_login, make_user, post_form
@@ -262,8 +262,8 @@ async def test_independent_parts_are_solved_as_jobs_and_joined(client, app, scen
 
 
 async def test_parts_through_redis_are_taken_up_by_the_worker(db, settings, redis, scene):  # noqa: F811
-    """The run's job queues its parts on Redis; the same burst worker takes them up
-    beside the run that waits for them."""
+    """The run's job queues its parts on the queue of jobs that take a core; the solo
+    worker beside the main one in the same worker takes them up while the run waits."""
     await second_region(scene)
     settings = replace(settings, redis_url=redis, queue_name="tupa:test-parts")
     run_id = await queued_run(scene)
@@ -271,21 +271,38 @@ async def test_parts_through_redis_are_taken_up_by_the_worker(db, settings, redi
     await queue.start()
     try:
         await queue.enqueue("run_matching", job_id=f"matching:{run_id}", run_id=run_id)
-        worker = Worker(
-            **worker_settings(settings, burst=True, poll_delay=0.05, handle_signals=False)
-        )
-        try:
-            await worker.main()
-        finally:
-            await worker.close()
-        assert worker.jobs_failed == 0 and worker.jobs_complete >= 3  # the run, two parts
+        await supervise(settings, asyncio.Event(), burst=True, poll_delay=0.05)
     finally:
         await queue.stop()
         bind_engine(db.engine)
     run = await run_row(run_id)
     assert run["status"] == "done"
-    assert len(msgspec.json.decode(run["parts"])) == 2
+    assert [p["greedy_kept"] for p in msgspec.json.decode(run["parts"])] == [False, False]
+    parts = await JobRun.select(JobRun.status).where(JobRun.name == "solve_matching_part")
+    assert [p["status"] for p in parts] == ["done", "done"]  # solved by their jobs
     assert await MatchingPart.count() == 0
+
+
+async def test_parts_go_to_a_queue_each_worker_takes_one_at_a_time_from(settings, redis):
+    """The first worker to look does not take every part: a part waits on a queue of
+    its own, which each worker process reads only while it solves nothing."""
+    settings = replace(settings, redis_url=redis, queue_name="tupa:test-solo")
+    queue = ArqQueue(settings)
+    await queue.start()
+    try:
+        for position in (0, 1):
+            await queue.enqueue(
+                "solve_matching_part", job_id=f"p{position}", run_id=1, attempt=1, position=position
+            )
+        await queue.enqueue("fail_lost_matching_runs", job_id="sweep")
+        assert queue.pool is not None
+        assert await queue.pool.zcard(solo_queue_name(settings)) == 2
+        assert await queue.pool.zcard(settings.queue_name) == 1
+    finally:
+        await queue.stop()
+    solo = solo_worker_settings(settings)
+    assert solo["max_jobs"] == 1 and solo["queue_name"] == "tupa:test-solo:solo"
+    assert {f.name for f in solo["functions"]} == {"solve_matching_part"}
 
 
 async def test_parts_out_of_time_keep_the_quick_plan(client, app, scene):  # noqa: F811

@@ -12,7 +12,7 @@ from service.matching.model import Problem, Window
 from service.matching.services.running import RunClock, _unplaced_within, solve_in_parts
 from service.matching.solver import solve
 from service.matching.validate import validate
-from tests.matching_synthetic import synthetic_problem
+from tests.matching_synthetic import crowded_week, synthetic_problem
 from tests.unit.matching_builders import person, placed, problem, slot
 
 
@@ -92,6 +92,23 @@ def test_solving_the_parts_apart_gives_the_optimum_of_the_whole(seed):
     assert (whole.status, joined.status) == ("optimal", "optimal")
     assert joined.objective == pytest.approx(whole.objective)
     assert validate(instance, list(joined.assignments)) == []
+
+
+def largest_share(parts) -> float:
+    return max(p.pairs for p in parts) / sum(p.pairs for p in parts)
+
+
+def test_the_crowded_week_is_one_part_since_a_far_site_each_joins_the_regions():
+    """Why two workers cannot help the benchmark's crowded week: everyone also reaches
+    one site anywhere, and a handful of such people join the four regions into one
+    part. Staying in their regions the same people fall into one part per region."""
+    week = crowded_week(1000, 160, seed=1)
+    assert len(split(week)) == 1
+    regional = split(crowded_week(1000, 160, seed=1, far=False))
+    assert len(regional) == 4  # 20 sites, 4 regions
+    assert largest_share(regional) < 0.3
+    region_of = {p.index: {s.site_id % 4 for s in p.problem.slots} for p in regional}
+    assert sorted(len(r) for r in region_of.values()) == [1, 1, 1, 1]
 
 
 def test_time_is_shared_by_size_and_an_empty_join_is_empty():
