@@ -82,7 +82,7 @@ def test_a_room_booked_twice_is_refused_in_the_dialog(page):
     page.get_by_role("button", name="New session").first.click()
     dialog = page.get_by_role("dialog")
     dialog.get_by_label("Activity").select_option(label="Pelejä ja juttutuokio")
-    dialog.get_by_label("Date").fill(this_weeks(0).isoformat())  # Luova iltapäivä (Creative afternoon), Hall
+    dialog.get_by_label("Date").fill(this_weeks(0).isoformat())  # Luova iltapäivä, Hall
     dialog.get_by_label("Start").fill("14:00")
     dialog.get_by_label("End").fill("15:00")
     dialog.get_by_label("Room").select_option(label="Meijeri day centre: Hall")
