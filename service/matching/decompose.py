@@ -127,8 +127,14 @@ def _within_reach(
 def share_of_time(parts: Sequence[Part], index: int, seconds: float) -> float:
     """The seconds part `index` may use out of `seconds` left for it and the parts after
     it, in proportion to its size (a part has at least one pair's worth)."""
-    rest = sum(max(1, p.pairs) for p in parts[index:])
-    return seconds * max(1, parts[index].pairs) / max(1, rest)
+    return share_of_pairs(seconds, parts[index].pairs, [p.pairs for p in parts[index:]])
+
+
+def share_of_pairs(seconds: float, pairs: int, unsolved: Sequence[int]) -> float:
+    """The seconds a part of `pairs` may use out of `seconds` left for the `unsolved`
+    parts (their pairs, its own among them): a worker that solves the parts one after
+    the other leaves each its share, instead of the first taking all the time."""
+    return seconds * max(1, pairs) / max(1, sum(max(1, p) for p in unsolved))
 
 
 def join(plans: Sequence[Plan], *, seconds: float) -> Plan:

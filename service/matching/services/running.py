@@ -32,7 +32,7 @@ from service.db import is_unique_violation, transaction
 from service.errors import Conflict, InvalidInput
 from service.i18n import gettext as _
 from service.jobs import JobQueue
-from service.matching.decompose import Part, join, share_of_time, split
+from service.matching.decompose import Part, join, share_of_pairs, share_of_time, split
 from service.matching.explain import blockers_for_unplaced, explain_placement
 from service.matching.inputs import Held, Inputs, load_inputs, with_continuity
 from service.matching.model import Assignment, Blocker, Plan, Problem
@@ -491,8 +491,10 @@ async def _part_results(run_id: int, attempt: int) -> dict[int, str]:
 
 
 async def solve_part_job(run_id: int, attempt: int, position: int) -> str:
-    """One part's job: solve it until the run's deadline (or a stop), store its plan.
-    Nothing to do when the part is solved already or its run attempt is over."""
+    """One part's job: solve it within its share of the time left to the run's deadline
+    among the parts not solved yet (a worker solves one part at a time), or until a stop;
+    store its plan. Nothing to do when the part is solved already or its run attempt is
+    over."""
     row = (
         await MatchingPart.select()
         .where(
@@ -509,13 +511,19 @@ async def solve_part_job(run_id: int, attempt: int, position: int) -> str:
         return "skipped"
     deadline = run["started_at"] + timedelta(seconds=run["time_limit"] * (1 - STORING_SHARE))
     left = (deadline - clock.utcnow()).total_seconds()
+    unsolved = await MatchingPart.select(MatchingPart.pairs).where(
+        (MatchingPart.run == run_id)
+        & (MatchingPart.attempt == attempt)
+        & (MatchingPart.result == "")
+    )
+    share = share_of_pairs(left, row["pairs"], [r["pairs"] for r in unsolved])
     watch = Attempt(run_id, attempt)
     await watch.look()
     looking = asyncio.create_task(watch.keep_alive(beat=False))
     try:
         part = Part(position, msgspec.json.decode(row["problem"], type=Problem), row["pairs"])
         solved = await asyncio.to_thread(
-            solve_part, part, left, RunClock.with_seconds_left(left), watch.should_stop
+            solve_part, part, share, RunClock.with_seconds_left(left), watch.should_stop
         )
     finally:
         looking.cancel()
