@@ -53,6 +53,7 @@ from service.matching.tables import (
 )
 from service.people.tables import Participant
 from service.settings import Settings
+from service.system import services as system
 
 log = logging.getLogger(__name__)
 MAX_DAYS = 12 * 7
@@ -456,7 +457,7 @@ async def _solve_as_jobs(
     for part in parts:
         await queue.enqueue(
             "solve_matching_part",
-            job_id=f"matching:{run_id}:{number}:{part.index}",
+            job_id=part_job_id(run_id, number, part.index),
             run_id=run_id,
             attempt=number,
             position=part.index,
@@ -511,12 +512,7 @@ async def solve_part_job(run_id: int, attempt: int, position: int) -> str:
         return "skipped"
     deadline = run["started_at"] + timedelta(seconds=run["time_limit"] * (1 - STORING_SHARE))
     left = (deadline - clock.utcnow()).total_seconds()
-    unsolved = await MatchingPart.select(MatchingPart.pairs).where(
-        (MatchingPart.run == run_id)
-        & (MatchingPart.attempt == attempt)
-        & (MatchingPart.result == "")
-    )
-    share = share_of_pairs(left, row["pairs"], [r["pairs"] for r in unsolved])
+    share = await _share_of_time(run_id, attempt, position, row["pairs"], left)
     watch = Attempt(run_id, attempt)
     await watch.look()
     looking = asyncio.create_task(watch.keep_alive(beat=False))
@@ -531,6 +527,26 @@ async def solve_part_job(run_id: int, attempt: int, position: int) -> str:
         MatchingPart.id == row["id"]
     )
     return "done"
+
+
+async def _share_of_time(
+    run_id: int, attempt: int, position: int, pairs: int, left: float
+) -> float:
+    """The part's share of the `left` seconds: the parts neither solved nor under way
+    follow it, spread over the workers solving parts of the run now (itself among them)."""
+    unsolved = await MatchingPart.select(MatchingPart.position, MatchingPart.pairs).where(
+        (MatchingPart.run == run_id)
+        & (MatchingPart.attempt == attempt)
+        & (MatchingPart.result == "")
+    )
+    ids = {part_job_id(run_id, attempt, r["position"]): r["position"] for r in unsolved}
+    under_way = {ids[j] for j in await system.running_jobs(sorted(ids))} | {position}
+    waiting = [r["pairs"] for r in unsolved if r["position"] not in under_way]
+    return share_of_pairs(left, pairs, waiting, workers=len(under_way))
+
+
+def part_job_id(run_id: int, attempt: int, position: int) -> str:
+    return f"matching:{run_id}:{attempt}:{position}"
 
 
 # --- solving in parts (plain data, run in a worker thread) ---------------------------
