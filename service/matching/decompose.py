@@ -127,8 +127,16 @@ def _within_reach(
 def share_of_time(parts: Sequence[Part], index: int, seconds: float) -> float:
     """The seconds part `index` may use out of `seconds` left for it and the parts after
     it, in proportion to its size (a part has at least one pair's worth)."""
-    rest = sum(max(1, p.pairs) for p in parts[index:])
-    return seconds * max(1, parts[index].pairs) / max(1, rest)
+    return share_of_pairs(seconds, parts[index].pairs, [p.pairs for p in parts[index + 1 :]])
+
+
+def share_of_pairs(seconds: float, pairs: int, waiting: Sequence[int], workers: int = 1) -> float:
+    """The seconds a part of `pairs` may use out of `seconds` left, when the `waiting`
+    parts (their pairs) are still to be solved after it by `workers` workers, each
+    solving a part at a time: in proportion to its size against its own and its
+    worker's share of the waiting ones, so the first part leaves time to the rest."""
+    own = max(1, pairs)
+    return seconds * own / (own + sum(max(1, p) for p in waiting) / max(1, workers))
 
 
 def join(plans: Sequence[Plan], *, seconds: float) -> Plan:

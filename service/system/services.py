@@ -46,6 +46,16 @@ async def claim_job_run(
     return bool(retaken)
 
 
+async def running_jobs(job_ids: list[str]) -> set[str]:
+    """Those of `job_ids` that a worker is running now."""
+    if not job_ids:
+        return set()
+    rows = await JobRun.select(JobRun.job_id).where(
+        JobRun.job_id.is_in(job_ids) & (JobRun.status == "running")
+    )
+    return {r["job_id"] for r in rows}
+
+
 async def finish_job_run(job_id: str, *, error: str = "") -> None:
     await JobRun.update(
         {

@@ -81,8 +81,8 @@ def test_a_room_booked_twice_is_refused_in_the_dialog(page):
     open_meijeri_week(page)
     page.get_by_role("button", name="New session").first.click()
     dialog = page.get_by_role("dialog")
-    dialog.get_by_label("Activity").select_option(label="Games and conversation")
-    dialog.get_by_label("Date").fill(this_weeks(0).isoformat())  # Creative afternoon, Hall
+    dialog.get_by_label("Activity").select_option(label="Pelejä ja juttutuokio")
+    dialog.get_by_label("Date").fill(this_weeks(0).isoformat())  # Luova iltapäivä, Hall
     dialog.get_by_label("Start").fill("14:00")
     dialog.get_by_label("End").fill("15:00")
     dialog.get_by_label("Room").select_option(label="Meijeri day centre: Hall")
@@ -90,7 +90,7 @@ def test_a_room_booked_twice_is_refused_in_the_dialog(page):
     alert = dialog.get_by_role("alert")
     alert.wait_for()
     assert "already booked" in alert.inner_text()
-    assert "Creative afternoon" in alert.inner_text()
+    assert "Luova iltapäivä" in alert.inner_text()
 
 
 def test_staff_see_their_sites_without_editing(page):

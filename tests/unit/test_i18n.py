@@ -8,6 +8,7 @@ template that is not marked for translation.
 
 from __future__ import annotations
 
+import ast
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -276,3 +277,50 @@ def test_the_bare_text_finder_finds_bare_text():
 )
 def test_templates_mark_every_text_for_translation(template: Path):
     assert bare_text(template.read_text()) == [], f"{template}: mark these with _()"
+
+
+# --- Python: the messages people read go through gettext ----------------------------------
+
+#: Calls whose message people read, and the position of that message.
+READ_MESSAGES = {
+    "InvalidInput": 1,
+    "NotFound": 0,
+    "Conflict": 0,
+    "Forbidden": 0,
+    "RuleBroken": 0,
+    "DomainError": 0,
+    "flash": 1,
+}
+
+
+def unmarked_messages(source: str) -> list[str]:
+    """Messages given to an error or a flash as a bare string (or f-string), not `_()`."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call):
+            continue
+        name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+        position = READ_MESSAGES.get(name or "")
+        if position is None or len(node.args) <= position:
+            continue
+        message = node.args[position]
+        if isinstance(message, ast.JoinedStr) or (
+            isinstance(message, ast.Constant) and isinstance(message.value, str) and message.value
+        ):
+            found.append(f"line {node.lineno}: {ast.unparse(message)[:60]}")
+    return found
+
+
+def test_the_python_finder_finds_bare_messages():
+    assert unmarked_messages('raise NotFound("No such thing.")') == ["line 1: 'No such thing.'"]
+    assert unmarked_messages('raise InvalidInput("name", _("Too long."))') == []
+    assert unmarked_messages('flash(request, f"Saved {n}.")') != []
+
+
+@pytest.mark.parametrize(
+    "module",
+    sorted((BASE_DIR / "service").rglob("*.py")),
+    ids=lambda p: str(p.relative_to(BASE_DIR)),
+)
+def test_python_messages_for_people_are_marked_for_translation(module: Path):
+    assert unmarked_messages(module.read_text()) == [], f"{module}: wrap these in _()"

@@ -7,7 +7,13 @@ from dataclasses import replace
 
 import pytest
 
-from service.matching.decompose import candidate_slots, join, share_of_time, split
+from service.matching.decompose import (
+    candidate_slots,
+    join,
+    share_of_pairs,
+    share_of_time,
+    split,
+)
 from service.matching.model import Problem, Window
 from service.matching.services.running import RunClock, _unplaced_within, solve_in_parts
 from service.matching.solver import solve
@@ -109,6 +115,13 @@ def test_the_crowded_week_is_one_part_since_a_far_site_each_joins_the_regions():
     assert largest_share(regional) < 0.3
     region_of = {p.index: {s.site_id % 4 for s in p.problem.slots} for p in regional}
     assert sorted(len(r) for r in region_of.values()) == [1, 1, 1, 1]
+
+
+def test_a_part_takes_its_share_against_the_parts_waiting_for_its_worker():
+    assert share_of_pairs(12.0, 100, [300]) == pytest.approx(3.0)  # one worker: in turn
+    assert share_of_pairs(9.0, 300, []) == pytest.approx(9.0)  # the last takes the rest
+    assert share_of_pairs(12.0, 100, [100, 100], workers=2) == pytest.approx(6.0)
+    assert share_of_pairs(4.0, 0, [0]) == pytest.approx(2.0)  # an empty part counts one pair
 
 
 def test_time_is_shared_by_size_and_an_empty_join_is_empty():

@@ -32,7 +32,7 @@ from service.db import is_unique_violation, transaction
 from service.errors import Conflict, InvalidInput
 from service.i18n import gettext as _
 from service.jobs import JobQueue
-from service.matching.decompose import Part, join, share_of_time, split
+from service.matching.decompose import Part, join, share_of_pairs, share_of_time, split
 from service.matching.explain import blockers_for_unplaced, explain_placement
 from service.matching.inputs import Held, Inputs, load_inputs, with_continuity
 from service.matching.model import Assignment, Blocker, Plan, Problem
@@ -53,6 +53,7 @@ from service.matching.tables import (
 )
 from service.people.tables import Participant
 from service.settings import Settings
+from service.system import services as system
 
 log = logging.getLogger(__name__)
 MAX_DAYS = 12 * 7
@@ -456,7 +457,7 @@ async def _solve_as_jobs(
     for part in parts:
         await queue.enqueue(
             "solve_matching_part",
-            job_id=f"matching:{run_id}:{number}:{part.index}",
+            job_id=part_job_id(run_id, number, part.index),
             run_id=run_id,
             attempt=number,
             position=part.index,
@@ -491,8 +492,10 @@ async def _part_results(run_id: int, attempt: int) -> dict[int, str]:
 
 
 async def solve_part_job(run_id: int, attempt: int, position: int) -> str:
-    """One part's job: solve it until the run's deadline (or a stop), store its plan.
-    Nothing to do when the part is solved already or its run attempt is over."""
+    """One part's job: solve it within its share of the time left to the run's deadline
+    among the parts not solved yet (a worker solves one part at a time), or until a stop;
+    store its plan. Nothing to do when the part is solved already or its run attempt is
+    over."""
     row = (
         await MatchingPart.select()
         .where(
@@ -509,13 +512,14 @@ async def solve_part_job(run_id: int, attempt: int, position: int) -> str:
         return "skipped"
     deadline = run["started_at"] + timedelta(seconds=run["time_limit"] * (1 - STORING_SHARE))
     left = (deadline - clock.utcnow()).total_seconds()
+    share = await _share_of_time(run_id, attempt, position, row["pairs"], left)
     watch = Attempt(run_id, attempt)
     await watch.look()
     looking = asyncio.create_task(watch.keep_alive(beat=False))
     try:
         part = Part(position, msgspec.json.decode(row["problem"], type=Problem), row["pairs"])
         solved = await asyncio.to_thread(
-            solve_part, part, left, RunClock.with_seconds_left(left), watch.should_stop
+            solve_part, part, share, RunClock.with_seconds_left(left), watch.should_stop
         )
     finally:
         looking.cancel()
@@ -523,6 +527,26 @@ async def solve_part_job(run_id: int, attempt: int, position: int) -> str:
         MatchingPart.id == row["id"]
     )
     return "done"
+
+
+async def _share_of_time(
+    run_id: int, attempt: int, position: int, pairs: int, left: float
+) -> float:
+    """The part's share of the `left` seconds: the parts neither solved nor under way
+    follow it, spread over the workers solving parts of the run now (itself among them)."""
+    unsolved = await MatchingPart.select(MatchingPart.position, MatchingPart.pairs).where(
+        (MatchingPart.run == run_id)
+        & (MatchingPart.attempt == attempt)
+        & (MatchingPart.result == "")
+    )
+    ids = {part_job_id(run_id, attempt, r["position"]): r["position"] for r in unsolved}
+    under_way = {ids[j] for j in await system.running_jobs(sorted(ids))} | {position}
+    waiting = [r["pairs"] for r in unsolved if r["position"] not in under_way]
+    return share_of_pairs(left, pairs, waiting, workers=len(under_way))
+
+
+def part_job_id(run_id: int, attempt: int, position: int) -> str:
+    return f"matching:{run_id}:{attempt}:{position}"
 
 
 # --- solving in parts (plain data, run in a worker thread) ---------------------------
