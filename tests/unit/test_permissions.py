@@ -59,6 +59,9 @@ EXPECTED = {
     "feeds.manage": "ACST",
     "feeds.all": "AC",
     "feeds.staff": "ACS",
+    "reports.view": "ACSP",
+    "reports.all_sites": "AC",
+    "reports.names": "ACS",
 }
 LETTER = {
     Role.admin: "A",

@@ -1,0 +1,49 @@
+"""The attendance report as a table for files: headings in the request's language and
+one row per group, then the total, with typed values (the rate as a share)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from service.i18n import gettext as _
+from service.reports.core import COLUMNS
+from service.reports.schemas import AttendanceReport, ReportRow
+
+
+def figure_headings() -> dict[str, str]:
+    """Each figure's heading, in the reader's language."""
+    return {
+        "sessions_held": _("Sessions held"),
+        "sessions_cancelled": _("Sessions cancelled"),
+        "places_offered": _("Places offered"),
+        "expected": _("Expected"),
+        "present": _("Present"),
+        "late": _("Late"),
+        "left_early": _("Left early"),
+        "absent_notice": _("Absent with notice"),
+        "absent_no_notice": _("Absent without notice"),
+        "excused": _("Excused"),
+        "unmarked": _("Not marked"),
+        "walk_ins": _("Walk-ins"),
+        "attended": _("Attended"),
+        "attendance_rate": _("Attendance rate"),
+        "participant_days": _("Participant-days"),
+        "unique_participants": _("Unique participants"),
+        "hours": _("Hours of activity"),
+        "attended_hours": _("Hours attended"),
+    }
+
+
+def attendance_headings(group_heading: str) -> list[str]:
+    headings = figure_headings()
+    return [group_heading, *(headings[name] for name in COLUMNS)]
+
+
+def attendance_rows(report: AttendanceReport) -> Iterator[list[Any]]:
+    for row in [*report.rows, report.total]:
+        yield _cells(row)
+
+
+def _cells(row: ReportRow) -> list[Any]:
+    return [row.label, *(getattr(row, name) for name in COLUMNS)]

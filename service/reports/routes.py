@@ -1,0 +1,117 @@
+"""JSON API of reports, and the same reports as files (`?format=xlsx|csv`, or an
+`Accept` header asking for one of them)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from typing import Annotated, Any
+
+from litestar import Request, get
+from litestar.params import QueryParameter
+from litestar.response import Response, Stream
+
+from service.audit.reads import AUDIT_READS
+from service.auth.guards import permission
+from service.i18n import gettext as _
+from service.reports import services
+from service.reports.core import Grouping
+from service.reports.files import attendance_headings, attendance_rows
+from service.reports.schemas import AttendanceReport
+from service.transfer.delimited import csv_lines
+from service.transfer.workbook import table_workbook
+from service.web import actor_of, current_user
+
+Req = Request[Any, Any, Any]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV = "text/csv"
+FORMATS = {"xlsx": XLSX, "csv": CSV, "json": "application/json"}
+Format = Annotated[
+    str | None, QueryParameter(name="format", pattern="^(json|xlsx|csv)$", max_length=4)
+]
+
+
+def file_format(request: Req, asked: str | None) -> str:
+    """`json`, `xlsx` or `csv`: the `format` asked for, else what `Accept` prefers."""
+    if asked:
+        return asked
+    accept = request.headers.get("accept", "")
+    for name, media in (("xlsx", XLSX), ("csv", CSV)):
+        if media in accept:
+            return name
+    return "json"
+
+
+def group_heading(grouping: Grouping) -> str:
+    return {
+        Grouping.provider: _("Provider"),
+        Grouping.site: _("Site"),
+        Grouping.kind: _("Activity kind"),
+        Grouping.activity: _("Activity"),
+        Grouping.weekday: _("Weekday"),
+        Grouping.week: _("Week"),
+        Grouping.participant: _("Participant"),
+    }[grouping]
+
+
+class FileStream(Stream):
+    """A streamed file that keeps its own media type: Litestar's `Stream` takes the
+    handler's (JSON) before its own, unlike `Response`."""
+
+    def to_asgi_response(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs["media_type"] = self.media_type
+        return super().to_asgi_response(*args, **kwargs)
+
+
+def download(
+    name: str, kind: str, headings: list[str], rows: Iterator[list[Any]], title: str
+) -> Response[Any]:
+    """A file of rows: XLSX built row by row, CSV streamed line by line."""
+    disposition = {
+        "Content-Disposition": f'attachment; filename="{name}.{kind}"',
+        "Cache-Control": "no-store",
+    }
+    if kind == "csv":
+        return FileStream(
+            csv_lines(headings, rows), media_type="text/csv; charset=utf-8", headers=disposition
+        )
+    return Response(table_workbook(title, headings, rows), media_type=XLSX, headers=disposition)
+
+
+@get(
+    "/api/v1/reports/attendance",
+    guards=[permission("reports.view")],
+    tags=["reports"],
+    opt={AUDIT_READS: True},  # grouped by participant, the labels are names
+)
+async def attendance_api(
+    request: Req,
+    start: Annotated[date, QueryParameter()],
+    end: Annotated[date, QueryParameter()],
+    group_by: Annotated[Grouping, QueryParameter()] = Grouping.site,
+    format_: Format = None,
+) -> AttendanceReport:
+    """Sessions held and cancelled, places, expected, each kind of mark, walk-ins, the
+    attendance rate, participant-days, unique participants and hours, per group and in
+    total, for sessions from `start` to `end` (their local dates). Coordinators and
+    administrators: every site; staff and partners: their sites; by participant (names)
+    not for partners. `format=xlsx|csv` (or `Accept`) gives a file; files are audited."""
+    user = current_user(request)
+    assert user is not None
+    kind = file_format(request, format_)
+    query = services.checked_query(start, end, group_by)
+    report = await services.attendance_report(
+        actor_of(request), user, query, export="" if kind == "json" else kind
+    )
+    if kind == "json":
+        return report
+    return attendance_file(report, kind)  # type: ignore[return-value]  # a file instead
+
+
+def attendance_file(report: AttendanceReport, kind: str) -> Response[Any]:
+    name = f"tupa-attendance-{report.start.isoformat()}-{report.end.isoformat()}"
+    headings = attendance_headings(group_heading(report.group_by))
+    return download(name, kind, headings, attendance_rows(report), _("Attendance"))
+
+
+ROUTES = [attendance_api]

@@ -1,0 +1,77 @@
+"""What the reports give: msgspec structs for the API, the pages and the files."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import msgspec
+
+from service.reports.core import Figures, Grouping, GroupKey, rounded_hours, rounded_rate
+
+
+class ReportRow(msgspec.Struct):
+    """One group's figures (see `service.reports.core` for what each counts). The rate
+    is a share (0.8333), hours are decimal hours."""
+
+    key: str
+    label: str
+    sessions_held: int
+    sessions_cancelled: int
+    places_offered: int
+    expected: int
+    present: int
+    late: int
+    left_early: int
+    absent_notice: int
+    absent_no_notice: int
+    excused: int
+    unmarked: int
+    walk_ins: int
+    attended: int
+    attendance_rate: float | None
+    participant_days: int
+    unique_participants: int
+    hours: float
+    attended_hours: float
+
+
+class AttendanceReport(msgspec.Struct):
+    start: date
+    end: date
+    group_by: Grouping
+    rows: list[ReportRow]
+    total: ReportRow
+
+
+def report_row(key: GroupKey, figures: Figures) -> ReportRow:
+    return ReportRow(
+        key=key.key,
+        label=key.label,
+        sessions_held=figures.sessions_held,
+        sessions_cancelled=figures.sessions_cancelled,
+        places_offered=figures.places_offered,
+        expected=figures.expected,
+        present=figures.present,
+        late=figures.late,
+        left_early=figures.left_early,
+        absent_notice=figures.absent_notice,
+        absent_no_notice=figures.absent_no_notice,
+        excused=figures.excused,
+        unmarked=figures.unmarked,
+        walk_ins=figures.walk_ins,
+        attended=figures.attended,
+        attendance_rate=rounded_rate(figures.attendance_rate),
+        participant_days=figures.participant_days,
+        unique_participants=figures.unique_participants,
+        hours=rounded_hours(figures.hours),
+        attended_hours=rounded_hours(figures.attended_hours),
+    )
+
+
+class AttendanceOverview(msgspec.Struct):
+    """The report and what the page's charts draw."""
+
+    report: AttendanceReport
+    by_week: list[ReportRow]
+    by_activity: list[ReportRow]
+    by_weekday: list[ReportRow]

@@ -1,0 +1,21 @@
+"""Reports: what the attendance, the journeys and the goals of a period add up to.
+
+One module per report; the arithmetic is in the pure `service.reports.core`."""
+
+from service.reports.services.attendance import (
+    MAX_DAYS,
+    ReportQuery,
+    attendance_overview,
+    attendance_report,
+    checked_query,
+    session_facts,
+)
+
+__all__ = [
+    "MAX_DAYS",
+    "ReportQuery",
+    "attendance_overview",
+    "attendance_report",
+    "checked_query",
+    "session_facts",
+]
