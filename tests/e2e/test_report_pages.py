@@ -25,9 +25,7 @@ def test_a_coordinator_sees_drawn_charts_with_tables_and_downloads_the_workbook(
     page.wait_for_url("**/reports?*group_by=activity*")
     charts = page.locator("canvas[data-chart]")
     assert charts.count() == 3
-    page.wait_for_function(
-        "document.querySelectorAll('canvas[data-drawn=\"true\"]').length === 3"
-    )
+    page.wait_for_function("document.querySelectorAll('canvas[data-drawn=\"true\"]').length === 3")
     for title in ("Attendance rate by week", "Absences without notice by weekday"):
         figure = page.locator("figure.chart", has_text=title)
         assert figure.get_by_role("img").get_attribute("aria-label").startswith(title)
