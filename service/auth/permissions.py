@@ -145,7 +145,9 @@ PERMISSIONS: dict[str, Permission] = _table(
         has_role(A, C, S, P),
         "attendance reports and their files (staff and partners: their sites, counts only)",
     ),
-    Permission("reports.all_sites", has_role(A, C), "reports over every site"),
+    Permission(
+        "reports.all_sites", has_role(A, C), "reports over every site; outcomes and goal progress"
+    ),
     Permission("reports.names", has_role(A, C, S), "reports by participant, with names", True),
     # --- calendar feeds ------------------------------------------------------------
     Permission("feeds.manage", has_role(A, C, S, T), "calendar feeds through the API", True),

@@ -338,3 +338,81 @@ def rounded_rate(rate: Fraction | None) -> float | None:
 
 def rounded_hours(hours: Fraction) -> float:
     return round(float(hours), 2)
+
+
+# --- journeys and outcomes -------------------------------------------------------------
+
+#: Young: under this age at the start of the plan (from the year of birth alone).
+YOUNG_BELOW = 30
+WORK_OR_STUDY = frozenset({"work", "study"})
+
+
+@dataclass(frozen=True)
+class Journey:
+    """One participant's plan as the outcomes report needs it."""
+
+    participant_id: int
+    plan_start: date | None
+    ended_on: date | None
+    destination: str | None
+    birth_year: int | None
+
+    def young_at_start(self) -> bool | None:
+        """Under 30 when the plan started, by the year of birth (someone born in 1997
+        whose plan starts in 2026 counts as 29); None when either is unknown."""
+        if self.plan_start is None or self.birth_year is None:
+            return None
+        return self.plan_start.year - self.birth_year < YOUNG_BELOW
+
+
+@dataclass
+class Outcomes:
+    starts: int = 0
+    ends: int = 0
+    destinations: dict[str, int] = field(default_factory=dict)
+    young_ended: int = 0
+    young_to_work_or_study: int = 0
+    days_in_service: list[int] = field(default_factory=list)
+
+    @property
+    def young_share(self) -> Fraction | None:
+        """Of the young whose plan ended, the share who went to work or study."""
+        return Fraction(self.young_to_work_or_study, self.young_ended) if self.young_ended else None
+
+    @property
+    def mean_days(self) -> Fraction | None:
+        days = self.days_in_service
+        return Fraction(sum(days), len(days)) if days else None
+
+    @property
+    def median_days(self) -> Fraction | None:
+        days = sorted(self.days_in_service)
+        if not days:
+            return None
+        middle = len(days) // 2
+        if len(days) % 2:
+            return Fraction(days[middle])
+        return Fraction(days[middle - 1] + days[middle], 2)
+
+
+def outcomes_of(journeys: Iterable[Journey], start: date, end: date) -> Outcomes:
+    """Plans started and ended from `start` to `end`, where the ended ones went, the
+    share of young ones who went to work or study, and the days in service of those
+    who ended (from the start of the plan to its end, both days counted)."""
+    result = Outcomes()
+    destinations: dict[str, int] = defaultdict(int)
+    for journey in journeys:
+        if journey.plan_start is not None and start <= journey.plan_start <= end:
+            result.starts += 1
+        if journey.ended_on is None or not start <= journey.ended_on <= end:
+            continue
+        result.ends += 1
+        destinations[journey.destination or "unknown"] += 1
+        if journey.young_at_start():
+            result.young_ended += 1
+            if journey.destination in WORK_OR_STUDY:
+                result.young_to_work_or_study += 1
+        if journey.plan_start is not None and journey.plan_start <= journey.ended_on:
+            result.days_in_service.append((journey.ended_on - journey.plan_start).days + 1)
+    result.destinations = dict(sorted(destinations.items()))
+    return result

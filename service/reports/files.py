@@ -8,7 +8,7 @@ from typing import Any
 
 from service.i18n import gettext as _
 from service.reports.core import COLUMNS
-from service.reports.schemas import AttendanceReport, ReportRow
+from service.reports.schemas import AttendanceReport, OutcomesReport, ReportRow
 
 
 def figure_headings() -> dict[str, str]:
@@ -38,6 +38,21 @@ def figure_headings() -> dict[str, str]:
 def attendance_headings(group_heading: str) -> list[str]:
     headings = figure_headings()
     return [group_heading, *(headings[name] for name in COLUMNS)]
+
+
+def outcomes_table(report: OutcomesReport) -> tuple[list[str], list[list[Any]]]:
+    """The outcomes as figure-value rows, then one row per destination."""
+    rows: list[list[Any]] = [
+        [_("Plans started"), report.starts],
+        [_("Plans ended"), report.ends],
+        [_("Young participants whose plan ended"), report.young_ended],
+        [_("Of them, to work or study"), report.young_to_work_or_study],
+        [_("Share of young to work or study"), report.young_share],
+        [_("Days in service, mean"), report.mean_days_in_service],
+        [_("Days in service, median"), report.median_days_in_service],
+    ]
+    rows += [[_("Destination: %(name)s", name=d.label), d.count] for d in report.destinations]
+    return [_("Figure"), _("Value")], rows
 
 
 def attendance_rows(report: AttendanceReport) -> Iterator[list[Any]]:

@@ -16,8 +16,8 @@ from service.auth.guards import permission
 from service.i18n import gettext as _
 from service.reports import services
 from service.reports.core import Grouping
-from service.reports.files import attendance_headings, attendance_rows
-from service.reports.schemas import AttendanceReport
+from service.reports.files import attendance_headings, attendance_rows, outcomes_table
+from service.reports.schemas import AttendanceReport, OutcomesReport
 from service.transfer.delimited import csv_lines
 from service.transfer.workbook import table_workbook
 from service.web import actor_of, current_user
@@ -108,10 +108,37 @@ async def attendance_api(
     return attendance_file(report, kind)  # type: ignore[return-value]  # a file instead
 
 
+@get(
+    "/api/v1/reports/outcomes",
+    guards=[permission("reports.all_sites")],
+    tags=["reports"],
+)
+async def outcomes_api(
+    request: Req,
+    start: Annotated[date, QueryParameter()],
+    end: Annotated[date, QueryParameter()],
+    format_: Format = None,
+) -> OutcomesReport:
+    """Plans started and ended from `start` to `end`, the destinations of those that
+    ended, the share of young participants (under 30 at the start, by their year of
+    birth) who went to work or study, and the days in service. Counts only, no names.
+    `format=xlsx|csv` (or `Accept`) gives a file; files are audited."""
+    kind = file_format(request, format_)
+    query = services.checked_query(start, end, Grouping.provider)
+    report = await services.outcomes_report(
+        actor_of(request), query, export="" if kind == "json" else kind
+    )
+    if kind == "json":
+        return report
+    headings, rows = outcomes_table(report)
+    name = f"tupa-outcomes-{start.isoformat()}-{end.isoformat()}"
+    return download(name, kind, headings, iter(rows), _("Outcomes"))  # type: ignore[return-value]
+
+
 def attendance_file(report: AttendanceReport, kind: str) -> Response[Any]:
     name = f"tupa-attendance-{report.start.isoformat()}-{report.end.isoformat()}"
     headings = attendance_headings(group_heading(report.group_by))
     return download(name, kind, headings, attendance_rows(report), _("Attendance"))
 
 
-ROUTES = [attendance_api]
+ROUTES = [attendance_api, outcomes_api]

@@ -75,3 +75,26 @@ class AttendanceOverview(msgspec.Struct):
     by_week: list[ReportRow]
     by_activity: list[ReportRow]
     by_weekday: list[ReportRow]
+
+
+class DestinationCount(msgspec.Struct):
+    destination: str
+    label: str
+    count: int
+
+
+class OutcomesReport(msgspec.Struct):
+    """Plans started and ended in the period, where those who ended went, the share of
+    young participants (under 30 at the start, by year of birth) who went to work or
+    study, and the days in service of those who ended (mean and median)."""
+
+    start: date
+    end: date
+    starts: int
+    ends: int
+    destinations: list[DestinationCount]
+    young_ended: int
+    young_to_work_or_study: int
+    young_share: float | None
+    mean_days_in_service: float | None
+    median_days_in_service: float | None

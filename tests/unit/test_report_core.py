@@ -15,11 +15,13 @@ from service.attendance.rules import MarkStatus
 from service.reports.core import (
     ADDITIVE,
     Grouping,
+    Journey,
     PeriodKind,
     SessionFact,
     attendance,
     closed_on,
     outcomes,
+    outcomes_of,
     period,
 )
 
@@ -256,3 +258,35 @@ def test_totals_by_site_activity_and_weekday_add_up_to_the_providers(facts):
         + provider.excused
         + provider.unmarked
     )
+
+
+def journey(pid, start, ended=None, destination=None, born=None):
+    return Journey(pid, start, ended, destination, born)
+
+
+def test_outcomes_of_a_quarter_computed_by_hand():
+    q_start, q_end = date(2026, 1, 1), date(2026, 3, 31)
+    journeys = [
+        journey(1, date(2025, 9, 1), date(2026, 2, 28), "work", 1998),  # 27 at start: young
+        journey(2, date(2026, 1, 10), date(2026, 3, 10), "study", 1996),  # 30 at start
+        journey(3, date(2026, 2, 1), date(2026, 3, 31), "moved", 2000),  # young, moved
+        journey(4, date(2026, 3, 1)),  # started, still in service
+        journey(5, date(2025, 1, 1), date(2026, 4, 1), "work", 2001),  # ended after
+        journey(6, None, date(2026, 1, 5), "other_service", None),  # no start known
+        journey(7, date(2026, 3, 15), None, None, 2005),
+    ]
+    result = outcomes_of(journeys, q_start, q_end)
+    assert result.starts == 4  # 2, 3, 4 and 7
+    assert result.ends == 4  # 1, 2, 3 and 6
+    assert result.destinations == {"moved": 1, "other_service": 1, "study": 1, "work": 1}
+    assert (result.young_ended, result.young_to_work_or_study) == (2, 1)
+    assert result.young_share == Fraction(1, 2)
+    # days in service, both ends counted: 1: 181, 2: 60, 3: 59
+    assert sorted(result.days_in_service) == [59, 60, 181]
+    assert result.median_days == 60 and result.mean_days == Fraction(300, 3)
+
+
+def test_young_is_under_thirty_at_the_start_by_the_year_of_birth():
+    assert journey(1, date(2026, 5, 1), born=1997).young_at_start() is True
+    assert journey(1, date(2026, 5, 1), born=1996).young_at_start() is False
+    assert journey(1, date(2026, 5, 1)).young_at_start() is None

@@ -10,6 +10,7 @@ from service.reports.services.attendance import (
     checked_query,
     session_facts,
 )
+from service.reports.services.outcomes import destination_labels, outcomes_report
 
 __all__ = [
     "MAX_DAYS",
@@ -17,5 +18,7 @@ __all__ = [
     "attendance_overview",
     "attendance_report",
     "checked_query",
+    "destination_labels",
+    "outcomes_report",
     "session_facts",
 ]
