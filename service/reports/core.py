@@ -416,3 +416,60 @@ def outcomes_of(journeys: Iterable[Journey], start: date, end: date) -> Outcomes
             result.days_in_service.append((journey.ended_on - journey.plan_start).days + 1)
     result.destinations = dict(sorted(destinations.items()))
     return result
+
+
+# --- goal progress ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GoalReviews:
+    """One goal's domains and the ratings (1-5) of its reviews in the period, oldest
+    first."""
+
+    goal_id: int
+    domains: tuple[str, ...]
+    ratings: tuple[int, ...]
+
+
+@dataclass
+class Progress:
+    """Goals reviewed in the period; of those reviewed at least twice (compared), how
+    many improved, stayed or fell between the first and the last review."""
+
+    reviewed: int = 0
+    compared: int = 0
+    improved: int = 0
+    same: int = 0
+    fell: int = 0
+
+    def share(self, count: int) -> Fraction | None:
+        return Fraction(count, self.compared) if self.compared else None
+
+    def add(self, ratings: tuple[int, ...]) -> None:
+        if not ratings:
+            return
+        self.reviewed += 1
+        if len(ratings) < 2:
+            return
+        self.compared += 1
+        first, last = ratings[0], ratings[-1]
+        if last > first:
+            self.improved += 1
+        elif last < first:
+            self.fell += 1
+        else:
+            self.same += 1
+
+
+def goal_progress(goals: Iterable[GoalReviews]) -> tuple[dict[str, Progress], Progress]:
+    """Progress per goal domain (a goal of two domains counts in both) and over all
+    goals (each goal once)."""
+    by_domain: dict[str, Progress] = defaultdict(Progress)
+    total = Progress()
+    for goal in goals:
+        if not goal.ratings:
+            continue
+        total.add(goal.ratings)
+        for domain in goal.domains:
+            by_domain[domain].add(goal.ratings)
+    return dict(by_domain), total

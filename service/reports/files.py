@@ -8,7 +8,7 @@ from typing import Any
 
 from service.i18n import gettext as _
 from service.reports.core import COLUMNS
-from service.reports.schemas import AttendanceReport, OutcomesReport, ReportRow
+from service.reports.schemas import AttendanceReport, GoalsReport, OutcomesReport, ReportRow
 
 
 def figure_headings() -> dict[str, str]:
@@ -53,6 +53,35 @@ def outcomes_table(report: OutcomesReport) -> tuple[list[str], list[list[Any]]]:
     ]
     rows += [[_("Destination: %(name)s", name=d.label), d.count] for d in report.destinations]
     return [_("Figure"), _("Value")], rows
+
+
+def goals_table(report: GoalsReport) -> tuple[list[str], list[list[Any]]]:
+    headings = [
+        _("Goal domain"),
+        _("Goals reviewed"),
+        _("Reviewed at least twice"),
+        _("Improved"),
+        _("Stayed the same"),
+        _("Fell"),
+        _("Share improved"),
+        _("Share stayed the same"),
+        _("Share fell"),
+    ]
+    rows = [
+        [
+            row.label,
+            row.reviewed,
+            row.compared,
+            row.improved,
+            row.same,
+            row.fell,
+            row.improved_share,
+            row.same_share,
+            row.fell_share,
+        ]
+        for row in [*report.rows, report.total]
+    ]
+    return headings, rows
 
 
 def attendance_rows(report: AttendanceReport) -> Iterator[list[Any]]:

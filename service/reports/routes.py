@@ -16,8 +16,8 @@ from service.auth.guards import permission
 from service.i18n import gettext as _
 from service.reports import services
 from service.reports.core import Grouping
-from service.reports.files import attendance_headings, attendance_rows, outcomes_table
-from service.reports.schemas import AttendanceReport, OutcomesReport
+from service.reports.files import attendance_headings, attendance_rows, goals_table, outcomes_table
+from service.reports.schemas import AttendanceReport, GoalsReport, OutcomesReport
 from service.transfer.delimited import csv_lines
 from service.transfer.workbook import table_workbook
 from service.web import actor_of, current_user
@@ -135,10 +135,33 @@ async def outcomes_api(
     return download(name, kind, headings, iter(rows), _("Outcomes"))  # type: ignore[return-value]
 
 
+@get("/api/v1/reports/goals", guards=[permission("reports.all_sites")], tags=["reports"])
+async def goals_api(
+    request: Req,
+    start: Annotated[date, QueryParameter()],
+    end: Annotated[date, QueryParameter()],
+    format_: Format = None,
+) -> GoalsReport:
+    """Per goal domain, the goals reviewed from `start` to `end` and, of those reviewed
+    at least twice, how many improved, stayed or fell between the first and the last
+    rating (1-5). A goal of two domains counts in both; the total counts it once.
+    Counts only, no names. `format=xlsx|csv` (or `Accept`) gives a file, audited."""
+    kind = file_format(request, format_)
+    query = services.checked_query(start, end, Grouping.provider)
+    report = await services.goals_report(
+        actor_of(request), query, export="" if kind == "json" else kind
+    )
+    if kind == "json":
+        return report
+    headings, rows = goals_table(report)
+    name = f"tupa-goals-{start.isoformat()}-{end.isoformat()}"
+    return download(name, kind, headings, iter(rows), _("Goal progress"))  # type: ignore[return-value]
+
+
 def attendance_file(report: AttendanceReport, kind: str) -> Response[Any]:
     name = f"tupa-attendance-{report.start.isoformat()}-{report.end.isoformat()}"
     headings = attendance_headings(group_heading(report.group_by))
     return download(name, kind, headings, attendance_rows(report), _("Attendance"))
 
 
-ROUTES = [attendance_api, outcomes_api]
+ROUTES = [attendance_api, outcomes_api, goals_api]

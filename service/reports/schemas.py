@@ -6,7 +6,7 @@ from datetime import date
 
 import msgspec
 
-from service.reports.core import Figures, Grouping, GroupKey, rounded_hours, rounded_rate
+from service.reports.core import Figures, Grouping, GroupKey, Progress, rounded_hours, rounded_rate
 
 
 class ReportRow(msgspec.Struct):
@@ -98,3 +98,42 @@ class OutcomesReport(msgspec.Struct):
     young_share: float | None
     mean_days_in_service: float | None
     median_days_in_service: float | None
+
+
+class GoalProgressRow(msgspec.Struct):
+    """One goal domain: goals reviewed in the period, those reviewed at least twice
+    (compared), and how many of those improved, stayed or fell between the first and
+    the last review, with their shares of the compared."""
+
+    domain: str
+    label: str
+    reviewed: int
+    compared: int
+    improved: int
+    same: int
+    fell: int
+    improved_share: float | None
+    same_share: float | None
+    fell_share: float | None
+
+
+class GoalsReport(msgspec.Struct):
+    start: date
+    end: date
+    rows: list[GoalProgressRow]
+    total: GoalProgressRow
+
+
+def progress_row(domain: str, label: str, progress: Progress) -> GoalProgressRow:
+    return GoalProgressRow(
+        domain=domain,
+        label=label,
+        reviewed=progress.reviewed,
+        compared=progress.compared,
+        improved=progress.improved,
+        same=progress.same,
+        fell=progress.fell,
+        improved_share=rounded_rate(progress.share(progress.improved)),
+        same_share=rounded_rate(progress.share(progress.same)),
+        fell_share=rounded_rate(progress.share(progress.fell)),
+    )

@@ -14,12 +14,15 @@ from hypothesis import strategies as st
 from service.attendance.rules import MarkStatus
 from service.reports.core import (
     ADDITIVE,
+    GoalReviews,
     Grouping,
     Journey,
     PeriodKind,
+    Progress,
     SessionFact,
     attendance,
     closed_on,
+    goal_progress,
     outcomes,
     outcomes_of,
     period,
@@ -290,3 +293,29 @@ def test_young_is_under_thirty_at_the_start_by_the_year_of_birth():
     assert journey(1, date(2026, 5, 1), born=1997).young_at_start() is True
     assert journey(1, date(2026, 5, 1), born=1996).young_at_start() is False
     assert journey(1, date(2026, 5, 1)).young_at_start() is None
+
+
+def test_goal_progress_by_domain_computed_by_hand():
+    goals = [
+        GoalReviews(1, ("everyday_living", "stress"), (2, 3, 4)),  # improved
+        GoalReviews(2, ("stress",), (4, 2)),  # fell
+        GoalReviews(3, ("stress",), (3, 5, 3)),  # first and last the same
+        GoalReviews(4, ("everyday_living",), (3,)),  # reviewed once: not compared
+        GoalReviews(5, ("interaction",), ()),  # not reviewed in the period
+    ]
+    domains, total = goal_progress(goals)
+    assert set(domains) == {"everyday_living", "stress"}
+    stress = domains["stress"]
+    assert (stress.reviewed, stress.compared) == (3, 3)
+    assert (stress.improved, stress.same, stress.fell) == (1, 1, 1)
+    assert stress.share(stress.improved) == Fraction(1, 3)
+    living = domains["everyday_living"]
+    assert (living.reviewed, living.compared, living.improved) == (2, 1, 1)
+    assert (total.reviewed, total.compared, total.improved, total.same, total.fell) == (
+        4,
+        3,
+        1,
+        1,
+        1,
+    )
+    assert Progress().share(0) is None

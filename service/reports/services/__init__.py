@@ -10,6 +10,7 @@ from service.reports.services.attendance import (
     checked_query,
     session_facts,
 )
+from service.reports.services.goals import goals_report
 from service.reports.services.outcomes import destination_labels, outcomes_report
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "attendance_report",
     "checked_query",
     "destination_labels",
+    "goals_report",
     "outcomes_report",
     "session_facts",
 ]
