@@ -148,6 +148,12 @@ PERMISSIONS: dict[str, Permission] = _table(
     Permission(
         "reports.all_sites", has_role(A, C), "reports over every site; outcomes and goal progress"
     ),
+    Permission(
+        "allowances.manage",
+        has_role(A, C),
+        "allowance rates, the monthly ledger, approving a month, payroll files",
+        True,
+    ),
     Permission("reports.names", has_role(A, C, S), "reports by participant, with names", True),
     # --- calendar feeds ------------------------------------------------------------
     Permission("feeds.manage", has_role(A, C, S, T), "calendar feeds through the API", True),

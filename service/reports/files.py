@@ -8,7 +8,13 @@ from typing import Any
 
 from service.i18n import gettext as _
 from service.reports.core import COLUMNS
-from service.reports.schemas import AttendanceReport, GoalsReport, OutcomesReport, ReportRow
+from service.reports.schemas import (
+    AttendanceReport,
+    GoalsReport,
+    LedgerMonth,
+    OutcomesReport,
+    ReportRow,
+)
 
 
 def figure_headings() -> dict[str, str]:
@@ -80,6 +86,37 @@ def goals_table(report: GoalsReport) -> tuple[list[str], list[list[Any]]]:
             row.fell_share,
         ]
         for row in [*report.rows, report.total]
+    ]
+    return headings, rows
+
+
+def ledger_table(ledger: LedgerMonth) -> tuple[list[str], list[list[Any]]]:
+    """The payroll file: one row per line, amounts as numbers."""
+    headings = [
+        _("Participant"),
+        _("Participant number"),
+        _("Month"),
+        _("For month"),
+        _("Line"),
+        _("Days present"),
+        _("Hours present"),
+        _("Amount"),
+        _("Currency"),
+    ]
+    kinds = {"attendance": _("Attendance"), "correction": _("Correction")}
+    rows = [
+        [
+            line.participant,
+            line.participant_id,
+            ledger.month,
+            line.for_month,
+            kinds.get(line.kind, line.kind),
+            line.days,
+            line.hours,
+            line.amount,
+            line.currency,
+        ]
+        for line in ledger.lines
     ]
     return headings, rows
 

@@ -7,17 +7,32 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Annotated, Any
 
-from litestar import Request, get
-from litestar.params import QueryParameter
+from litestar import Request, get, post
+from litestar.params import JSONBody, QueryParameter
 from litestar.response import Response, Stream
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from service.audit.reads import AUDIT_READS
 from service.auth.guards import permission
 from service.i18n import gettext as _
 from service.reports import services
 from service.reports.core import Grouping
-from service.reports.files import attendance_headings, attendance_rows, goals_table, outcomes_table
-from service.reports.schemas import AttendanceReport, GoalsReport, OutcomesReport
+from service.reports.files import (
+    attendance_headings,
+    attendance_rows,
+    goals_table,
+    ledger_table,
+    outcomes_table,
+)
+from service.reports.schemas import (
+    AttendanceReport,
+    GoalsReport,
+    LedgerMonth,
+    MonthIn,
+    OutcomesReport,
+    RateIn,
+    RateOut,
+)
 from service.transfer.delimited import csv_lines
 from service.transfer.workbook import table_workbook
 from service.web import actor_of, current_user
@@ -158,10 +173,73 @@ async def goals_api(
     return download(name, kind, headings, iter(rows), _("Goal progress"))  # type: ignore[return-value]
 
 
+@get(
+    "/api/v1/reports/allowances",
+    guards=[permission("allowances.manage")],
+    tags=["reports"],
+)
+async def allowances_api(
+    request: Req,
+    month: Annotated[str, QueryParameter(pattern=r"^\d{4}-\d{2}(?!\n)$", max_length=7)],
+    format_: Format = None,
+) -> LedgerMonth:
+    """The daily allowance ledger of a month (YYYY-MM): a line per participant with the
+    days and hours present and the amount, and correction lines for earlier approved
+    months whose marks changed since. An approved month shows what was approved.
+    `format=xlsx|csv` (or `Accept`) gives the payroll file; files are audited."""
+    kind = file_format(request, format_)
+    ledger = await services.ledger_month(
+        actor_of(request), services.month_of(month), export="" if kind == "json" else kind
+    )
+    if kind == "json":
+        return ledger
+    headings, rows = ledger_table(ledger)
+    name = f"tupa-allowances-{ledger.month}"
+    return download(name, kind, headings, iter(rows), _("Allowances"))  # type: ignore[return-value]
+
+
+@post(
+    "/api/v1/reports/allowances/approve",
+    guards=[permission("allowances.manage")],
+    status_code=HTTP_200_OK,
+    tags=["reports"],
+)
+async def approve_allowances(request: Req, data: JSONBody[MonthIn]) -> LedgerMonth:
+    """Approve a month: its lines are stored as they are now and the month is locked
+    (409 when it already is). A later change of a mark in it becomes a correction line
+    in the next open month."""
+    return await services.approve_month(actor_of(request), services.month_of(data.month))
+
+
+@get("/api/v1/allowances/rates", guards=[permission("allowances.manage")], tags=["reports"])
+async def list_rates(request: Req) -> list[RateOut]:
+    return await services.list_rates()
+
+
+@post(
+    "/api/v1/allowances/rates",
+    guards=[permission("allowances.manage")],
+    status_code=HTTP_201_CREATED,
+    tags=["reports"],
+)
+async def add_rate(request: Req, data: JSONBody[RateIn]) -> RateOut:
+    """A rate for an activity or an activity kind, per day or per hour present, from a
+    date; the amount an exact decimal ("12.50"), in EUR or DKK."""
+    return await services.save_rate(actor_of(request), data)
+
+
 def attendance_file(report: AttendanceReport, kind: str) -> Response[Any]:
     name = f"tupa-attendance-{report.start.isoformat()}-{report.end.isoformat()}"
     headings = attendance_headings(group_heading(report.group_by))
     return download(name, kind, headings, attendance_rows(report), _("Attendance"))
 
 
-ROUTES = [attendance_api, outcomes_api, goals_api]
+ROUTES = [
+    attendance_api,
+    outcomes_api,
+    goals_api,
+    allowances_api,
+    approve_allowances,
+    list_rates,
+    add_rate,
+]

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Literal
 
 import msgspec
 
+from service.bounds import Input, RowId
+from service.catalog.tables import ActivityKind
 from service.reports.core import Figures, Grouping, GroupKey, Progress, rounded_hours, rounded_rate
+from service.reports.ledger import Basis
 
 
 class ReportRow(msgspec.Struct):
@@ -137,3 +142,54 @@ def progress_row(domain: str, label: str, progress: Progress) -> GoalProgressRow
         same_share=rounded_rate(progress.share(progress.same)),
         fell_share=rounded_rate(progress.share(progress.fell)),
     )
+
+
+#: The largest rate Tupa takes (msgspec bounds no Decimal: `services.check_amount`).
+MAX_AMOUNT = Decimal(100_000)
+
+
+class RateIn(Input):
+    """A rate for an activity (`activity_id`) or an activity kind (`kind`), one of
+    them; per day or per hour present; an exact decimal amount; from a date."""
+
+    basis: Basis
+    amount: Decimal
+    valid_from: date
+    currency: Literal["EUR", "DKK"] = "EUR"
+    activity_id: RowId | None = None
+    kind: ActivityKind | None = None
+
+
+class RateOut(msgspec.Struct):
+    id: int
+    activity_id: int | None
+    kind: str | None
+    basis: Basis
+    amount: Decimal
+    currency: str
+    valid_from: date
+
+
+class LedgerLine(msgspec.Struct):
+    """One participant's line: what they earned in the month (`attendance`), or a
+    correction of an earlier locked month (`for_month`)."""
+
+    participant_id: int
+    participant: str
+    kind: str
+    for_month: str
+    days: int
+    hours: Decimal
+    amount: Decimal
+    currency: str
+
+
+class LedgerMonth(msgspec.Struct):
+    month: str
+    approved: bool
+    approved_at: datetime | None
+    lines: list[LedgerLine]
+
+
+class MonthIn(Input):
+    month: Annotated[str, msgspec.Meta(pattern=r"^\d{4}-\d{2}(?!\n)$", max_length=7)]

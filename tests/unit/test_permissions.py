@@ -62,6 +62,7 @@ EXPECTED = {
     "reports.view": "ACSP",
     "reports.all_sites": "AC",
     "reports.names": "ACS",
+    "allowances.manage": "AC",
 }
 LETTER = {
     Role.admin: "A",

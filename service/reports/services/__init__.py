@@ -2,6 +2,13 @@
 
 One module per report; the arithmetic is in the pure `service.reports.core`."""
 
+from service.reports.services.allowances import (
+    approve_month,
+    ledger_month,
+    list_rates,
+    month_of,
+    save_rate,
+)
 from service.reports.services.attendance import (
     MAX_DAYS,
     ReportQuery,
@@ -16,11 +23,16 @@ from service.reports.services.outcomes import destination_labels, outcomes_repor
 __all__ = [
     "MAX_DAYS",
     "ReportQuery",
+    "approve_month",
     "attendance_overview",
     "attendance_report",
     "checked_query",
     "destination_labels",
     "goals_report",
+    "ledger_month",
+    "list_rates",
+    "month_of",
     "outcomes_report",
+    "save_rate",
     "session_facts",
 ]

@@ -134,11 +134,12 @@ def site_scope(user: CurrentUser) -> Combinable | None:
     return Session.site.is_in(list(user.site_ids) or [NOBODY])
 
 
-async def session_facts(user: CurrentUser, start: date, end: date) -> list[SessionFact]:
-    """Every session from `start` to `end` (its local date) at the user's sites, with
-    who was expected, who gave notice and each participant's current mark."""
+async def session_facts(user: CurrentUser | None, start: date, end: date) -> list[SessionFact]:
+    """Every session from `start` to `end` (its local date) at the user's sites (with
+    no user: at every site), with who was expected, who gave notice and each
+    participant's current mark."""
     in_period: Combinable = (Session.date >= start) & (Session.date <= end)
-    scope = site_scope(user)
+    scope = site_scope(user) if user is not None else None
     if scope is not None:
         in_period = in_period & scope
     rows = await Session.select(
