@@ -154,6 +154,12 @@ PERMISSIONS: dict[str, Permission] = _table(
         "allowance rates, the monthly ledger, approving a month, payroll files",
         True,
     ),
+    Permission(
+        "reports.funder",
+        has_role(A, C),
+        "funder and municipality files: per participant and month, with references",
+        True,
+    ),
     Permission("reports.names", has_role(A, C, S), "reports by participant, with names", True),
     # --- calendar feeds ------------------------------------------------------------
     Permission("feeds.manage", has_role(A, C, S, T), "calendar feeds through the API", True),

@@ -473,3 +473,47 @@ def goal_progress(goals: Iterable[GoalReviews]) -> tuple[dict[str, Progress], Pr
         for domain in goal.domains:
             by_domain[domain].add(goal.ratings)
     return dict(by_domain), total
+
+
+# --- funder files ----------------------------------------------------------------------
+
+#: Counts from 1 to this are shown as "<5" when small numbers are hidden.
+SMALL_BELOW = 5
+
+
+@dataclass
+class FunderLine:
+    """One participant's month in one activity kind: days and hours attended."""
+
+    participant_id: int
+    month: date
+    kind: str
+    days: int = 0
+    visits: int = 0
+    hours: Fraction = Fraction(0)
+
+
+def funder_lines(sessions: Iterable[SessionFact]) -> list[FunderLine]:
+    """Per participant, month and activity kind: the days with an attended session, the
+    attended sessions (visits) and their hours, ordered by participant, month, kind."""
+    lines: dict[tuple[int, date, str], FunderLine] = {}
+    days: dict[tuple[int, date, str], set[date]] = defaultdict(set)
+    for session in sessions:
+        month = session.day.replace(day=1)
+        for outcome in outcomes(session):
+            if outcome.status not in ATTENDED:
+                continue
+            key = (outcome.participant_id, month, session.kind)
+            line = lines.setdefault(key, FunderLine(outcome.participant_id, month, session.kind))
+            line.visits += 1
+            line.hours += session.hours
+            days[key].add(session.day)
+    for key, line in lines.items():
+        line.days = len(days[key])
+    return [lines[key] for key in sorted(lines)]
+
+
+def small_number(count: int, hide: bool) -> int | str:
+    """A count as an exported aggregate shows it: from 1 to 4 as "<5" when small
+    numbers are hidden, so that nobody is recognisable (0 says nothing of anyone)."""
+    return "<5" if hide and 0 < count < SMALL_BELOW else count

@@ -34,7 +34,7 @@ from service.reports.schemas import (
     RateOut,
 )
 from service.transfer.delimited import csv_lines
-from service.transfer.workbook import table_workbook
+from service.transfer.workbook import table_workbook, tables_workbook
 from service.web import actor_of, current_user
 
 Req = Request[Any, Any, Any]
@@ -228,6 +228,41 @@ async def add_rate(request: Req, data: JSONBody[RateIn]) -> RateOut:
     return await services.save_rate(actor_of(request), data)
 
 
+@get(
+    "/api/v1/reports/funder",
+    guards=[permission("reports.funder")],
+    tags=["reports"],
+    include_in_schema=True,
+)
+async def funder_file(
+    request: Req,
+    year: Annotated[int, QueryParameter(ge=1900, le=2199)],
+    small_numbers: Annotated[bool, QueryParameter()] = True,
+    format_: Annotated[
+        str, QueryParameter(name="format", pattern="^(xlsx|csv)$", max_length=4)
+    ] = "xlsx",
+) -> Response[Any]:
+    """The year's funder and municipality file: per participant and month, the
+    municipality's reference and the days, visits and hours attended per activity kind
+    (XLSX: with a summary sheet of unique participants, visits, hours and outcomes,
+    counts from 1 to 4 shown as "<5" unless `small_numbers=false`; CSV: the
+    participant months). Audited."""
+    detail, summary = await services.funder_tables(
+        actor_of(request), year, hide_small=small_numbers, export=format_
+    )
+    name = f"tupa-funder-{year}"
+    if format_ == "csv":
+        return download(name, "csv", detail[1], iter(detail[2]), detail[0])
+    return Response(
+        tables_workbook([summary, detail]),
+        media_type=XLSX,
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}.xlsx"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
 def attendance_file(report: AttendanceReport, kind: str) -> Response[Any]:
     name = f"tupa-attendance-{report.start.isoformat()}-{report.end.isoformat()}"
     headings = attendance_headings(group_heading(report.group_by))
@@ -242,4 +277,5 @@ ROUTES = [
     approve_allowances,
     list_rates,
     add_rate,
+    funder_file,
 ]

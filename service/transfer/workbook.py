@@ -174,15 +174,24 @@ def table_workbook(
     """One sheet with a bold, frozen heading row and typed cells (dates as dates,
     numbers as numbers), written row by row in openpyxl's write-only mode so that a
     year of rows never sits in memory as cell objects."""
+    return tables_workbook([(title, headings, rows)], widths)
+
+
+def tables_workbook(
+    tables: Iterable[tuple[str, list[str], Iterable[list[Any]]]],
+    widths: list[int] | None = None,
+) -> bytes:
+    """A sheet per table (title, headings, rows), each as `table_workbook` makes it."""
     book = Workbook(write_only=True)
-    page = book.create_sheet(title[:31])
-    page.freeze_panes = "A2"
-    for index, heading in enumerate(headings, start=1):
-        wanted = widths[index - 1] if widths else len(heading) + 2
-        page.column_dimensions[get_column_letter(index)].width = max(10, min(40, wanted))
-    page.append([_heading_cell(page, heading) for heading in headings])
-    for values in rows:
-        page.append([_typed_cell(page, _cut(value)) for value in values])
+    for title, headings, rows in tables:
+        page = book.create_sheet(title[:31])
+        page.freeze_panes = "A2"
+        for index, heading in enumerate(headings, start=1):
+            wanted = widths[index - 1] if widths else len(heading) + 2
+            page.column_dimensions[get_column_letter(index)].width = max(10, min(40, wanted))
+        page.append([_heading_cell(page, heading) for heading in headings])
+        for values in rows:
+            page.append([_typed_cell(page, _cut(value)) for value in values])
     output = io.BytesIO()
     book.save(output)
     return output.getvalue()

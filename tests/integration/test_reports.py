@@ -270,3 +270,39 @@ async def test_partners_see_the_page_without_the_participant_grouping(client, we
     client.cookies.clear()
     await api_login(client, "aino@example.org")
     assert (await client.get("/reports")).status_code == 403
+
+
+async def test_the_funder_file_per_participant_month_with_small_numbers_hidden(client, week):
+    aino = (
+        await Participant.select(Participant.id)
+        .where(Participant.display_name == "Aino Aaltonen")
+        .first()
+    )
+    await Participant.update({Participant.municipality_ref: "HEL-0001"}).where(
+        Participant.id == aino["id"]
+    )
+    await api_login(client, "kaisa@example.org")
+    answer = await client.get("/api/v1/reports/funder", params={"year": 2026})
+    assert answer.status_code == 200, answer.text
+    book = load_workbook(io.BytesIO(answer.content))
+    assert book.sheetnames == ["Year 2026", "Participant months"]
+    summary = dict(list(book["Year 2026"].values)[1:])
+    assert summary["Unique participants"] == "<5" and summary["Visits"] == "<5"
+    assert summary["Hours attended"] == 12  # 3 x 3 at Pajatalo and 3 at the farm
+    months = list(book["Participant months"].values)
+    assert months[0][:3] == ("Participant number", "Municipality reference", "Month")
+    by_ref = [row for row in months[1:] if row[1] == "HEL-0001"]
+    assert sorted((row[3], row[4], row[5], row[6]) for row in by_ref) == [
+        ("Green care", 1, 1, 3),
+        ("Workshop", 1, 1, 3),
+    ]
+    shown = await client.get(
+        "/api/v1/reports/funder", params={"year": 2026, "small_numbers": "false"}
+    )
+    summary = dict(list(load_workbook(io.BytesIO(shown.content))["Year 2026"].values)[1:])
+    assert summary["Unique participants"] == 3 and summary["Visits"] == 4
+    csv_file = await client.get("/api/v1/reports/funder", params={"year": 2026, "format": "csv"})
+    assert "HEL-0001,2026-03" in csv_file.content.decode("utf-8-sig")
+    client.cookies.clear()
+    await api_login(client, "olli@example.org")
+    assert (await client.get("/api/v1/reports/funder", params={"year": 2026})).status_code == 403

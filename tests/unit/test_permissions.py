@@ -63,6 +63,7 @@ EXPECTED = {
     "reports.all_sites": "AC",
     "reports.names": "ACS",
     "allowances.manage": "AC",
+    "reports.funder": "AC",
 }
 LETTER = {
     Role.admin: "A",

@@ -22,10 +22,12 @@ from service.reports.core import (
     SessionFact,
     attendance,
     closed_on,
+    funder_lines,
     goal_progress,
     outcomes,
     outcomes_of,
     period,
+    small_number,
 )
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
@@ -319,3 +321,19 @@ def test_goal_progress_by_domain_computed_by_hand():
         1,
     )
     assert Progress().share(0) is None
+
+
+def test_funder_lines_per_participant_month_and_kind():
+    facts = [
+        session(1, date(2026, 3, 30), expected={1, 2}, marks={1: P, 2: AX}),
+        session(2, date(2026, 3, 30), hours=2, expected={1}, marks={1: L}),
+        session(3, date(2026, 4, 1), expected={1}, marks={1: E}),
+        session(4, date(2026, 4, 2), cancelled=True, expected={1}, marks={1: P}),
+    ]
+    lines = funder_lines(facts)
+    assert [(ln.participant_id, ln.month, ln.days, ln.visits, ln.hours) for ln in lines] == [
+        (1, date(2026, 3, 1), 1, 2, 5),
+        (1, date(2026, 4, 1), 1, 1, 3),
+    ]
+    assert [small_number(n, True) for n in (0, 1, 4, 5)] == [0, "<5", "<5", 5]
+    assert small_number(3, False) == 3

@@ -17,6 +17,7 @@ from service.reports.services.attendance import (
     checked_query,
     session_facts,
 )
+from service.reports.services.funder import funder_tables
 from service.reports.services.goals import goals_report
 from service.reports.services.outcomes import destination_labels, outcomes_report
 
@@ -28,6 +29,7 @@ __all__ = [
     "attendance_report",
     "checked_query",
     "destination_labels",
+    "funder_tables",
     "goals_report",
     "ledger_month",
     "list_rates",
