@@ -79,10 +79,14 @@ class SessionFact:
         return not (self.cancelled or self.closed)
 
     @property
-    def hours(self) -> Fraction:
+    def seconds(self) -> int:
         # Aware datetimes of one zone subtract as wall-clock times: compare instants.
         length = self.ends_at.astimezone(UTC) - self.starts_at.astimezone(UTC)
-        return Fraction(int(length.total_seconds()), 3600)
+        return int(length.total_seconds())
+
+    @property
+    def hours(self) -> Fraction:
+        return Fraction(self.seconds, 3600)
 
 
 @dataclass
@@ -105,8 +109,16 @@ class Figures:
     attended: int = 0
     participant_days: int = 0
     unique_participants: int = 0
-    hours: Fraction = Fraction(0)
-    attended_hours: Fraction = Fraction(0)
+    seconds: int = 0  # of the sessions held (whole seconds add up exactly and fast)
+    attended_seconds: int = 0
+
+    @property
+    def hours(self) -> Fraction:
+        return Fraction(self.seconds, 3600)
+
+    @property
+    def attended_hours(self) -> Fraction:
+        return Fraction(self.attended_seconds, 3600)
 
     @property
     def attendance_rate(self) -> Fraction | None:
@@ -198,7 +210,7 @@ def _count_session(tally: _Tally, session: SessionFact) -> None:
         return
     figures.sessions_held += 1
     figures.places_offered += session.places
-    figures.hours += session.hours
+    figures.seconds += session.seconds
 
 
 def _count_outcome(tally: _Tally, session: SessionFact, outcome: Outcome) -> None:
@@ -213,7 +225,7 @@ def _count_outcome(tally: _Tally, session: SessionFact, outcome: Outcome) -> Non
     setattr(figures, outcome.status.value, getattr(figures, outcome.status.value) + 1)
     if outcome.status in ATTENDED:
         figures.attended += 1
-        figures.attended_hours += session.hours
+        figures.attended_seconds += session.seconds
         tally.days.add((outcome.participant_id, session.day))
         tally.people.add(outcome.participant_id)
 
@@ -299,7 +311,7 @@ def _by_participant(
         tally = groups[GroupKey(str(pid), names.get(pid, str(pid)))]
         tally.figures.sessions_held += 1
         tally.figures.places_offered += 1 if outcome.expected else 0
-        tally.figures.hours += session.hours
+        tally.figures.seconds += session.seconds
         _count_outcome(tally, session, outcome)
 
 
