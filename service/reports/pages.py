@@ -21,7 +21,7 @@ from service.reports import services
 from service.reports.core import COLUMNS, Grouping, PeriodKind, period
 from service.reports.files import figure_headings
 from service.reports.routes import group_heading
-from service.reports.schemas import AttendanceOverview, ReportRow
+from service.reports.schemas import AttendanceOverview, GoalsReport, OutcomesReport, ReportRow
 from service.web import actor_of, current_user, page
 
 Req = Request[Any, Any, Any]
@@ -68,6 +68,12 @@ async def reports_page(
     query = services.checked_query(first, last, group_by)
     overview = await services.attendance_overview(actor_of(request), user, query)
     groupings = [g for g in Grouping if g != Grouping.participant or may(user, "reports.names")]
+    extra: list[dict[str, Any]] = []
+    if may(user, "reports.all_sites"):
+        extra = journey_charts(
+            await services.outcomes_report(actor_of(request), query),
+            await services.goals_report(actor_of(request), query),
+        )
     return page(
         request,
         "reports/index.html",
@@ -83,6 +89,7 @@ async def reports_page(
         columns=COLUMNS,
         headings=figure_headings(),
         charts=charts(overview),
+        journey_charts=extra,
     )
 
 
@@ -129,6 +136,38 @@ def charts(overview: AttendanceOverview) -> list[dict[str, Any]]:
                     "label": _("Absences without notice"),
                     "data": [by_weekday.get(key, 0) for key in weekdays],
                 }
+            ],
+        },
+    ]
+
+
+def journey_charts(outcomes: OutcomesReport, goals: GoalsReport) -> list[dict[str, Any]]:
+    """Where those whose plan ended went (bar), and goal progress by domain (bars of
+    improved, the same and fell, per cent of the goals compared)."""
+    return [
+        {
+            "id": "chart-destinations",
+            "kind": "bar",
+            "title": _("Destinations of the plans that ended"),
+            "unit": "",
+            "labels": [d.label for d in outcomes.destinations],
+            "series": [
+                {"label": _("Plans ended"), "data": [d.count for d in outcomes.destinations]}
+            ],
+        },
+        {
+            "id": "chart-goal-progress",
+            "kind": "bar",
+            "title": _("Goal progress by domain"),
+            "unit": "%",
+            "labels": [row.label for row in goals.rows],
+            "series": [
+                {"label": _("Improved"), "data": [_percent(r.improved_share) for r in goals.rows]},
+                {
+                    "label": _("Stayed the same"),
+                    "data": [_percent(r.same_share) for r in goals.rows],
+                },
+                {"label": _("Fell"), "data": [_percent(r.fell_share) for r in goals.rows]},
             ],
         },
     ]

@@ -255,6 +255,9 @@ async def test_the_page_shows_the_table_charts_with_their_numbers_and_downloads(
     assert "/static/vendor/chart-4.6.1.umd.min.js" in text
     assert '<td class="number">80.0%</td>' in text  # week 13: 4 came of 5 expected
     assert "Participant</option>" in text
+    for chart_id in ("chart-destinations", "chart-goal-progress"):
+        assert f'<canvas id="{chart_id}" role="img"' in text
+    assert 'href="/api/v1/reports/funder?year=2026"' in text
 
 
 async def test_partners_see_the_page_without_the_participant_grouping(client, week):
@@ -263,6 +266,7 @@ async def test_partners_see_the_page_without_the_participant_grouping(client, we
     assert page.status_code == 200
     assert "Kotiranta farm" in page.text and "Pajatalo" not in page.text
     assert "Participant</option>" not in page.text
+    assert "chart-destinations" not in page.text and "/api/v1/reports/funder" not in page.text
     refused = await client.get(
         "/reports", params={"period": "week", "day": "2026-03-25", "group_by": "participant"}
     )
