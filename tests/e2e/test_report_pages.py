@@ -24,8 +24,8 @@ def test_a_coordinator_sees_drawn_charts_with_tables_and_downloads_the_workbook(
     page.get_by_role("button", name="Show", exact=True).click()
     page.wait_for_url("**/reports?*group_by=activity*")
     charts = page.locator("canvas[data-chart]")
-    assert charts.count() == 3
-    page.wait_for_function("document.querySelectorAll('canvas[data-drawn=\"true\"]').length === 3")
+    assert charts.count() == 5  # three of attendance, destinations and goal progress
+    page.wait_for_function("document.querySelectorAll('canvas[data-drawn=\"true\"]').length === 5")
     for title in ("Attendance rate by week", "Absences without notice by weekday"):
         figure = page.locator("figure.chart", has_text=title)
         assert figure.get_by_role("img").get_attribute("aria-label").startswith(title)
