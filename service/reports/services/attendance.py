@@ -159,8 +159,9 @@ async def session_facts(user: CurrentUser | None, start: date, end: date) -> lis
     if not rows:
         return []
     ids = {row["id"] for row in rows}
-    marks = await _current_marks(start, end, ids)
-    notices = await _notices(start, end, ids)
+    sites = sorted({row["site"] for row in rows}) if scope is not None else None
+    marks = await _current_marks(start, end, ids, sites)
+    notices = await _notices(start, end, ids, sites)
     holders = await _holders(rows, start, end)
     closures = await _closures(start, end)
     return [
@@ -185,7 +186,9 @@ async def session_facts(user: CurrentUser | None, start: date, end: date) -> lis
     ]
 
 
-async def _current_marks(start: date, end: date, ids: set[int]) -> dict[int, dict[int, MarkStatus]]:
+async def _current_marks(
+    start: date, end: date, ids: set[int], sites: list[int] | None
+) -> dict[int, dict[int, MarkStatus]]:
     """Each session's current marks by participant (the later mark replaces)."""
     found = await AttendanceMark.select(
         AttendanceMark.id,
@@ -194,7 +197,7 @@ async def _current_marks(start: date, end: date, ids: set[int]) -> dict[int, dic
         AttendanceMark.status,
         AttendanceMark.marked_at,
         AttendanceMark.received_at,
-    ).where((AttendanceMark.session._.date >= start) & (AttendanceMark.session._.date <= end))
+    ).where(_in_period(AttendanceMark.session, start, end, sites))
     by_session: dict[int, list[rules.Mark]] = defaultdict(list)
     for row in found:
         if row["session"] in ids:
@@ -213,10 +216,20 @@ async def _current_marks(start: date, end: date, ids: set[int]) -> dict[int, dic
     }
 
 
-async def _notices(start: date, end: date, ids: set[int]) -> dict[int, set[int]]:
+def _in_period(session: Any, start: date, end: date, sites: list[int] | None) -> Combinable:
+    """The condition on a row's session: in the period, at these sites (None: any)."""
+    condition: Combinable = (session._.date >= start) & (session._.date <= end)
+    if sites is not None:
+        condition = condition & session._.site.is_in(sites or [NOBODY])
+    return condition
+
+
+async def _notices(
+    start: date, end: date, ids: set[int], sites: list[int] | None
+) -> dict[int, set[int]]:
     found: dict[int, set[int]] = defaultdict(set)
     for row in await AbsenceNotice.select(AbsenceNotice.session, AbsenceNotice.participant).where(
-        (AbsenceNotice.session._.date >= start) & (AbsenceNotice.session._.date <= end)
+        _in_period(AbsenceNotice.session, start, end, sites)
     ):
         if row["session"] in ids:
             found[row["session"]].add(row["participant"])
