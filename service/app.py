@@ -72,6 +72,8 @@ from service.people.pages import PAGES as PEOPLE_PAGES
 from service.people.routes import ROUTES as PEOPLE_ROUTES
 from service.people.staff_pages import PAGES as PARTICIPANT_PAGES
 from service.placements.routes import ROUTES as PLACEMENT_ROUTES
+from service.reports.pages import PAGES as REPORT_PAGES
+from service.reports.routes import ROUTES as REPORT_ROUTES
 from service.schedule.routes import ROUTES as SCHEDULE_ROUTES
 from service.settings import LANGUAGES, Settings
 from service.staff.routes import ROUTES as STAFF_ROUTES
@@ -148,6 +150,8 @@ def create_app(
             *ATTENDANCE_ROUTES,
             *ATTENDANCE_PAGES,
             *CALENDAR_ROUTES,
+            *REPORT_ROUTES,
+            *REPORT_PAGES,
             create_static_files_router(
                 path="/static",
                 directories=[STATIC_DIR],

@@ -139,6 +139,28 @@ PERMISSIONS: dict[str, Permission] = _table(
         True,
     ),
     Permission("follow_ups.all", has_role(A, C), "every follow-up item"),
+    # --- reports -------------------------------------------------------------------
+    Permission(
+        "reports.view",
+        has_role(A, C, S, P),
+        "attendance reports and their files (staff and partners: their sites, counts only)",
+    ),
+    Permission(
+        "reports.all_sites", has_role(A, C), "reports over every site; outcomes and goal progress"
+    ),
+    Permission(
+        "allowances.manage",
+        has_role(A, C),
+        "allowance rates, the monthly ledger, approving a month, payroll files",
+        True,
+    ),
+    Permission(
+        "reports.funder",
+        has_role(A, C),
+        "funder and municipality files: per participant and month, with references",
+        True,
+    ),
+    Permission("reports.names", has_role(A, C, S), "reports by participant, with names", True),
     # --- calendar feeds ------------------------------------------------------------
     Permission("feeds.manage", has_role(A, C, S, T), "calendar feeds through the API", True),
     Permission("feeds.all", has_role(A, C), "any feed, site and activity feeds", True),

@@ -23,6 +23,8 @@ from service.people.schemas import (
     ParticipantExport,
     ParticipantIn,
     ParticipantOut,
+    PlanEndIn,
+    ReportingIn,
     ReviewIn,
     ReviewOut,
 )
@@ -85,6 +87,33 @@ async def update_participant(
     request: Req, participant_id: PathId, data: JSONBody[ParticipantIn]
 ) -> ParticipantOut:
     return await services.save_participant(actor_of(request), data, participant_id)
+
+
+@post(
+    "/api/v1/participants/{participant_id:int}/end",
+    guards=[permission("participant.edit")],
+    status_code=HTTP_200_OK,
+    tags=["participants"],
+)
+async def end_plan(
+    request: Req, participant_id: PathId, data: JSONBody[PlanEndIn]
+) -> ParticipantOut:
+    """End the participant's plan: the day, the destination (work, study, another
+    service, moved, own choice, no longer needs support, other) and why, for the
+    outcomes report."""
+    return await services.end_plan(actor_of(request), participant_id, data)
+
+
+@put(
+    "/api/v1/participants/{participant_id:int}/reporting",
+    guards=[permission("participant.edit")],
+    tags=["participants"],
+)
+async def save_reporting(
+    request: Req, participant_id: PathId, data: JSONBody[ReportingIn]
+) -> ParticipantOut:
+    """The year of birth (optional) and the municipality's reference for the person."""
+    return await services.save_reporting(actor_of(request), participant_id, data)
 
 
 @get(
@@ -220,6 +249,8 @@ async def my_record(request: Req) -> ParticipantOut:
 
 
 ROUTES = [
+    end_plan,
+    save_reporting,
     list_participants,
     create_participant,
     get_participant,

@@ -9,7 +9,7 @@ import msgspec
 
 from service.bounds import Input, RowId, text
 from service.catalog.tables import ActivityKind
-from service.people.tables import GoalStatus, ParticipantStatus
+from service.people.tables import Destination, GoalStatus, ParticipantStatus
 
 Weekday = Annotated[int, msgspec.Meta(ge=0, le=6)]
 Word = Annotated[str, text(60)]
@@ -54,6 +54,11 @@ class ParticipantOut(msgspec.Struct):
     next_review: date | None
     user_id: int | None
     created_at: datetime
+    birth_year: int | None = None
+    municipality_ref: str = ""
+    ended_on: date | None = None
+    destination: Destination | None = None
+    end_reason: str = ""
 
 
 class WindowIn(Input):
@@ -179,3 +184,23 @@ class ParticipantExport(msgspec.Struct):
     reviews: list[ExportedReview]
     interests: InterestsOut
     exported_at: datetime
+
+
+BirthYear = Annotated[int, msgspec.Meta(ge=1900, le=2199)]
+
+
+class PlanEndIn(Input):
+    """How a participant's plan ended: the day, where they went, and in a few words why
+    (the reason is read under the rule of notes)."""
+
+    ended_on: date
+    destination: Destination
+    end_reason: Annotated[str, text(200)] = ""
+
+
+class ReportingIn(Input):
+    """What the reports need beyond the plan: the year of birth (optional, for the
+    share of young participants) and the municipality's reference for the person."""
+
+    birth_year: BirthYear | None = None
+    municipality_ref: Annotated[str, text(64)] = ""

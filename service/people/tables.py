@@ -30,6 +30,18 @@ class ParticipantStatus(StrEnum):
     ended = "ended"
 
 
+class Destination(StrEnum):
+    """Where a participant went when their plan ended."""
+
+    work = "work"
+    study = "study"
+    other_service = "other_service"
+    moved = "moved"
+    own_choice = "own_choice"
+    no_longer_needs_support = "no_longer_needs_support"
+    other = "other"
+
+
 class GoalStatus(StrEnum):
     active = "active"
     achieved = "achieved"
@@ -63,6 +75,14 @@ class Participant(Identified, Table, tablename="participant"):
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
     erased_at = Timestamptz(null=True, default=None)
+    # For reports (issue #15): the year of birth (optional; only the year, for the share
+    # of young participants), the municipality's own reference for the person (funder
+    # files), and how the plan ended: when, where to, and why in a few words.
+    birth_year = Integer(null=True, default=None)
+    municipality_ref = Varchar(length=64, default="")
+    ended_on = Date(null=True, default=None)
+    destination = Varchar(length=32, choices=Destination, null=True, default=None)
+    end_reason = Varchar(length=200, default="")
 
 
 class AvailabilityWindow(Identified, Table, tablename="participant_window"):

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterable, Mapping
+from datetime import date
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell import Cell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -148,3 +149,63 @@ def _add_choice_lists(
         target = get_column_letter(sheet.columns.index(column) + 1)
         validation.add(f"{target}2:{target}5000")
         page.add_data_validation(validation)
+
+
+# --- tables: one sheet of typed rows, written as they come (reports, funder files) ------
+
+#: What a spreadsheet reads as the start of a formula (and tab and carriage return,
+#: which some spreadsheets skip before reading one).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralised(value: Any) -> Any:
+    """Text that a spreadsheet would run as a formula, made plain text by a leading
+    apostrophe (the way spreadsheets mark typed-in text). For CSV, whose cells have no
+    type; in a workbook a text cell is typed text (`_never_formulas`), and numbers,
+    negative ones too, stay numbers in both."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def table_workbook(
+    title: str, headings: list[str], rows: Iterable[list[Any]], widths: list[int] | None = None
+) -> bytes:
+    """One sheet with a bold, frozen heading row and typed cells (dates as dates,
+    numbers as numbers), written row by row in openpyxl's write-only mode so that a
+    year of rows never sits in memory as cell objects."""
+    return tables_workbook([(title, headings, rows)], widths)
+
+
+def tables_workbook(
+    tables: Iterable[tuple[str, list[str], Iterable[list[Any]]]],
+    widths: list[int] | None = None,
+) -> bytes:
+    """A sheet per table (title, headings, rows), each as `table_workbook` makes it."""
+    book = Workbook(write_only=True)
+    for title, headings, rows in tables:
+        page = book.create_sheet(title[:31])
+        page.freeze_panes = "A2"
+        for index, heading in enumerate(headings, start=1):
+            wanted = widths[index - 1] if widths else len(heading) + 2
+            page.column_dimensions[get_column_letter(index)].width = max(10, min(40, wanted))
+        page.append([_heading_cell(page, heading) for heading in headings])
+        for values in rows:
+            page.append([_typed_cell(page, _cut(value)) for value in values])
+    output = io.BytesIO()
+    book.save(output)
+    return output.getvalue()
+
+
+def _heading_cell(page: Any, heading: str) -> Cell:
+    cell = WriteOnlyCell(page, value=heading)
+    cell.font = Font(bold=True)
+    return cell
+
+
+def _typed_cell(page: Any, value: Any) -> Cell:
+    cell = WriteOnlyCell(page, value=value)
+    if isinstance(value, date):
+        cell.number_format = "yyyy-mm-dd"
+    _never_formulas([cell])
+    return cell

@@ -59,6 +59,11 @@ EXPECTED = {
     "feeds.manage": "ACST",
     "feeds.all": "AC",
     "feeds.staff": "ACS",
+    "reports.view": "ACSP",
+    "reports.all_sites": "AC",
+    "reports.names": "ACS",
+    "allowances.manage": "AC",
+    "reports.funder": "AC",
 }
 LETTER = {
     Role.admin: "A",

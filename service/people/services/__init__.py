@@ -17,6 +17,7 @@ from service.people.services.goals import (
     save_goal,
 )
 from service.people.services.interests import get_interests, save_interests
+from service.people.services.journeys import end_plan, save_reporting
 from service.people.services.records import (
     get_participant,
     link_account,
@@ -31,6 +32,7 @@ __all__ = [
     "REVIEW_INTERVAL",
     "add_review",
     "due_reviews",
+    "end_plan",
     "erase",
     "export",
     "get_capacity",
@@ -45,5 +47,6 @@ __all__ = [
     "save_goal",
     "save_interests",
     "save_participant",
+    "save_reporting",
     "visible_row",
 ]

@@ -15,6 +15,7 @@ from service.people.schemas import (
     ParticipantOut,
 )
 from service.people.tables import (
+    Destination,
     Participant,
     ParticipantStatus,
 )
@@ -54,4 +55,9 @@ def participant_out(row: dict[str, Any], viewer: CurrentUser | None) -> Particip
         next_review=row["next_review"],
         user_id=row["user"],
         created_at=row["created_at"],
+        birth_year=row["birth_year"],
+        municipality_ref=row["municipality_ref"],
+        ended_on=row["ended_on"],
+        destination=Destination(row["destination"]) if row["destination"] else None,
+        end_reason=note_for(viewer, row["end_reason"], row["user"]),
     )

@@ -88,6 +88,10 @@ async def erase(actor: Actor, participant_id: int, *, today: date | None = None)
                 Participant.contact: "",
                 Participant.support_person: "",
                 Participant.support_contact: "",
+                # The municipality's reference names the person; the end reason is free
+                # text. The year of birth and the destination stay for the statistics.
+                Participant.municipality_ref: "",
+                Participant.end_reason: "",
                 Participant.user: None,
                 Participant.contact_staff: None,
                 Participant.status: ParticipantStatus.ended.value,
