@@ -75,7 +75,7 @@ async def participant(name: str, email: str, contact_staff: int | None = None, *
         preferred_language=prefs.pop("language", "fi"),
     )
     pid = (await save_participant(h.ACTOR, data)).id
-    await services.save_preferences(PreferencesIn(email=True, **prefs), participant_id=pid)
+    await services.save_preferences(h.ACTOR, PreferencesIn(email=True, **prefs), participant_id=pid)
     return pid
 
 
@@ -330,7 +330,7 @@ async def test_a_passing_failure_waits_longer_each_time_and_a_refusal_marks_the_
     assert all(later > earlier for earlier, later in itertools.pairwise(waits))
     assert (after["state"], after["attempts"]) == ("failed", outbox.MAX_ATTEMPTS)
     assert mailbox.messages == []
-    assert await services.retry(after["id"])
+    assert await services.retry(h.ACTOR, after["id"])
     mailbox.refuse.clear()
     await services.deliver_due(mail_settings, senders)
     assert mailbox.notification_keys() == ["test:n-0"]

@@ -1,6 +1,12 @@
 """The notifications area's services; callers import them from here."""
 
 from service.notifications.services.delivery import deliver_due
+from service.notifications.services.listing import (
+    failing_addresses,
+    list_notifications,
+    notification_owner,
+    outbox_page,
+)
 from service.notifications.services.messages import (
     on_absence,
     on_sessions_changed,
@@ -18,8 +24,12 @@ __all__ = [
     "claim_due",
     "deliver_due",
     "e164",
+    "failing_addresses",
+    "list_notifications",
+    "notification_owner",
     "on_absence",
     "on_sessions_changed",
+    "outbox_page",
     "preferences",
     "queue_reminders",
     "retry",

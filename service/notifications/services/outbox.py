@@ -19,6 +19,8 @@ from piccolo.columns.combination import Where
 from piccolo.custom_types import Combinable
 
 from service import clock
+from service.audit.services import Actor
+from service.audit.services import record as audit
 from service.db import is_sqlite, transaction
 from service.notifications.channels import Answer
 from service.notifications.schemas import Draft
@@ -158,20 +160,26 @@ async def mark_failing(address: str, reason: str) -> None:
     )
 
 
-async def retry(notification_id: int) -> bool:
-    """Send a failed (or waiting) message again now, with a fresh count of attempts."""
-    changed = (
-        await Notification.update(
-            {
-                Notification.state: Q,
-                Notification.due_at: clock.utcnow(),
-                Notification.attempts: 0,
-            }
+async def retry(actor: Actor, notification_id: int) -> bool:
+    """Send a failed (or waiting) message again now, with a fresh count of attempts.
+    False when it is neither (sent, cancelled, or being sent)."""
+    async with transaction():
+        changed = (
+            await Notification.update(
+                {
+                    Notification.state: Q,
+                    Notification.due_at: clock.utcnow(),
+                    Notification.attempts: 0,
+                }
+            )
+            .where(
+                (Notification.id == notification_id)
+                & Notification.state.is_in([NotificationState.failed.value, Q])
+            )
+            .returning(Notification.id)
         )
-        .where(
-            (Notification.id == notification_id)
-            & Notification.state.is_in([NotificationState.failed.value, Q])
-        )
-        .returning(Notification.id)
-    )
+        if changed:
+            await audit(
+                actor, "notification.retry", entity="notification", entity_id=notification_id
+            )
     return bool(changed)

@@ -8,6 +8,7 @@ from typing import Any
 import phonenumbers
 
 from service import clock
+from service.audit.services import Actor, record
 from service.db import transaction
 from service.errors import InvalidInput
 from service.i18n import _
@@ -61,7 +62,11 @@ async def preferences(
 
 
 async def save_preferences(
-    data: PreferencesIn, *, participant_id: int | None = None, user_id: int | None = None
+    actor: Actor,
+    data: PreferencesIn,
+    *,
+    participant_id: int | None = None,
+    user_id: int | None = None,
 ) -> PreferencesOut:
     """Replace the person's preferences (one row each, made on first save)."""
     phone = e164(data.phone)
@@ -85,6 +90,13 @@ async def save_preferences(
             NotificationPreference(participant=participant_id, user=user_id)
         ).on_conflict(target=target, action="DO NOTHING")
         await NotificationPreference.update(values).where(_owner(participant_id, user_id))
+        await record(
+            actor,
+            "notifications.preferences",
+            entity="participant" if participant_id else "user",
+            entity_id=participant_id or user_id,
+            details={"email": data.email, "sms": data.sms},
+        )
     return await preferences(participant_id=participant_id, user_id=user_id)
 
 
@@ -111,5 +123,5 @@ async def turn_off(holder: str, channel: str) -> bool:
         support_person_reminders=current.support_person_reminders,
         week_ahead=current.week_ahead,
     )
-    await save_preferences(changed, **owner)
+    await save_preferences(Actor.system("one-click unsubscribe"), changed, **owner)
     return True
