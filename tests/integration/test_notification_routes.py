@@ -178,3 +178,15 @@ async def test_the_outbox_page_shows_what_would_have_been_sent(client, settings,
     assert page.status_code == 200
     assert "olli@example.org" in page.text and "Aino can&#39;t come to Woodwork" in page.text
     assert "kept in the outbox log" in page.text
+
+
+async def test_a_refused_address_and_a_given_up_message_show_on_the_profile(client, people):
+    await Notification.update(
+        {Notification.state: "failed", Notification.last_answer: "refused: 550 No such user"}
+    ).where(Notification.address == "aino@example.org")
+    await outbox.mark_failing("aino@example.org", "refused: 550 No such user")
+    await api_login(client, "coordinator@example.org")
+    profile = await client.get(f"/participants/{people['aino']}")
+    assert profile.status_code == 200
+    assert "The address aino@example.org is failing" in profile.text
+    assert "Messages that did not arrive" in profile.text

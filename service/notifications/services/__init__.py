@@ -2,6 +2,7 @@
 
 from service.notifications.services.delivery import deliver_due
 from service.notifications.services.listing import (
+    delivery_problems,
     failing_addresses,
     list_notifications,
     notification_owner,
@@ -23,6 +24,7 @@ from service.notifications.services.preferences import (
 __all__ = [
     "claim_due",
     "deliver_due",
+    "delivery_problems",
     "e164",
     "failing_addresses",
     "list_notifications",

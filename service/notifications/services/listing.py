@@ -89,3 +89,16 @@ async def notification_owner(notification_id: int) -> dict[str, Any] | None:
         .where(Notification.id == notification_id)
         .first()
     )
+
+
+async def delivery_problems(participant_id: int) -> dict[str, Any]:
+    """What staff see on a participant's profile: messages that could not be delivered
+    (given up) and the participant's addresses a provider refused."""
+    failed = await list_notifications(participant_id=participant_id, state="failed", limit=10)
+    addresses = {
+        row["address"]
+        for row in await Notification.select(Notification.address).where(
+            Notification.recipient_participant == participant_id
+        )
+    }
+    return {"failed": failed, "failing": await failing_addresses(sorted(addresses))}
