@@ -75,6 +75,13 @@ class Settings:
     mail_from: str = "Tupa <tupa@localhost>"
     #: The local hour on the evening before a session when its reminders are sent.
     reminder_evening_hour: int = 18
+    #: SMS through Twilio's Messages API when an account is set; else the outbox log.
+    sms_provider: str = ""
+    twilio_account_sid: str = ""
+    twilio_auth_token: str = ""
+    sms_from: str = ""
+    sms_api_url: str = "https://api.twilio.com"
+    sms_timeout: int = 10
 
     @property
     def is_production(self) -> bool:
@@ -139,6 +146,12 @@ class Settings:
             smtp_timeout=_int(env, "TUPA_SMTP_TIMEOUT", 30, 1, 600),
             mail_from=env.get("TUPA_MAIL_FROM") or "Tupa <tupa@localhost>",
             reminder_evening_hour=_int(env, "TUPA_REMINDER_EVENING_HOUR", 18, 0, 23),
+            sms_provider=_choice(env, "TUPA_SMS_PROVIDER", "log", ("log", "twilio")),
+            twilio_account_sid=env.get("TUPA_TWILIO_ACCOUNT_SID") or "",
+            twilio_auth_token=env.get("TUPA_TWILIO_AUTH_TOKEN") or "",
+            sms_from=env.get("TUPA_SMS_FROM") or "",
+            sms_api_url=(env.get("TUPA_SMS_API_URL") or "https://api.twilio.com").rstrip("/"),
+            sms_timeout=_int(env, "TUPA_SMS_TIMEOUT", 10, 1, 120),
         )
 
 

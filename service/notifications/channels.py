@@ -13,6 +13,7 @@ from email.utils import make_msgid, parseaddr
 from typing import Protocol
 
 import aiosmtplib
+import httpx
 
 from service.settings import Settings
 
@@ -31,6 +32,8 @@ class Outgoing:
     text: str
     html: str
     unsubscribe_url: str
+    #: The words of a text message: short, with the one link that matters.
+    short: str = ""
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,51 @@ class SmtpSender:
         return Answer(True, f"accepted: {response}"[:500])
 
 
+class TwilioSender:
+    """SMS through Twilio's Messages API (`POST /2010-04-01/Accounts/{sid}/Messages.json`,
+    form fields To, From, Body, HTTP basic auth). Twilio's error codes for a number that
+    cannot receive (21211 invalid, 21614 not a mobile, 21610 unsubscribed) fail the
+    address; 429, 5xx, timeouts and lost connections are tried again later."""
+
+    name = "twilio"
+    BAD_NUMBER = frozenset({21211, 21214, 21610, 21612, 21614})
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    async def send(self, message: Outgoing) -> Answer:
+        settings = self.settings
+        url = (
+            f"{settings.sms_api_url}/2010-04-01/Accounts/"
+            f"{settings.twilio_account_sid}/Messages.json"
+        )
+        try:
+            async with httpx.AsyncClient(timeout=settings.sms_timeout) as client:
+                response = await client.post(
+                    url,
+                    data={"To": message.address, "From": settings.sms_from, "Body": message.short},
+                    auth=(settings.twilio_account_sid, settings.twilio_auth_token),
+                )
+        except httpx.HTTPError as error:
+            return Answer(False, f"{type(error).__name__}: {error}"[:500])
+        return self.answer(response)
+
+    def answer(self, response: httpx.Response) -> Answer:
+        try:
+            body = response.json()
+        except ValueError:
+            body = {}
+        if not isinstance(body, dict):
+            body = {}
+        if response.status_code in (200, 201):
+            return Answer(True, f"accepted: {body.get('sid', '')} {body.get('status', '')}")
+        detail = f"{response.status_code} {body.get('code', '')} {body.get('message', '')}"
+        if response.status_code == 429 or response.status_code >= 500:
+            return Answer(False, detail[:500])
+        bad_number = body.get("code") in self.BAD_NUMBER
+        return Answer(False, detail[:500], permanent=True, bad_address=bad_number)
+
+
 @dataclass(frozen=True)
 class Senders:
     email: Sender
@@ -123,4 +171,5 @@ class Senders:
 
 def senders_from(settings: Settings) -> Senders:
     email: Sender = SmtpSender(settings) if settings.smtp_host else LogSender("email")
-    return Senders(email=email, sms=LogSender("sms"))
+    sms: Sender = TwilioSender(settings) if settings.sms_provider == "twilio" else LogSender("sms")
+    return Senders(email=email, sms=sms)

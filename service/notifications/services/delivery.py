@@ -66,6 +66,7 @@ async def deliver_one(row: dict[str, Any], token: str, settings: Settings, sende
         text=rendered.text,
         html=rendered.html,
         unsubscribe_url=link,
+        short=rendered.short,
     )
     sender = senders.for_channel(row["channel"])
     try:

@@ -25,6 +25,7 @@ class Rendered:
     text: str
     html: str
     unsubscribe_url: str
+    short: str = ""
 
 
 @cache
@@ -70,6 +71,19 @@ def subject_for(kind: str, payload: dict[str, Any]) -> str:
     return subjects[kind]() if kind in subjects else _("A message from Tupa")
 
 
+def short_text(kind: str, payload: dict[str, Any], public_url: str) -> str:
+    """A text message: the subject, the time and place, and the "I can't come" link."""
+    parts = [subject_for(kind, payload)]
+    if payload.get("start"):
+        clock_ = _environment().filters["clock"]
+        parts.append(f"{clock_(payload['start'])}-{clock_(payload.get('end', ''))}")
+    if payload.get("place"):
+        parts.append(str(payload["place"]))
+    if kind in ("reminder", "session_moved") and payload.get("absence_path"):
+        parts.append(_("I can't come: %(link)s", link=public_url + payload["absence_path"]))
+    return ". ".join(parts)
+
+
 def render(
     kind: str,
     language: str,
@@ -87,6 +101,7 @@ def render(
             text=env.get_template(f"{kind}.txt").render(context).strip() + "\n",
             html=env.get_template(f"{kind}.html").render(context),
             unsubscribe_url=unsubscribe_url,
+            short=short_text(kind, payload, public_url),
         )
 
 
