@@ -53,7 +53,8 @@ def free_port() -> int:
 def smtp_server() -> Iterator[tuple[Mailbox, int]]:
     mailbox = Mailbox()
     port = free_port()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    # A fixed server name: aiosmtpd would otherwise ask the resolver on every connection.
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port, server_hostname="smtp.test")
     controller.start()
     try:
         yield mailbox, port

@@ -11,6 +11,7 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import make_msgid, parseaddr
 from typing import Protocol
+from urllib.parse import urlsplit
 
 import aiosmtplib
 import httpx
@@ -71,6 +72,8 @@ class SmtpSender:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        # Named here: without a domain, make_msgid asks the resolver (blocking) each time.
+        self.domain = urlsplit(settings.public_url).hostname or "localhost"
 
     def message(self, outgoing: Outgoing) -> EmailMessage:
         message = EmailMessage(policy=HEADERS_UNFOLDED)
@@ -78,7 +81,9 @@ class SmtpSender:
         message["To"] = outgoing.address
         message["Subject"] = outgoing.subject
         # The same notification always carries the same id: a receiver can tell a repeat.
-        message["Message-ID"] = make_msgid(idstring=outgoing.dedup_key.replace(":", "."))
+        message["Message-ID"] = make_msgid(
+            idstring=outgoing.dedup_key.replace(":", "."), domain=self.domain
+        )
         message["X-Tupa-Notification"] = outgoing.dedup_key
         if outgoing.unsubscribe_url:
             message["List-Unsubscribe"] = f"<{outgoing.unsubscribe_url}>"
@@ -100,6 +105,7 @@ class SmtpSender:
                 username=settings.smtp_username or None,
                 password=settings.smtp_password or None,
                 start_tls=settings.smtp_starttls,
+                local_hostname=self.domain,
                 timeout=settings.smtp_timeout,
             )
         except aiosmtplib.SMTPRecipientsRefused as error:

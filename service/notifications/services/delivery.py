@@ -3,6 +3,7 @@ recipient's language, send it over its channel and record the answer."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -21,16 +22,16 @@ SESSION_BOUND = frozenset({"reminder"})
 
 
 async def deliver_due(settings: Settings, senders: Senders, *, batch: int = 20) -> int:
-    """Deliver every due message, a batch at a time, until none is left; how many were
-    delivered."""
+    """Deliver every due message, a batch at a time (sent side by side), until none is
+    left; how many were delivered."""
     delivered = 0
     while True:
         token, rows = await outbox.claim_due(batch)
         if not rows:
             return delivered
-        for row in rows:
-            if await deliver_one(row, token, settings, senders) == "sent":
-                delivered += 1
+        # The rows of a batch are independent: their sending overlaps.
+        states = await asyncio.gather(*(deliver_one(row, token, settings, senders) for row in rows))
+        delivered += states.count("sent")
 
 
 async def deliver_one(row: dict[str, Any], token: str, settings: Settings, senders: Senders) -> str:
