@@ -20,6 +20,10 @@ async def queue_absence_notice(event: events.AbsenceChanged) -> None:
     await services.on_absence(event.session_id, event.participant_id)
 
 
+async def queue_placement_notices(event: events.PlacementsChanged) -> None:
+    await services.on_placements_changed(event.participant_ids, event.slot_ids)
+
+
 async def start_delivery(_event: events.Event) -> None:
     queue = jobs.active_queue()
     if queue is not None:
@@ -29,5 +33,7 @@ async def start_delivery(_event: events.Event) -> None:
 def register() -> None:
     events.subscribe_in_transaction(events.SessionsChanged, queue_session_notices)
     events.subscribe_in_transaction(events.AbsenceChanged, queue_absence_notice)
+    events.subscribe_in_transaction(events.PlacementsChanged, queue_placement_notices)
     events.subscribe(events.SessionsChanged, start_delivery)
+    events.subscribe(events.PlacementsChanged, start_delivery)
     events.subscribe(events.AbsenceChanged, start_delivery)

@@ -28,7 +28,7 @@ from service.people.schemas import ParticipantIn
 from service.people.services import save_participant
 from service.people.tables import ParticipantStatus
 from service.placements.schemas import AbsenceIn
-from service.placements.services import PlacementIn, place, record_absence
+from service.placements.services import PlacementIn, end_placement, place, record_absence
 from service.schedule.services import cancel_session
 from service.schedule.tables import Session, SessionStaff
 from service.worker import worker_settings
@@ -338,3 +338,27 @@ async def test_a_passing_failure_waits_longer_each_time_and_a_refusal_marks_the_
 
 def replace_key(d: Draft, prefix: str) -> Draft:
     return msgspec.structs.replace(d, dedup_key=f"{prefix}:{d.dedup_key}")
+
+
+async def test_a_new_place_and_an_ended_place_are_told_in_the_participants_words(
+    week, mail_settings, mailbox
+):
+    starts = week["today"] + timedelta(days=3)
+    (slot_id,) = [
+        r["slot"] for r in await Session.select(Session.slot).where(Session.date == starts)
+    ][:1]
+    helmi = await participant("Helmi", "helmi@example.org", language="en")
+    placement = await place(
+        h.ACTOR, PlacementIn(participant_id=helmi, slot_id=slot_id, start_date=starts)
+    )
+    await end_placement(h.ACTOR, placement.id, starts + timedelta(days=14))
+    await services.deliver_due(mail_settings, senders_from(mail_settings))
+    new, ended = sorted(mailbox.to("helmi@example.org"), key=lambda m: m["X-Tupa-Notification"])[
+        ::-1
+    ]
+    assert new["X-Tupa-Notification"].startswith("placement_new:")
+    assert "you have a place" in text_of(new) and "Woodwork at Pajatalo" in text_of(new)
+    assert ended["X-Tupa-Notification"].startswith("placement_ended:")
+    assert "ends on" in text_of(ended)
+    # Aino and Eero, placed long ago, heard nothing of this
+    assert not [m for m in mailbox.messages if m["To"] != "helmi@example.org"]

@@ -10,6 +10,7 @@ from service.notifications.services.listing import (
 )
 from service.notifications.services.messages import (
     on_absence,
+    on_placements_changed,
     on_sessions_changed,
     queue_reminders,
 )
@@ -30,6 +31,7 @@ __all__ = [
     "list_notifications",
     "notification_owner",
     "on_absence",
+    "on_placements_changed",
     "on_sessions_changed",
     "outbox_page",
     "preferences",

@@ -21,7 +21,7 @@ from service.notifications.services.recipients import (
     staff_recipients,
 )
 from service.placements.queries import expected_at
-from service.placements.tables import AbsenceNotice
+from service.placements.tables import AbsenceNotice, Placement, PlacementStatus
 from service.schedule.tables import Session, SessionStaff, SessionStatus
 
 #: Changes to sessions further ahead than this are left to the calendar feeds: a
@@ -234,3 +234,61 @@ async def _reminders_of(facts: dict[str, Any], evening_hour: int, now: datetime)
                 for r in addresses
             )
     return drafts
+
+
+# --- a new or ended place ------------------------------------------------------------------
+
+
+async def on_placements_changed(participant_ids: Iterable[int], slot_ids: Iterable[int]) -> None:
+    """A place from today on (a published plan, or one made by hand) or a place that
+    ends is told to the participant: "From 12 January you have a place: ..."."""
+    people, slots = list(set(participant_ids)), list(set(slot_ids))
+    if not people or not slots:
+        return
+    today = clock.today()
+    rows = await Placement.select(
+        Placement.id,
+        Placement.participant,
+        Placement.start_date,
+        Placement.end_date,
+        Placement.status,
+        Placement.slot.weekday,
+        Placement.slot.start,
+        Placement.slot.end,
+        Placement.slot._.activity._.title,
+        Placement.slot._.activity._.site._.name,
+        Placement.slot._.activity._.site._.time_zone,
+    ).where(
+        Placement.participant.is_in(people)
+        & Placement.slot.is_in(slots)
+        & (
+            (
+                (Placement.status == PlacementStatus.confirmed.value)
+                & (Placement.start_date >= today)
+            )
+            | ((Placement.status == PlacementStatus.ended.value) & (Placement.end_date >= today))
+        )
+    )
+    if not rows:
+        return
+    recipients = await participant_recipients(row["participant"] for row in rows)
+    now = clock.utcnow()
+    drafts: list[Draft] = []
+    for row in rows:
+        ended = row["status"] == PlacementStatus.ended.value
+        kind = "placement_ended" if ended else "placement_new"
+        day = row["end_date"] if ended else row["start_date"]
+        payload = {
+            "title": row["slot.activity.title"],
+            "place": row["slot.activity.site.name"],
+            "weekday": row["slot.weekday"],
+            "start": row["slot.start"].isoformat(timespec="minutes"),
+            "end": row["slot.end"].isoformat(timespec="minutes"),
+            "date": day.isoformat(),
+        }
+        tz = ZoneInfo(row["slot.activity.site.time_zone"])
+        about = f"placement-{row['id']}:{day.isoformat()}"
+        for recipient in recipients.get(row["participant"], []):
+            if recipient.who.startswith("person-"):  # the support person gets reminders only
+                drafts.append(draft(kind, about, recipient, payload, now, tz))
+    await outbox.queue(drafts)

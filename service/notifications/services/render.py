@@ -12,7 +12,7 @@ from datetime import date, time
 from functools import cache
 from typing import Any
 
-from babel.dates import format_date, format_time
+from babel.dates import format_date, format_time, get_day_names
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from service.i18n import _, current_language, translations, use_language
@@ -43,6 +43,9 @@ def _environment() -> Environment:
         newstyle=True,
     )
     env.globals["current_language"] = current_language
+    env.filters["weekday_plural"] = lambda value: get_day_names("wide", locale=current_language())[
+        int(value)
+    ]
     env.filters["day"] = lambda value: (
         format_date(date.fromisoformat(value), format="full", locale=current_language())
         if value
@@ -64,6 +67,8 @@ def subject_for(kind: str, payload: dict[str, Any]) -> str:
         "reminder": lambda: _("Reminder: %(title)s on %(day)s", title=title, day=day),
         "session_cancelled": lambda: _("Cancelled: %(title)s on %(day)s", title=title, day=day),
         "session_moved": lambda: _("New time: %(title)s", title=title),
+        "placement_new": lambda: _("A new place: %(title)s", title=title),
+        "placement_ended": lambda: _("Your place ends: %(title)s", title=title),
         "absence": lambda: _(
             "%(name)s can't come to %(title)s", name=payload.get("name", ""), title=title
         ),
