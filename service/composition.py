@@ -9,7 +9,7 @@ from service.calendars.jobs import refresh_feeds
 from service.jobs import CronEntry, register_jobs
 from service.matching.jobs import fail_lost_matching_runs, run_matching, solve_matching_part
 from service.notifications import subscribers as notification_subscribers
-from service.notifications.jobs import deliver_notifications, queue_reminders
+from service.notifications.jobs import deliver_notifications, queue_reminders, queue_reviews_due
 from service.schedule.jobs import generate_sessions
 from service.system.jobs import prune_job_runs, purge_expired_tokens
 
@@ -23,6 +23,7 @@ JOBS = (
     purge_expired_tokens,
     deliver_notifications,
     queue_reminders,
+    queue_reviews_due,
 )
 
 #: Every night in the provider's time zone: the session horizon rolls forward first.
@@ -35,6 +36,7 @@ NIGHTLY = (
     CronEntry("purge_expired_tokens", hour=3, minute=20),
     CronEntry("deliver_notifications", hour=None, minute=None),
     CronEntry("queue_reminders", hour=None, minute=5),
+    CronEntry("queue_reviews_due", hour=7, minute=0),
 )
 
 

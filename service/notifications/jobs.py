@@ -19,3 +19,8 @@ async def deliver_notifications(ctx: dict[str, Any], batch: int = 20) -> int:
 async def queue_reminders(ctx: dict[str, Any]) -> int:
     settings: Settings = ctx["settings"]
     return await services.queue_reminders(settings.reminder_evening_hour)
+
+
+async def queue_reviews_due(ctx: dict[str, Any]) -> int:
+    """Daily; on Mondays it queues the week's reviews to coordinators."""
+    return await services.queue_reviews_due()

@@ -24,6 +24,11 @@ async def queue_placement_notices(event: events.PlacementsChanged) -> None:
     await services.on_placements_changed(event.participant_ids, event.slot_ids)
 
 
+async def adopt_consent(event: events.ParticipantChanged) -> None:
+    if not event.erased:
+        await services.adopt_record_consent(event.participant_id)
+
+
 async def start_delivery(_event: events.Event) -> None:
     queue = jobs.active_queue()
     if queue is not None:
@@ -34,6 +39,7 @@ def register() -> None:
     events.subscribe_in_transaction(events.SessionsChanged, queue_session_notices)
     events.subscribe_in_transaction(events.AbsenceChanged, queue_absence_notice)
     events.subscribe_in_transaction(events.PlacementsChanged, queue_placement_notices)
+    events.subscribe_in_transaction(events.ParticipantChanged, adopt_consent)
     events.subscribe(events.SessionsChanged, start_delivery)
     events.subscribe(events.PlacementsChanged, start_delivery)
     events.subscribe(events.AbsenceChanged, start_delivery)

@@ -19,6 +19,8 @@ async def test_the_old_consent_becomes_consent_per_channel(db):
     refused = await save_participant(
         h.ACTOR, ParticipantIn(display_name="Eero", consent_notifications=False)
     )
+    # records saved today adopt their flag at once; the migration met older ones bare
+    await NotificationPreference.delete(force=True)
     (path,) = sorted((MIGRATIONS_DIR / "notifications").glob("notifications_*.py"))[:1]
     spec = importlib.util.spec_from_file_location(path.stem, path)
     assert spec is not None and spec.loader is not None
@@ -37,3 +39,22 @@ async def test_the_old_consent_becomes_consent_per_channel(db):
         {"participant": agreed.id, "email": True, "sms": True, "evening_reminder": True},
         {"participant": refused.id, "email": False, "sms": False, "evening_reminder": True},
     ]
+
+
+async def test_a_new_record_with_consent_gets_email_and_sms_and_keeps_later_choices(db):
+    aino = await save_participant(
+        h.ACTOR, ParticipantIn(display_name="Aino", consent_notifications=True)
+    )
+    eero = await save_participant(h.ACTOR, ParticipantIn(display_name="Eero"))
+    prefs = await NotificationPreference.select(
+        NotificationPreference.participant, NotificationPreference.email, NotificationPreference.sms
+    )
+    assert prefs == [{"participant": aino.id, "email": True, "sms": True}]
+    await NotificationPreference.update({NotificationPreference.sms: False}).where(
+        NotificationPreference.participant == aino.id
+    )
+    await save_participant(  # saving the record again does not undo her choice
+        h.ACTOR, ParticipantIn(display_name="Aino A.", consent_notifications=True), aino.id
+    )
+    (row,) = await NotificationPreference.select(NotificationPreference.sms)
+    assert row["sms"] is False and eero.id != aino.id

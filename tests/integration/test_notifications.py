@@ -26,7 +26,7 @@ from service.notifications.services.messages import evening_before
 from service.notifications.tables import FailingAddress, Notification
 from service.people.schemas import ParticipantIn
 from service.people.services import save_participant
-from service.people.tables import ParticipantStatus
+from service.people.tables import Participant, ParticipantStatus
 from service.placements.schemas import AbsenceIn
 from service.placements.services import PlacementIn, end_placement, place, record_absence
 from service.schedule.services import cancel_session
@@ -362,3 +362,21 @@ async def test_a_new_place_and_an_ended_place_are_told_in_the_participants_words
     assert "ends on" in text_of(ended)
     # Aino and Eero, placed long ago, heard nothing of this
     assert not [m for m in mailbox.messages if m["To"] != "helmi@example.org"]
+
+
+async def test_coordinators_hear_of_the_weeks_reviews_once_on_monday(week, mail_settings, mailbox):
+    monday = clock.next_monday()
+    await make_user(Role.coordinator, "kaisa@example.org", language="en")
+    await Participant.update({Participant.next_review: monday + timedelta(days=2)}).where(
+        Participant.id == week["aino"]
+    )
+    await Participant.update({Participant.next_review: monday + timedelta(days=30)}).where(
+        Participant.id == week["eero"]
+    )
+    assert await services.queue_reviews_due(monday + timedelta(days=1)) == 0  # a Tuesday
+    assert await services.queue_reviews_due(monday) == 1
+    assert await services.queue_reviews_due(monday) == 1  # the same week's: still one row
+    await services.deliver_due(mail_settings, senders_from(mail_settings))
+    (message,) = mailbox.to("kaisa@example.org")
+    assert message["Subject"] == "1 goal review due this week"
+    assert "Aino" in text_of(message) and "Eero" not in text_of(message)

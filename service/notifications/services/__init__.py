@@ -16,13 +16,16 @@ from service.notifications.services.messages import (
 )
 from service.notifications.services.outbox import claim_due, retry
 from service.notifications.services.preferences import (
+    adopt_record_consent,
     e164,
     preferences,
     save_preferences,
     turn_off,
 )
+from service.notifications.services.weekly import queue_reviews_due
 
 __all__ = [
+    "adopt_record_consent",
     "claim_due",
     "deliver_due",
     "delivery_problems",
@@ -36,6 +39,7 @@ __all__ = [
     "outbox_page",
     "preferences",
     "queue_reminders",
+    "queue_reviews_due",
     "retry",
     "save_preferences",
     "turn_off",

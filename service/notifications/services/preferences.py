@@ -14,6 +14,7 @@ from service.errors import InvalidInput
 from service.i18n import _
 from service.notifications.schemas import PreferencesIn, PreferencesOut
 from service.notifications.tables import NotificationPreference
+from service.people.tables import Participant
 
 #: The region a number written without a country code is read in.
 DEFAULT_REGION = "FI"
@@ -125,3 +126,19 @@ async def turn_off(holder: str, channel: str) -> bool:
     )
     await save_preferences(Actor.system("one-click unsubscribe"), changed, **owner)
     return True
+
+
+async def adopt_record_consent(participant_id: int) -> None:
+    """A participant record without preferences takes its consent to notifications
+    (the record's one flag) as consent to email and SMS, as the migration did for the
+    records that existed then. Preferences once made are the participant's own."""
+    row = (
+        await Participant.select(Participant.consent_notifications)
+        .where(Participant.id == participant_id)
+        .first()
+    )
+    if row is None or not row["consent_notifications"]:
+        return
+    await NotificationPreference.insert(
+        NotificationPreference(participant=participant_id, email=True, sms=True)
+    ).on_conflict(target=NotificationPreference.participant, action="DO NOTHING")

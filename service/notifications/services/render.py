@@ -15,7 +15,7 @@ from typing import Any
 from babel.dates import format_date, format_time, get_day_names
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from service.i18n import _, current_language, translations, use_language
+from service.i18n import _, current_language, ngettext, translations, use_language
 from service.paths import TEMPLATES_DIR
 
 
@@ -67,6 +67,11 @@ def subject_for(kind: str, payload: dict[str, Any]) -> str:
         "reminder": lambda: _("Reminder: %(title)s on %(day)s", title=title, day=day),
         "session_cancelled": lambda: _("Cancelled: %(title)s on %(day)s", title=title, day=day),
         "session_moved": lambda: _("New time: %(title)s", title=title),
+        "reviews_due": lambda: ngettext(
+            "%(num)s goal review due this week",
+            "%(num)s goal reviews due this week",
+            int(payload.get("count", 0)),
+        ),
         "placement_new": lambda: _("A new place: %(title)s", title=title),
         "placement_ended": lambda: _("Your place ends: %(title)s", title=title),
         "absence": lambda: _(
