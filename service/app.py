@@ -65,6 +65,7 @@ from service.i18n import current_language, translations
 from service.jobs import JobQueue, make_queue
 from service.matching.routes import ROUTES as MATCHING_ROUTES
 from service.matching.services import status_label as run_status_label
+from service.notifications.routes import ROUTES as NOTIFICATION_ROUTES
 from service.outages import REDIS_TIMEOUT_SECONDS
 from service.paths import STATIC_DIR, TEMPLATES_DIR, private_directory
 from service.people.card_routes import ROUTES as CARD_ROUTES
@@ -152,6 +153,7 @@ def create_app(
             *CALENDAR_ROUTES,
             *REPORT_ROUTES,
             *REPORT_PAGES,
+            *NOTIFICATION_ROUTES,
             create_static_files_router(
                 path="/static",
                 directories=[STATIC_DIR],

@@ -8,6 +8,11 @@ handled at once (the write it reports has already committed).
 Handlers are registered in one place, `service.composition`, so that a new write path
 never has to remember who else cares: calendar feeds, and later notifications and
 reports, subscribe to the events. This module depends on no area of the product.
+
+A few handlers must write in the same transaction as the change they hear about (the
+notifications outbox: a message is queued if and only if its cause commits). They are
+registered with `subscribe_in_transaction` and run at `publish` time, inside the open
+transaction; an error in one fails the transaction, as an error of the write would.
 """
 
 from __future__ import annotations
@@ -99,6 +104,8 @@ E = TypeVar("E", bound=Event)
 Handler = Callable[[Any], Awaitable[None]]
 
 _handlers: dict[type[Event], list[Handler]] = defaultdict(list)
+#: Handlers that run when the event is published, inside the publisher's transaction.
+_inside_handlers: dict[type[Event], list[Handler]] = defaultdict(list)
 #: The events of the transaction in progress in this task (None: no transaction).
 _pending: ContextVar[list[Event] | None] = ContextVar("tupa_pending_events", default=None)
 
@@ -110,22 +117,43 @@ def subscribe(event_type: type[E], handler: Callable[[E], Awaitable[None]]) -> N
         _handlers[event_type].append(handler)
 
 
+def subscribe_in_transaction(event_type: type[E], handler: Callable[[E], Awaitable[None]]) -> None:
+    """Run `handler` when an event of `event_type` is published, inside the publisher's
+    open transaction, so that what it writes commits (or not) with the change. Keep such
+    handlers short: they hold the transaction. Registering twice has no effect."""
+    if handler not in _inside_handlers[event_type]:
+        _inside_handlers[event_type].append(handler)
+
+
 def unsubscribe_all() -> None:
     """Forget every handler (for a fresh composition)."""
     _handlers.clear()
+    _inside_handlers.clear()
 
 
 def handlers_for(event: Event) -> list[Handler]:
+    return _matching(_handlers, event)
+
+
+def in_transaction_handlers_for(event: Event) -> list[Handler]:
+    return _matching(_inside_handlers, event)
+
+
+def _matching(registry: dict[type[Event], list[Handler]], event: Event) -> list[Handler]:
     return [
         handler
-        for event_type, handlers in _handlers.items()
+        for event_type, handlers in registry.items()
         if isinstance(event, event_type)
         for handler in handlers
     ]
 
 
 async def publish(event: Event) -> None:
-    """Announce `event`: after the commit when a transaction is open, else at once."""
+    """Announce `event`: first to the in-transaction handlers (which write with the
+    change; an error of theirs fails it), then after the commit when a transaction is
+    open, else at once."""
+    for handler in in_transaction_handlers_for(event):
+        await handler(event)
     pending = _pending.get()
     if pending is not None:
         pending.append(event)

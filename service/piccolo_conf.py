@@ -24,6 +24,7 @@ APP_REGISTRY = AppRegistry(
         "service.attendance.piccolo_app",
         "service.calendars.piccolo_app",
         "service.reports.piccolo_app",
+        "service.notifications.piccolo_app",
     ]
 )
 

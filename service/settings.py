@@ -76,6 +76,26 @@ class Settings:
     match_time_limit: int = 30
     #: After the most people with one place, the most with two before anyone's third.
     match_second_before_third: bool = False
+    #: The address people reach Tupa at, for links in messages (unsubscribe, "I can't come").
+    public_url: str = "http://127.0.0.1:8000"
+    #: Outgoing email over SMTP when a host is set; else messages go to the outbox log
+    #: that administrators read at /admin/outbox.
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = True
+    smtp_timeout: int = 30
+    mail_from: str = "Tupa <tupa@localhost>"
+    #: The local hour on the evening before a session when its reminders are sent.
+    reminder_evening_hour: int = 18
+    #: SMS through Twilio's Messages API when an account is set; else the outbox log.
+    sms_provider: str = ""
+    twilio_account_sid: str = ""
+    twilio_auth_token: str = ""
+    sms_from: str = ""
+    sms_api_url: str = "https://api.twilio.com"
+    sms_timeout: int = 10
 
     @property
     def is_production(self) -> bool:
@@ -135,6 +155,21 @@ class Settings:
             match_travel_buffer=_int(env, "TUPA_MATCH_TRAVEL_BUFFER", 30, 0, 240),
             match_time_limit=_int(env, "TUPA_MATCH_TIME_LIMIT", 30, 1, 600),
             match_second_before_third=_flag(env, "TUPA_MATCH_SECOND_BEFORE_THIRD"),
+            public_url=_public_url(env.get("TUPA_PUBLIC_URL")),
+            smtp_host=(env.get("TUPA_SMTP_HOST") or "").strip(),
+            smtp_port=_int(env, "TUPA_SMTP_PORT", 587, 1, 65535),
+            smtp_username=env.get("TUPA_SMTP_USERNAME") or "",
+            smtp_password=env.get("TUPA_SMTP_PASSWORD") or "",
+            smtp_starttls=not _flag(env, "TUPA_SMTP_NO_STARTTLS"),
+            smtp_timeout=_int(env, "TUPA_SMTP_TIMEOUT", 30, 1, 600),
+            mail_from=env.get("TUPA_MAIL_FROM") or "Tupa <tupa@localhost>",
+            reminder_evening_hour=_int(env, "TUPA_REMINDER_EVENING_HOUR", 18, 0, 23),
+            sms_provider=_choice(env, "TUPA_SMS_PROVIDER", "log", ("log", "twilio")),
+            twilio_account_sid=env.get("TUPA_TWILIO_ACCOUNT_SID") or "",
+            twilio_auth_token=env.get("TUPA_TWILIO_AUTH_TOKEN") or "",
+            sms_from=env.get("TUPA_SMS_FROM") or "",
+            sms_api_url=(env.get("TUPA_SMS_API_URL") or "https://api.twilio.com").rstrip("/"),
+            sms_timeout=_int(env, "TUPA_SMS_TIMEOUT", 10, 1, 120),
         )
 
 
@@ -247,6 +282,15 @@ def _trusted_proxies(raw: str | None) -> str:
                 "TUPA_TRUSTED_PROXIES", f"{entry!r} is not an IP address or network"
             ) from None
     return ",".join(entries)
+
+
+def _public_url(raw: str | None) -> str:
+    if not raw:
+        return "http://127.0.0.1:8000"
+    parts = urlsplit(raw)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise SettingsError("TUPA_PUBLIC_URL", "write it as https://tupa.example.org")
+    return raw.rstrip("/")
 
 
 def _redis_url(raw: str | None) -> str | None:

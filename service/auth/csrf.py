@@ -42,6 +42,7 @@ def csrf_config(secret: str, *, secure: bool) -> CSRFConfig:
         header_name=CSRF_HEADER,
         cookie_secure=secure,
         cookie_samesite="lax",
-        # calendar feeds: read-only, polled by calendar apps that keep no cookies
-        exclude=["^/static/", "^/health$", "^/schema", r"^/feeds/[^/]+\.ics$"],
+        # calendar feeds: read-only, polled by calendar apps that keep no cookies;
+        # one-click unsubscribe (RFC 8058): mail clients POST it, the signed link is the key
+        exclude=["^/static/", "^/health$", "^/schema", r"^/feeds/[^/]+\.ics$", "^/unsubscribe/"],
     )

@@ -165,6 +165,12 @@ PERMISSIONS: dict[str, Permission] = _table(
     Permission("feeds.manage", has_role(A, C, S, T), "calendar feeds through the API", True),
     Permission("feeds.all", has_role(A, C), "any feed, site and activity feeds", True),
     Permission("feeds.staff", planners_or_the_staff_member, "staff feeds (staff: their own)", True),
+    # --- notifications -------------------------------------------------------------
+    Permission("notifications.read", anyone_signed_in, "their own messages (API)", True),
+    Permission("notifications.all", has_role(A, C), "anyone's messages, by recipient (API)", True),
+    Permission("notifications.retry", has_role(A, C), "send a failed message again"),
+    Permission("notifications.outbox", has_role(A), "the outbox: what was and would be sent", True),
+    Permission("notifications.preferences", has_role(A, C, S, P), "their own notification choices"),
 )
 
 

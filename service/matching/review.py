@@ -341,13 +341,13 @@ async def publish(actor: Actor, settings: Settings, run_id: int) -> Published:
         await record(
             actor, "matching.publish", entity="matching_run", entity_id=run_id, details=counts
         )
-    changed = [r for r in rows if r["change"] != Change.kept or not r["accepted"]]
-    await events.publish(  # after the commit: those whose week changed
-        events.PlacementsChanged(
-            participant_ids=tuple(r["participant"] for r in changed),
-            slot_ids=tuple(r["slot"] for r in changed),
+        changed = [r for r in rows if r["change"] != Change.kept or not r["accepted"]]
+        await events.publish(  # those whose week changed (feeds hear it after the commit)
+            events.PlacementsChanged(
+                participant_ids=tuple(r["participant"] for r in changed),
+                slot_ids=tuple(r["slot"] for r in changed),
+            )
         )
-    )
     return Published(run_id=run_id, **counts)
 
 

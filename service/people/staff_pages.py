@@ -26,6 +26,7 @@ from service.errors import DomainError, InvalidInput
 from service.forms import Form, errors_of, form_to
 from service.i18n import gettext as _
 from service.i18n import pgettext
+from service.notifications import services as notifications
 from service.params import PathId, QueryText
 from service.people import services
 from service.people.forms import (
@@ -138,6 +139,7 @@ async def _profile(
         today=clock.today(),
         next_monday=clock.next_monday(),
         feeds=await live_feeds_of(participant_id, request.app.state.settings.secret_key),
+        delivery=await notifications.delivery_problems(participant_id),
     )
 
 

@@ -15,6 +15,7 @@ class Thing(events.Event, frozen=True):
 def heard() -> list[events.Event]:
     """Handlers registered for the test only; the product's are put back after it."""
     saved = {kind: list(handlers) for kind, handlers in events._handlers.items()}
+    saved_inside = {kind: list(handlers) for kind, handlers in events._inside_handlers.items()}
     events.unsubscribe_all()
     seen: list[events.Event] = []
 
@@ -25,6 +26,7 @@ def heard() -> list[events.Event]:
     yield seen
     events.unsubscribe_all()
     events._handlers.update(saved)
+    events._inside_handlers.update(saved_inside)
 
 
 async def test_outside_a_transaction_an_event_is_handled_at_once(heard):
@@ -73,3 +75,25 @@ async def test_a_handler_hears_subclasses_and_registers_once(heard):
     events.subscribe(Thing, listen_again)
     await events.publish(Special(thing_id=5))
     assert heard == [Special(thing_id=5), Special(thing_id=5)]
+
+
+async def test_in_transaction_handlers_hear_the_event_when_it_is_published(heard):
+    """They write with the change: they run at once, inside the open block, before the
+    after-commit handlers; an error of theirs reaches the publisher (and fails its
+    transaction)."""
+    inside: list[tuple[events.Event, bool]] = []
+
+    async def write_with_it(event: events.Event) -> None:
+        inside.append((event, heard == []))
+        if event == Thing(thing_id=13):
+            raise ValueError("refused")
+
+    events.subscribe_in_transaction(Thing, write_with_it)
+    async with events.collecting() as pending:
+        await events.publish(Thing(thing_id=1))
+        assert inside == [(Thing(thing_id=1), True)]
+        assert heard == []
+        with pytest.raises(ValueError, match="refused"):
+            await events.publish(Thing(thing_id=13))
+    await events.dispatch(pending)
+    assert Thing(thing_id=1) in heard

@@ -20,6 +20,11 @@ README = Path(__file__).resolve().parents[2] / "README.md"
 
 # A admin, C coordinator, S staff, P partner, T participant. Nobody signed in has none.
 EXPECTED = {
+    "notifications.read": "ACSPT",
+    "notifications.all": "AC",
+    "notifications.retry": "AC",
+    "notifications.outbox": "A",
+    "notifications.preferences": "ACSP",
     "account.use": "ACSPT",
     "users.manage": "A",
     "audit.read": "A",

@@ -40,6 +40,7 @@ PERSONAL_FIELDS = {
 NOT_OTHERS_PERSONAL_DATA = {
     "/api/v1/auth/me": "the user's own account",
     "/api/v1/auth/tokens": "the user's own API tokens",
+    "/api/v1/me/notification-preferences": "the user's own notification choices",
     "/api/v1/partners": "an organisation's contact address",
     "/api/v1/partners/{partner_id:int}": "an organisation's contact address",
     "/api/v1/sessions": "a session's planning note, about no one",
@@ -48,6 +49,7 @@ NOT_OTHERS_PERSONAL_DATA = {
 
 #: Pages that show no one's personal data (catalogue, schedule, forms, own account).
 PAGES_WITHOUT_PERSONAL_DATA = {
+    "/account/notifications",
     "/account/password",
     "/admin/closures",
     "/admin/goal-domains",

@@ -52,9 +52,11 @@ async def place(actor: Actor, data: PlacementIn) -> PlacementOut:
             entity_id=row.id,
             details={"participant_id": data.participant_id, "slot_id": data.slot_id},
         )
-    await events.publish(
-        events.PlacementsChanged(participant_ids=(data.participant_id,), slot_ids=(data.slot_id,))
-    )
+        await events.publish(
+            events.PlacementsChanged(
+                participant_ids=(data.participant_id,), slot_ids=(data.slot_id,)
+            )
+        )
     return await get_placement(row.id)
 
 
@@ -98,11 +100,11 @@ async def end_placement(actor: Actor, placement_id: int, end_date: date) -> Plac
             entity_id=placement_id,
             details={"end_date": end_date.isoformat(), "participant_id": current.participant_id},
         )
-    await events.publish(
-        events.PlacementsChanged(
-            participant_ids=(current.participant_id,), slot_ids=(current.slot_id,)
+        await events.publish(
+            events.PlacementsChanged(
+                participant_ids=(current.participant_id,), slot_ids=(current.slot_id,)
+            )
         )
-    )
     return await get_placement(placement_id)
 
 

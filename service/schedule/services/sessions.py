@@ -158,12 +158,12 @@ async def change_session(actor: Actor, session_id: int, data: SessionChange) -> 
                 "room_id": room_id,
             },
         )
-    # the staff it had before may lose it: their feeds change too
-    await events.publish(
-        events.SessionsChanged(
-            session_ids=(session_id,), staff_ids=tuple(s.id for s in current.staff)
+        # the staff it had before may lose it: their feeds change too
+        await events.publish(
+            events.SessionsChanged(
+                session_ids=(session_id,), staff_ids=tuple(s.id for s in current.staff)
+            )
         )
-    )
     return await get_session(session_id)
 
 
@@ -195,7 +195,7 @@ async def cancel_session(actor: Actor, session_id: int, reason: str) -> SessionO
             entity_id=session_id,
             details={"reason": reason.strip()},
         )
-    await events.publish(events.SessionsChanged(session_ids=(session_id,)))
+        await events.publish(events.SessionsChanged(session_ids=(session_id,)))
     return await get_session(session_id)
 
 
