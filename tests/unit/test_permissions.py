@@ -59,6 +59,9 @@ EXPECTED = {
     "feeds.manage": "ACST",
     "feeds.all": "AC",
     "feeds.staff": "ACS",
+    "staff_absence.record": "ACS",
+    "staff_absence.view": "ACS",
+    "cover.plan": "AC",
 }
 LETTER = {
     Role.admin: "A",
@@ -106,7 +109,9 @@ def test_an_unknown_permission_is_an_error_not_a_no():
         permission("catalog.edti")
 
 
-@pytest.mark.parametrize("name", ["feeds.staff", "follow_ups.view"])
+@pytest.mark.parametrize(
+    "name", ["feeds.staff", "follow_ups.view", "staff_absence.record", "staff_absence.view"]
+)
 def test_staff_have_a_staff_permission_only_for_themselves(name):
     staff = someone(Role.staff, user_id=7)
     assert may(staff, name, 7)

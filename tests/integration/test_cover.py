@@ -1,0 +1,319 @@
+"""Issue #20: a sick instructor's sessions, who could step in, and acting on it (assign
+cover or cancel), on both engines; who may record and see staff absences."""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+
+import icalendar
+import pytest
+
+from service import clock
+from service.audit.tables import AuditEvent
+from service.auth.tables import Role
+from service.catalog.tables import ActivityKind
+from service.people.schemas import ParticipantIn
+from service.people.services import save_participant
+from service.people.tables import ParticipantStatus
+from service.placements import services as placements
+from service.placements.services import PlacementIn
+from service.schedule import services as schedule
+from service.schedule.schemas import SessionIn
+from service.schedule.tables import Session, SessionStaff, SessionStatus
+from service.staff import services as staff
+from service.staff.schemas import AbsenceIn, StaffProfileIn
+from service.staff.tables import AbsenceReason, StaffAbsence
+from tests import schedule_helpers as h
+from tests.helpers import api_login, make_user
+
+
+async def one_off(activity: int, day, start: time, end: time, staff_ids: list[int]) -> int:
+    data = SessionIn(activity_id=activity, date=day, start=start, end=end, staff_ids=staff_ids)
+    return (await schedule.create_session(h.ACTOR, data)).id
+
+
+@pytest.fixture
+async def world(db):
+    """Sanna runs three sessions on a coming Wednesday: Woodwork 9-12 and Cooking 10-12 at
+    Pajatalo, the Garden 12:15-15 at the farm (animal handling needed). Aino ran Woodwork
+    before; Bertta works at both sites; Cecilia works only at Pajatalo and has no animal
+    skill; Daniel is busy at Pajatalo all morning."""
+    pajatalo = await h.site("Pajatalo")
+    farm = await h.site("Mäntylä farm")
+    woodwork = await h.activity(pajatalo, "Woodwork")
+    cooking = await h.activity(pajatalo, "Cooking")
+    garden = await h.activity(
+        farm, "Garden", kind=ActivityKind.green_care, required_skills=["animal_handling"]
+    )
+    reading = await h.activity(pajatalo, "Reading")
+    people = {}
+    for name, sites, skills, hours in [
+        ("Sanna Sairas", [pajatalo, farm], ["animal_handling"], 37.5),
+        ("Aino Ahola", [pajatalo], [], 37.5),
+        ("Bertta Berg", [pajatalo, farm], ["animal_handling"], 37.5),
+        ("Cecilia Cox", [pajatalo], [], 37.5),
+        ("Daniel Dahl", [pajatalo, farm], ["animal_handling"], 37.5),
+    ]:
+        first = name.split()[0].lower()
+        user = await make_user(Role.staff, f"{first}@example.org", display_name=name)
+        await staff.save_staff(
+            h.ACTOR,
+            user.id,
+            StaffProfileIn(skills=skills, site_ids=sites, contract_hours=hours),
+        )
+        people[first] = user.id
+    # Woodwork is weekly; the day is its first coming Wednesday that is not a holiday
+    today = clock.today()
+    slot_id = await h.slot(
+        woodwork,
+        weekday=2,
+        start=time(9),
+        end=time(12),
+        valid_from=today,
+        today=today,
+        staff_ids=[people["sanna"]],
+    )
+    first = (
+        await Session.select(Session.id, Session.date)
+        .where(
+            (Session.slot == slot_id)
+            & (Session.date > today)
+            & (Session.status == SessionStatus.planned.value)
+        )
+        .order_by(Session.date)
+        .first()
+    )
+    day = first["date"]
+    # Aino ran Woodwork the week before
+    await one_off(woodwork, day - timedelta(days=7), time(9), time(12), [people["aino"]])
+    sessions = {
+        "woodwork": first["id"],
+        "cooking": await one_off(cooking, day, time(10), time(12), [people["sanna"]]),
+        "garden": await one_off(garden, day, time(12, 15), time(15), [people["sanna"]]),
+        "reading": await one_off(reading, day, time(8), time(12), [people["daniel"]]),
+    }
+    coordinator = await make_user(Role.coordinator, "kaisa@example.org")
+    return {
+        "day": day,
+        "people": people,
+        "sessions": sessions,
+        "slot": slot_id,
+        "coordinator": coordinator,
+    }
+
+
+async def sick_today(world) -> None:
+    await staff.record_absence(
+        h.ACTOR,
+        AbsenceIn(
+            user_id=world["people"]["sanna"], start_date=world["day"], reason=AbsenceReason.sick
+        ),
+    )
+
+
+async def test_a_sick_instructors_three_sessions_get_cover_from_different_people(db, world):
+    await sick_today(world)
+    plan = await staff.cover_day(world["day"])
+    s, p = world["sessions"], world["people"]
+    gaps = {gap.session_id: gap for gap in plan.gaps}
+    assert set(gaps) == {s["woodwork"], s["cooking"], s["garden"]}  # reading still staffed
+    assert all(gap.kind == "no_instructor" and gap.missing == 1 for gap in gaps.values())
+    assert [a.id for a in gaps[s["garden"]].absent] == [p["sanna"]]
+
+    proposed = {g: [x.user_id for x in gap.suggestions if x.proposed] for g, gap in gaps.items()}
+    assert all(len(users) == 1 for users in proposed.values())
+    # every gap clashes with the others (overlap, or no time to travel to the farm)
+    chosen = [users[0] for users in proposed.values()]
+    assert len(set(chosen)) == 3
+    # continuity: Aino, who ran Woodwork before, is proposed for it and says why
+    assert proposed[s["woodwork"]] == [p["aino"]]
+    assert "before" in gaps[s["woodwork"]].suggestions[0].why
+    # the farm needs animal handling and someone who works there: Bertta or Daniel;
+    # Daniel is busy until 12 at Pajatalo, too close to travel, so Bertta.
+    assert proposed[s["garden"]] == [p["bertta"]]
+    why_not = {r.user_id: r.why for r in gaps[s["garden"]].not_suggested}
+    assert "animal_handling" in why_not[p["cecilia"]]
+    assert "travel" in why_not[p["daniel"]]
+    # nobody suggested for a session while busy in another one
+    for gap in gaps.values():
+        assert p["daniel"] not in {x.user_id for x in gap.suggestions}
+        assert p["sanna"] not in {x.user_id for x in gap.suggestions + gap.not_suggested}
+
+
+async def test_a_part_of_a_day_absence_leaves_the_afternoon_alone(db, world):
+    await staff.record_absence(
+        h.ACTOR,
+        AbsenceIn(
+            user_id=world["people"]["sanna"],
+            start_date=world["day"],
+            start_time=time(8),
+            end_time=time(11),
+            reason=AbsenceReason.other,
+        ),
+    )
+    plan = await staff.cover_day(world["day"])
+    s = world["sessions"]
+    assert {gap.session_id for gap in plan.gaps} == {s["woodwork"], s["cooking"]}
+
+
+async def test_assigning_cover_changes_the_feeds_instructor_keeping_the_uid(client, app, world):
+    s, p = world["sessions"], world["people"]
+    participant = await save_participant(
+        h.ACTOR, ParticipantIn(display_name="Eero Esimerkki", status=ParticipantStatus.active)
+    )
+    await placements.place(
+        h.ACTOR,
+        PlacementIn(participant_id=participant.id, slot_id=world["slot"], start_date=clock.today()),
+    )
+    await sick_today(world)
+    await api_login(client, world["coordinator"].email)
+    feed = await client.post(
+        "/api/v1/feeds", json={"kind": "participant", "owner_id": participant.id}
+    )
+    assert feed.status_code == 201, feed.text
+    uid = f"session-{s['woodwork']}@tupa"
+    before = icalendar.Calendar.from_ical((await client.get(feed.json()["path"])).content)
+    (original,) = [e for e in before.walk("VEVENT") if str(e["UID"]) == uid]
+    assert "Sanna" in str(original["DESCRIPTION"])
+
+    gap = next(
+        g
+        for g in (await client.get(f"/api/v1/cover?date={world['day']}")).json()["gaps"]
+        if g["session_id"] == s["woodwork"]
+    )
+    sequence = gap["sequence"]
+    response = await client.post(
+        f"/api/v1/cover/sessions/{s['woodwork']}/assign",
+        json={"user_id": p["aino"], "sequence": sequence},
+    )
+    assert response.status_code == 200, response.text
+    assert [x["name"] for x in response.json()["session"]["staff"]] == ["Aino Ahola"]
+    await app.state.queue.drain()
+    after = icalendar.Calendar.from_ical((await client.get(feed.json()["path"])).content)
+    (event,) = [e for e in after.walk("VEVENT") if str(e["UID"]) == uid]
+    assert int(event["SEQUENCE"]) > int(original["SEQUENCE"])
+    assert "Aino" in str(event["DESCRIPTION"]) and "Sanna" not in str(event["DESCRIPTION"])
+    staffed = await SessionStaff.select(SessionStaff.user).where(
+        SessionStaff.session == s["woodwork"]
+    )
+    assert [row["user"] for row in staffed] == [p["aino"]]
+    assert await AuditEvent.exists().where(AuditEvent.action == "session.cover")
+
+    # the same decision again, on the old sequence: 409, nothing changes
+    again = await client.post(
+        f"/api/v1/cover/sessions/{s['woodwork']}/assign",
+        json={"user_id": p["bertta"], "sequence": sequence},
+    )
+    assert again.status_code == 409
+    staffed = await SessionStaff.select(SessionStaff.user).where(
+        SessionStaff.session == s["woodwork"]
+    )
+    assert [row["user"] for row in staffed] == [p["aino"]]
+    # covered: the day has one gap fewer
+    plan = await staff.cover_day(world["day"])
+    assert s["woodwork"] not in {g.session_id for g in plan.gaps}
+
+
+async def test_a_session_nobody_covers_is_cancelled_and_the_roster_says_nobody_was_told(
+    client, world
+):
+    s = world["sessions"]
+    await sick_today(world)
+    await api_login(client, world["coordinator"].email)
+    session = await schedule.get_session(s["garden"])
+    response = await client.post(
+        f"/api/v1/cover/sessions/{s['garden']}/cancel",
+        json={"reason": "The instructor is ill", "sequence": session.sequence},
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["participants_told"] is False
+    row = await Session.select().where(Session.id == s["garden"]).first()
+    assert row["status"] == SessionStatus.cancelled
+    assert row["cancel_reason"] == "The instructor is ill"
+    assert row["sequence"] == session.sequence + 1
+    roster = await client.get(f"/attendance/{s['garden']}")
+    assert "not been told automatically" in roster.text
+    # a cancelled session is no gap, and cannot be cancelled twice
+    plan = await staff.cover_day(world["day"])
+    assert s["garden"] not in {g.session_id for g in plan.gaps}
+    twice = await client.post(
+        f"/api/v1/cover/sessions/{s['garden']}/cancel",
+        json={"reason": "again", "sequence": session.sequence + 1},
+    )
+    assert twice.status_code == 409
+
+
+async def test_staff_record_only_their_own_absence_and_see_only_their_own(client, world):
+    p = world["people"]
+    await api_login(client, "aino@example.org")
+    day = world["day"].isoformat()
+    own = await client.post("/api/v1/staff/absences", json={"start_date": day, "reason": "sick"})
+    assert own.status_code == 201, own.text
+    assert own.json()["user_id"] == p["aino"]
+    other = await client.post(
+        "/api/v1/staff/absences",
+        json={"start_date": day, "reason": "sick", "user_id": p["bertta"]},
+    )
+    assert other.status_code == 403
+    assert not await StaffAbsence.exists().where(StaffAbsence.user == p["bertta"])
+    # no health details: only the categories
+    details = await client.post("/api/v1/staff/absences", json={"start_date": day, "reason": "flu"})
+    assert details.status_code in (400, 422)
+    assert (await client.get(f"/api/v1/cover?date={day}")).status_code == 403
+
+    await client.post("/api/v1/auth/logout")
+    await api_login(client, world["coordinator"].email)
+    by_coordinator = await client.post(
+        "/api/v1/staff/absences",
+        json={"start_date": day, "reason": "training", "user_id": p["bertta"]},
+    )
+    assert by_coordinator.status_code == 201
+    listed = await client.get(f"/api/v1/staff/absences?start={day}&end={day}")
+    assert {a["user_id"] for a in listed.json()} == {p["aino"], p["bertta"]}
+
+    await client.post("/api/v1/auth/logout")
+    await api_login(client, "aino@example.org")
+    mine = await client.get(f"/api/v1/staff/absences?start={day}&end={day}")
+    assert {a["user_id"] for a in mine.json()} == {p["aino"]}
+    theirs = (await StaffAbsence.select().where(StaffAbsence.user == p["bertta"]).first())["id"]
+    assert (await client.delete(f"/api/v1/staff/absences/{theirs}")).status_code == 403
+
+
+async def test_partners_see_nothing_of_staff_absences(client, world):
+    await sick_today(world)
+    partner = await make_user(Role.partner, "farm@example.org")
+    await api_login(client, partner.email)
+    day = world["day"].isoformat()
+    assert (await client.get(f"/api/v1/staff/absences?start={day}&end={day}")).status_code == 403
+    assert (await client.get(f"/api/v1/cover?date={day}")).status_code == 403
+    refused = await client.post(
+        "/api/v1/staff/absences", json={"start_date": day, "reason": "sick"}
+    )
+    assert refused.status_code == 403
+
+
+async def test_a_period_must_end_after_it_starts(client, world):
+    await api_login(client, world["coordinator"].email)
+    day = world["day"]
+    response = await client.post(
+        "/api/v1/staff/absences",
+        json={
+            "start_date": day.isoformat(),
+            "end_date": (day - timedelta(days=1)).isoformat(),
+            "reason": "leave",
+            "user_id": world["people"]["aino"],
+        },
+    )
+    assert response.status_code == 422
+    assert "end_date" in response.text
+    half = await client.post(
+        "/api/v1/staff/absences",
+        json={
+            "start_date": day.isoformat(),
+            "start_time": "09:00:00",
+            "reason": "leave",
+            "user_id": world["people"]["aino"],
+        },
+    )
+    assert half.status_code == 422
+    assert not await StaffAbsence.exists()
