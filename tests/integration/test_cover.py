@@ -24,7 +24,7 @@ from service.staff import services as staff
 from service.staff.schemas import AbsenceIn, StaffProfileIn
 from service.staff.tables import AbsenceReason, StaffAbsence
 from tests import schedule_helpers as h
-from tests.helpers import api_login, make_user
+from tests.helpers import api_login, make_user, post_form
 
 
 async def one_off(activity: int, day, start: time, end: time, staff_ids: list[int]) -> int:
@@ -317,3 +317,60 @@ async def test_a_period_must_end_after_it_starts(client, world):
     )
     assert half.status_code == 422
     assert not await StaffAbsence.exists()
+
+
+async def test_a_staff_member_records_their_absence_on_the_page(client, world):
+    await api_login(client, "aino@example.org")
+    page = await client.get("/staff/absence")
+    assert page.status_code == 200
+    assert 'name="user_id"' not in page.text  # staff choose nobody else
+    day = world["day"].isoformat()
+    done = await post_form(
+        client,
+        "/staff/absence",
+        {"start_date": day, "start_time": "08:00", "end_time": "11:30", "reason": "training"},
+    )
+    assert done.status_code == 200 and "The absence is recorded." in done.text
+    row = await StaffAbsence.select().where(StaffAbsence.user == world["people"]["aino"]).first()
+    assert (row["start_time"], row["end_time"], row["reason"]) == (
+        time(8),
+        time(11, 30),
+        "training",
+    )
+    refused = await post_form(client, "/staff/absence", {"start_date": day, "reason": "flu"})
+    assert refused.status_code in (400, 422)
+    assert await StaffAbsence.count() == 1
+
+
+async def test_the_cover_page_assigns_and_cancels(client, world):
+    s, p = world["sessions"], world["people"]
+    await sick_today(world)
+    await api_login(client, world["coordinator"].email)
+    day = world["day"].isoformat()
+    page = await client.get(f"/cover?date={day}")
+    assert page.status_code == 200
+    assert "Cooking" in page.text and "Garden" in page.text
+    assert "08:00–12:00 Reading" not in page.text  # still staffed: no gap
+    assert "Why not the others" in page.text
+    session = await schedule.get_session(s["cooking"])
+    assigned = await post_form(
+        client,
+        f"/cover/sessions/{s['cooking']}/assign",
+        {"day": day, "user_id": p["cecilia"], "sequence": session.sequence},
+    )
+    assert "Cover assigned: Cecilia Cox." in assigned.text
+    stale = await post_form(
+        client,
+        f"/cover/sessions/{s['cooking']}/cancel",
+        {"day": day, "reason": "ill", "sequence": session.sequence},
+    )
+    assert "changed or cancelled meanwhile" in stale.text
+    assert (await schedule.get_session(s["cooking"])).status == SessionStatus.planned
+    garden = await schedule.get_session(s["garden"])
+    cancelled = await post_form(
+        client,
+        f"/cover/sessions/{s['garden']}/cancel",
+        {"day": day, "reason": "The instructor is away", "sequence": garden.sequence},
+    )
+    assert "have not been told automatically" in cancelled.text
+    assert (await schedule.get_session(s["garden"])).status == SessionStatus.cancelled
