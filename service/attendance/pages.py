@@ -16,8 +16,9 @@ from litestar.status_codes import HTTP_200_OK
 from service.attendance import services
 from service.attendance.rules import MarkStatus
 from service.auth.guards import permission, public
+from service.catalog.services import list_sites
 from service.i18n import gettext as _
-from service.params import OptionalQueryText, PathId
+from service.params import OptionalQueryId, OptionalQueryText, PathId
 from service.paths import STATIC_DIR
 from service.web import actor_of, current_user, page
 
@@ -50,6 +51,21 @@ async def today_page(request: Req, date: OptionalQueryText = None) -> Template:
         next=day + timedelta(days=1),
         sessions=sessions,
     )
+
+
+@get("/today/sheet", guards=[permission("day_sheet.print")])
+async def morning_sheet_page(
+    request: Req, site: OptionalQueryId = None, date: OptionalQueryText = None
+) -> Template:
+    """A site's day on one A4 page to print: sessions with staff and rooms, who is
+    expected, who can't come, staff away, open follow-ups. Without a site: a choice."""
+    user = current_user(request)
+    assert user is not None
+    day = services.check_day(date)
+    if site is None:
+        return page(request, "attendance/sheet_sites.html", day=day, sites=await list_sites(user))
+    sheet = await services.morning_sheet(actor_of(request), user, site, day)
+    return page(request, "attendance/sheet.html", sheet=sheet)
 
 
 @get("/attendance/{session_id:int}", guards=[permission("roster.view")])
@@ -110,4 +126,4 @@ async def manifest() -> Response[dict[str, Any]]:
     return Response(body, media_type="application/manifest+json")
 
 
-PAGES = [today_page, roster_page, follow_up_done_page, service_worker, manifest]
+PAGES = [today_page, morning_sheet_page, roster_page, follow_up_done_page, service_worker, manifest]

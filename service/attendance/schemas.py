@@ -171,3 +171,37 @@ class Stored:
 
     results: list[MarkResult]
     changed: dict[int, set[int]] = field(default_factory=dict)
+
+
+class SheetSession(msgspec.Struct):
+    """One session on the morning sheet."""
+
+    id: int
+    title: str
+    start: time
+    end: time
+    room_name: str | None
+    status: str
+    cancel_reason: str
+    staff: list[str]
+    expected: list[str]  # first names and initials
+    cannot_come: list[str]  # told they can't come
+
+
+class SheetFollowUp(msgspec.Struct):
+    name: str  # first name and initial
+    session_title: str
+    session_date: date
+
+
+class MorningSheet(msgspec.Struct):
+    """A site's day on one A4 page: sessions with staff and rooms, who is expected,
+    absence notices, staff away and open follow-ups."""
+
+    site_id: int
+    site_name: str
+    date: date
+    sessions: list[SheetSession]
+    staff_away: list[str]
+    follow_ups: list[SheetFollowUp]
+    expected_total: int

@@ -139,6 +139,12 @@ PERMISSIONS: dict[str, Permission] = _table(
         True,
     ),
     Permission("follow_ups.all", has_role(A, C), "every follow-up item"),
+    Permission(
+        "day_sheet.print",
+        has_role(A, C, S),
+        "a site's morning sheet: sessions, who is expected, staff away",
+        True,
+    ),
     # --- staff absences and cover ----------------------------------------------------
     Permission(
         "staff_absence.record",

@@ -16,7 +16,9 @@ from service.people.schemas import ParticipantIn
 from service.people.services import save_participant
 from service.people.tables import ParticipantStatus
 from service.placements import services as placements
+from service.placements.schemas import AbsenceIn as ParticipantAbsenceIn
 from service.placements.services import PlacementIn
+from service.placements.services.absences import record_absence as record_participant_absence
 from service.schedule import services as schedule
 from service.schedule.schemas import SessionIn
 from service.schedule.tables import Session, SessionStaff, SessionStatus
@@ -374,3 +376,53 @@ async def test_the_cover_page_assigns_and_cancels(client, world):
     )
     assert "have not been told automatically" in cancelled.text
     assert (await schedule.get_session(s["garden"])).status == SessionStatus.cancelled
+
+
+async def test_the_morning_sheet_shows_the_sites_day_with_first_names_and_initials(client, world):
+    s = world["sessions"]
+    await sick_today(world)
+    names = {}
+    for name in ("Eero Esimerkki", "Liisa Laine"):
+        person = await save_participant(
+            h.ACTOR, ParticipantIn(display_name=name, status=ParticipantStatus.active)
+        )
+        await placements.place(
+            h.ACTOR,
+            PlacementIn(participant_id=person.id, slot_id=world["slot"], start_date=clock.today()),
+        )
+        names[name] = person.id
+    await record_participant_absence(
+        h.ACTOR,
+        names["Liisa Laine"],
+        ParticipantAbsenceIn(session_id=s["woodwork"], note="dentist"),
+        given_by=None,
+    )
+    pajatalo = (await schedule.get_session(s["woodwork"])).site_id
+    await api_login(client, world["coordinator"].email)
+    sheet = await client.get(f"/today/sheet?site={pajatalo}&date={world['day']}")
+    assert sheet.status_code == 200
+    text = sheet.text
+    assert "Woodwork" in text and "Cooking" in text and "Reading" in text
+    assert "Garden" not in text  # at the farm
+    assert "Eero E." in text and "Esimerkki" not in text
+    assert "Liisa L." in text and "dentist" not in text  # told she can't come; no note
+    assert "Sanna Sairas" in text  # away, without a reason
+    assert "sick" not in text.lower()
+    assert 'href="/static/css/print.css"' in text
+    assert await AuditEvent.exists().where(AuditEvent.action == "site.morning_sheet")
+
+
+async def test_the_morning_sheet_is_for_staff_of_the_site_only(client, world):
+    s = world["sessions"]
+    farm = (await schedule.get_session(s["garden"])).site_id
+    pajatalo = (await schedule.get_session(s["woodwork"])).site_id
+    other = await make_user(Role.staff, "other@example.org", site_ids=[farm])
+    await api_login(client, other.email)
+    assert (await client.get(f"/today/sheet?site={pajatalo}")).status_code == 404
+    assert (await client.get(f"/today/sheet?site={farm}")).status_code == 200
+    chooser = await client.get("/today/sheet")
+    assert "Mäntylä farm" in chooser.text and "Pajatalo" not in chooser.text.split("<main")[-1]
+    await client.post("/api/v1/auth/logout")
+    partner = await make_user(Role.partner, "farm@example.org", site_ids=[farm])
+    await api_login(client, partner.email)
+    assert (await client.get(f"/today/sheet?site={farm}")).status_code == 403

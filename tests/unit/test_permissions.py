@@ -62,6 +62,7 @@ EXPECTED = {
     "staff_absence.record": "ACS",
     "staff_absence.view": "ACS",
     "cover.plan": "AC",
+    "day_sheet.print": "ACS",
 }
 LETTER = {
     Role.admin: "A",

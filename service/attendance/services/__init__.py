@@ -8,6 +8,7 @@ and give are in `service.attendance.schemas`."""
 from service.attendance.schemas import MAX_BATCH, UUID_PATTERN
 from service.attendance.services.follow_ups import close_follow_up, open_follow_ups
 from service.attendance.services.marks import current_marks, mark_history, record_marks
+from service.attendance.services.morning import morning_sheet
 from service.attendance.services.pages_data import check_day, day_sessions, sheet
 from service.attendance.services.who_may_mark import visible_session
 
@@ -19,6 +20,7 @@ __all__ = [
     "current_marks",
     "day_sessions",
     "mark_history",
+    "morning_sheet",
     "open_follow_ups",
     "record_marks",
     "sheet",
