@@ -158,6 +158,12 @@ PERMISSIONS: dict[str, Permission] = _table(
         True,
     ),
     Permission(
+        "rota.view",
+        planners_or_the_staff_member,
+        "the staff week: sessions, hours and absences (staff: their own)",
+        True,
+    ),
+    Permission(
         "cover.plan",
         has_role(A, C),
         "sessions left without staff, cover suggestions, assign cover or cancel",

@@ -15,6 +15,7 @@ from service import clock
 from service.audit.reads import AUDIT_READS
 from service.auth.guards import permission
 from service.auth.permissions import may
+from service.catalog.vocabulary import weekday_names
 from service.errors import DomainError, InvalidInput, checked_days
 from service.forms import Form, form_to, posted_fields
 from service.i18n import gettext as _
@@ -159,4 +160,30 @@ async def cover_cancel(request: Req, session_id: PathId) -> Redirect:
     return Redirect(f"/cover?date={_day(day).isoformat()}")
 
 
-PAGES = [absence_page, absence_submit, absence_delete, cover_page, cover_assign, cover_cancel]
+@get("/staff/week", guards=[permission("rota.view")])
+async def week_page(request: Req, week: OptionalQueryText = None) -> Template:
+    """The staff week: everyone's for planners, one's own for a staff member (on a
+    phone the days stack)."""
+    user = current_user(request)
+    assert user is not None
+    rota = await services.week_rota(user, _day(week))
+    return page(
+        request,
+        "staff/week.html",
+        rota=rota,
+        previous=rota.monday - timedelta(days=7),
+        next=rota.monday + timedelta(days=7),
+        weekdays=weekday_names(),
+        reasons=reason_labels(),
+    )
+
+
+PAGES = [
+    week_page,
+    absence_page,
+    absence_submit,
+    absence_delete,
+    cover_page,
+    cover_assign,
+    cover_cancel,
+]

@@ -21,6 +21,7 @@ from service.staff.schemas import (
     CoverCancelIn,
     CoverDayOut,
     CoverResult,
+    RotaOut,
     StaffProfileIn,
     StaffProfileOut,
 )
@@ -77,6 +78,15 @@ async def delete_absence(request: Req, absence_id: PathId) -> None:
     await services.delete_absence(actor_of(request), absence_id)
 
 
+@get("/api/v1/staff/rota", guards=[permission("rota.view")], tags=["staff"])
+async def week_rota(request: Req, week: FromQuery[date]) -> RotaOut:
+    """The staff week around `week`: everyone's for planners, one's own for staff."""
+    checked_days(week=week)
+    user = current_user(request)
+    assert user is not None
+    return await services.week_rota(user, week)
+
+
 @get("/api/v1/cover", guards=[permission("cover.plan")], tags=["staff"])
 async def cover_day(state: State, date: FromQuery[date]) -> CoverDayOut:
     """The sessions of a day that staff absences leave without enough staff, with who
@@ -118,6 +128,7 @@ ROUTES = [
     record_absence,
     list_absences,
     delete_absence,
+    week_rota,
     cover_day,
     assign_cover,
     cancel_uncovered,

@@ -131,3 +131,30 @@ class CoverResult(msgspec.Struct):
     #: Whether the participants were told. Notifications do not exist yet: always
     #: False, and the roster says so.
     participants_told: bool
+
+
+class RotaItem(msgspec.Struct):
+    session_id: int
+    title: str
+    site_name: str
+    start: time
+    end: time
+    cancelled: bool
+
+
+class RotaPerson(msgspec.Struct):
+    """One staff member's week: sessions per weekday, absences, hours planned against
+    their contract hours."""
+
+    user_id: int
+    name: str
+    contract_hours: float | None
+    planned_hours: float
+    over_contract: bool
+    days: list[list[RotaItem]]  # Monday first
+    away: list[str]  # per weekday: the reason of an absence that day, or ""
+
+
+class RotaOut(msgspec.Struct):
+    monday: date
+    people: list[RotaPerson]

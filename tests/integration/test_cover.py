@@ -3,7 +3,7 @@ cover or cancel), on both engines; who may record and see staff absences."""
 
 from __future__ import annotations
 
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 
 import icalendar
 import pytest
@@ -426,3 +426,37 @@ async def test_the_morning_sheet_is_for_staff_of_the_site_only(client, world):
     partner = await make_user(Role.partner, "farm@example.org", site_ids=[farm])
     await api_login(client, partner.email)
     assert (await client.get(f"/today/sheet?site={farm}")).status_code == 403
+
+
+async def test_the_staff_week_counts_hours_against_the_contract_and_shows_absences(client, world):
+    p, s = world["people"], world["sessions"]
+    await sick_today(world)
+    await api_login(client, world["coordinator"].email)
+    rota = await client.get(f"/api/v1/staff/rota?week={world['day'].isoformat()}")
+    assert rota.status_code == 200, rota.text
+    people = {person["user_id"]: person for person in rota.json()["people"]}
+    assert set(people) == set(p.values())
+    sanna = people[p["sanna"]]
+    wednesday = (world["day"] - date.fromisoformat(rota.json()["monday"])).days
+    assert {item["session_id"] for item in sanna["days"][wednesday]} >= {
+        s["woodwork"],
+        s["cooking"],
+        s["garden"],
+    }
+    assert sanna["away"][wednesday] == "sick"
+    assert sanna["contract_hours"] == 37.5
+    # Woodwork 3 h + Cooking 2 h + Garden 2.75 h that day
+    assert sanna["planned_hours"] >= 7.75
+    assert not sanna["over_contract"]
+
+    await client.post("/api/v1/auth/logout")
+    await api_login(client, "aino@example.org")
+    own = await client.get(f"/api/v1/staff/rota?week={world['day'].isoformat()}")
+    assert [person["user_id"] for person in own.json()["people"]] == [p["aino"]]
+    page = await client.get(f"/staff/week?week={world['day'].isoformat()}")
+    assert page.status_code == 200 and "Aino Ahola" in page.text and "Sanna" not in page.text
+
+    await client.post("/api/v1/auth/logout")
+    partner = await make_user(Role.partner, "farm@example.org")
+    await api_login(client, partner.email)
+    assert (await client.get(f"/staff/week?week={world['day'].isoformat()}")).status_code == 403

@@ -62,6 +62,7 @@ EXPECTED = {
     "staff_absence.record": "ACS",
     "staff_absence.view": "ACS",
     "cover.plan": "AC",
+    "rota.view": "ACS",
     "day_sheet.print": "ACS",
 }
 LETTER = {
@@ -111,7 +112,8 @@ def test_an_unknown_permission_is_an_error_not_a_no():
 
 
 @pytest.mark.parametrize(
-    "name", ["feeds.staff", "follow_ups.view", "staff_absence.record", "staff_absence.view"]
+    "name",
+    ["feeds.staff", "follow_ups.view", "staff_absence.record", "staff_absence.view", "rota.view"],
 )
 def test_staff_have_a_staff_permission_only_for_themselves(name):
     staff = someone(Role.staff, user_id=7)
