@@ -18,7 +18,7 @@ from service.attendance.rules import MarkStatus
 from service.auth.guards import permission, public
 from service.catalog.services import list_sites
 from service.i18n import gettext as _
-from service.params import OptionalQueryId, OptionalQueryText, PathId
+from service.params import OptionalQueryId, OptionalQueryText, PathId, QueryId
 from service.paths import STATIC_DIR
 from service.web import actor_of, current_user, page
 
@@ -66,6 +66,41 @@ async def morning_sheet_page(
         return page(request, "attendance/sheet_sites.html", day=day, sites=await list_sites(user))
     sheet = await services.morning_sheet(actor_of(request), user, site, day)
     return page(request, "attendance/sheet.html", sheet=sheet)
+
+
+@get("/today/transport", guards=[permission("day_sheet.print")])
+async def transport_page(request: Req, site: QueryId, date: OptionalQueryText = None) -> Template:
+    """The site's rides of the day, printable."""
+    user = current_user(request)
+    assert user is not None
+    listing = await services.transport_list(actor_of(request), user, site, services.check_day(date))
+    return page(request, "attendance/transport.html", listing=listing)
+
+
+@get("/today/transport.csv", guards=[permission("day_sheet.print")])
+async def transport_csv(
+    request: Req, site: QueryId, date: OptionalQueryText = None
+) -> Response[str]:
+    """The site's rides of the day as CSV, for a taxi company."""
+    user = current_user(request)
+    assert user is not None
+    listing = await services.transport_list(actor_of(request), user, site, services.check_day(date))
+    name = f"rides-{listing.site_id}-{listing.date.isoformat()}.csv"
+    return Response(
+        services.transport_csv(listing),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@get("/today/lunch", guards=[permission("day_sheet.print")])
+async def lunch_page(request: Req, site: QueryId, date: OptionalQueryText = None) -> Template:
+    """The kitchen's list: how many eat, diets and allergies; it follows absence
+    notices, so a reload during the morning shows the latest count."""
+    user = current_user(request)
+    assert user is not None
+    listing = await services.lunch_list(actor_of(request), user, site, services.check_day(date))
+    return page(request, "attendance/lunch.html", listing=listing)
 
 
 @get("/attendance/{session_id:int}", guards=[permission("roster.view")])
@@ -126,4 +161,14 @@ async def manifest() -> Response[dict[str, Any]]:
     return Response(body, media_type="application/manifest+json")
 
 
-PAGES = [today_page, morning_sheet_page, roster_page, follow_up_done_page, service_worker, manifest]
+PAGES = [
+    today_page,
+    morning_sheet_page,
+    transport_page,
+    transport_csv,
+    lunch_page,
+    roster_page,
+    follow_up_done_page,
+    service_worker,
+    manifest,
+]

@@ -85,3 +85,17 @@ def weekday_names() -> list[str]:
         _("Saturday"),
         _("Sunday"),
     ]
+
+
+#: The short list of diets a participant may have (an allergy is told in words).
+DIETS = ("vegetarian", "vegan", "gluten_free", "lactose_free", "no_pork")
+
+
+def diet_label(diet: str) -> str:
+    return {
+        "vegetarian": _("Vegetarian"),
+        "vegan": _("Vegan"),
+        "gluten_free": _("Gluten-free"),
+        "lactose_free": _("Lactose-free"),
+        "no_pork": _("No pork"),
+    }.get(diet, diet)

@@ -178,3 +178,18 @@ class ParticipantExport(msgspec.Struct):
     reviews: list[ExportedReview]
     interests: InterestsOut
     exported_at: datetime
+
+
+class DayNeedsIn(Input):
+    """A ride to the sessions (from where, with notes for the driver) and meals (the
+    short diet list and an allergy in words)."""
+
+    needs_ride: bool = False
+    pickup_address: Annotated[str, text(240)] = ""
+    ride_notes: Annotated[str, text(300)] = ""
+    diets: Annotated[list[Word], msgspec.Meta(max_length=10)] = msgspec.field(default_factory=list)
+    allergy_text: Annotated[str, text(300)] = ""
+
+
+class DayNeedsOut(DayNeedsIn):
+    participant_id: int = 0

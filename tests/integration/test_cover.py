@@ -3,6 +3,7 @@ cover or cancel), on both engines; who may record and see staff absences."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, time, timedelta
 
 import icalendar
@@ -12,7 +13,8 @@ from service import clock
 from service.audit.tables import AuditEvent
 from service.auth.tables import Role
 from service.catalog.tables import ActivityKind
-from service.people.schemas import ParticipantIn
+from service.people import services as people_services
+from service.people.schemas import DayNeedsIn, ParticipantIn
 from service.people.services import save_participant
 from service.people.tables import ParticipantStatus
 from service.placements import services as placements
@@ -23,7 +25,7 @@ from service.schedule import services as schedule
 from service.schedule.schemas import SessionIn
 from service.schedule.tables import Session, SessionStaff, SessionStatus
 from service.staff import services as staff
-from service.staff.schemas import AbsenceIn, StaffProfileIn
+from service.staff.schemas import AbsenceIn, CoverCancelIn, StaffProfileIn
 from service.staff.tables import AbsenceReason, StaffAbsence
 from tests import schedule_helpers as h
 from tests.helpers import api_login, make_user, post_form
@@ -460,3 +462,101 @@ async def test_the_staff_week_counts_hours_against_the_contract_and_shows_absenc
     partner = await make_user(Role.partner, "farm@example.org")
     await api_login(client, partner.email)
     assert (await client.get(f"/staff/week?week={world['day'].isoformat()}")).status_code == 403
+
+
+async def place_two_with_day_needs(world) -> dict[str, int]:
+    names = {}
+    for name, diets, allergy in [
+        ("Eero Esimerkki", ["vegetarian"], "nuts"),
+        ("Liisa Laine", ["gluten_free", "vegetarian"], ""),
+    ]:
+        person = await save_participant(
+            h.ACTOR, ParticipantIn(display_name=name, status=ParticipantStatus.active)
+        )
+        await placements.place(
+            h.ACTOR,
+            PlacementIn(participant_id=person.id, slot_id=world["slot"], start_date=clock.today()),
+        )
+        await people_services.save_day_needs(
+            h.ACTOR,
+            person.id,
+            DayNeedsIn(
+                needs_ride=True,
+                pickup_address=f"{name.split()[0]}katu 1",
+                ride_notes="rollator",
+                diets=diets,
+                allergy_text=allergy,
+            ),
+        )
+        names[name.split()[0].lower()] = person.id
+    return names
+
+
+async def test_rides_and_lunch_follow_notices_absences_and_cancellations(client, world):
+    s = world["sessions"]
+    pajatalo = (await schedule.get_session(s["woodwork"])).site_id
+    people = await place_two_with_day_needs(world)
+    await api_login(client, world["coordinator"].email)
+    saved = await client.put(
+        f"/api/v1/sites/{pajatalo}/day-service",
+        json={"serves_lunch": True, "transport_lead_minutes": 45},
+    )
+    assert saved.status_code == 200, saved.text
+    day = world["day"].isoformat()
+
+    async def counts() -> tuple[list[str], int, int]:
+        rides = (
+            await client.get(f"/today/transport.csv?site={pajatalo}&date={day}")
+        ).text.splitlines()[1:]
+        lunch = await client.get(f"/today/lunch?site={pajatalo}&date={day}")
+        numbers = re.search(r"(\d+) participants?,\s+(\d+) staff", lunch.text)
+        assert numbers, lunch.text
+        return rides, int(numbers[1]), int(numbers[2])
+
+    rides, eating, staff_eating = await counts()
+    assert [row.split(",")[1:4] for row in rides] == [
+        ["08:15", "Eero E.", "Eerokatu 1"],
+        ["08:15", "Liisa L.", "Liisakatu 1"],
+    ]
+    assert (eating, staff_eating) == (2, 2)  # Sanna and Daniel run sessions here
+    lunch = (await client.get(f"/today/lunch?site={pajatalo}&date={day}")).text
+    assert "Vegetarian: 2" in lunch and "Gluten-free: 1" in lunch and "nuts" in lunch
+
+    # Liisa says she can't come
+    await record_participant_absence(
+        h.ACTOR, people["liisa"], ParticipantAbsenceIn(session_id=s["woodwork"]), given_by=None
+    )
+    rides, eating, staff_eating = await counts()
+    assert [row.split(",")[2] for row in rides] == ["Eero E."]
+    assert (eating, staff_eating) == (1, 2)
+    # Sanna is ill: one staff member fewer eats
+    await sick_today(world)
+    assert (await counts())[1:] == (1, 1)
+    # Woodwork is cancelled: no rides, nobody expected
+    session = await schedule.get_session(s["woodwork"])
+    await staff.cancel_uncovered(
+        h.ACTOR, s["woodwork"], CoverCancelIn(reason="ill", sequence=session.sequence)
+    )
+    rides, eating, _staff = await counts()
+    assert rides == [] and eating == 0
+    sheet = await client.get(f"/today/sheet?site={pajatalo}&date={day}")
+    assert "No rides on this day." in sheet.text
+
+
+async def test_day_needs_are_refused_when_they_make_no_sense(client, world):
+    person = await save_participant(
+        h.ACTOR, ParticipantIn(display_name="Eero Esimerkki", status=ParticipantStatus.active)
+    )
+    await api_login(client, world["coordinator"].email)
+    url = f"/api/v1/participants/{person.id}/day-needs"
+    unknown = await client.put(url, json={"diets": ["carnivore"]})
+    assert unknown.status_code == 422 and "diets" in unknown.text
+    no_address = await client.put(url, json={"needs_ride": True})
+    assert no_address.status_code == 422 and "pickup_address" in no_address.text
+    ok = await client.put(url, json={"needs_ride": True, "pickup_address": "Kotikatu 2"})
+    assert ok.status_code == 200
+    assert (await client.get(url)).json()["pickup_address"] == "Kotikatu 2"
+    await client.post("/api/v1/auth/logout")
+    await api_login(client, "aino@example.org")  # not one she follows; may not change it
+    assert (await client.get(url)).status_code == 404
+    assert (await client.put(url, json={})).status_code == 403

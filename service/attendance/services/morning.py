@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from service.attendance.schemas import MorningSheet, SheetFollowUp, SheetSession
+from service.attendance.services.daily import first_name_and_initial, lunch_list, transport_list
 from service.attendance.services.follow_ups import open_follow_ups
 from service.audit.services import Actor, record
 from service.auth.schemas import CurrentUser
@@ -16,16 +17,6 @@ from service.schedule.tables import Session, SessionStatus
 from service.staff import services as staff
 
 
-def first_name_and_initial(display_name: str) -> str:
-    """ "Aino Koskinen" as "Aino K.": enough to greet someone, little to leak on paper."""
-    parts = display_name.split()
-    if not parts:
-        return ""
-    if len(parts) == 1:
-        return parts[0]
-    return f"{parts[0]} {parts[-1][0]}."
-
-
 async def morning_sheet(actor: Actor, user: CurrentUser, site_id: int, day: date) -> MorningSheet:
     """The day's sessions at the site with staff and rooms, who is expected (first
     names and initials) and who said they can't come, the staff who are away (no
@@ -34,6 +25,8 @@ async def morning_sheet(actor: Actor, user: CurrentUser, site_id: int, day: date
     site = await catalog.get_site(site_id)
     sessions = await list_sessions(day, day, user, site_id=site_id)
     rows = [await _sheet_session(session) for session in sessions]
+    rides = await transport_list(actor, user, site_id, day)
+    lunch = await lunch_list(actor, user, site_id, day)
     sheet = MorningSheet(
         site_id=site_id,
         site_name=site.name,
@@ -41,6 +34,8 @@ async def morning_sheet(actor: Actor, user: CurrentUser, site_id: int, day: date
         sessions=rows,
         staff_away=await _staff_away(site_id, day, sessions),
         follow_ups=await _follow_ups(user, site_id),
+        rides=rides.rides if rides.arranged else None,
+        lunch=lunch.total if lunch.serves_lunch else None,
         expected_total=sum(
             len(row.expected) for row in rows if row.status != SessionStatus.cancelled
         ),

@@ -18,6 +18,8 @@ from service.people.tables import (
     AccessibilityNeed,
     AvailabilityWindow,
     BlockedTime,
+    DayNeeds,
+    DietNeed,
     Goal,
     Interest,
     LoginCard,
@@ -80,6 +82,8 @@ async def erase(actor: Actor, participant_id: int, *, today: date | None = None)
             Strength,
             Interest,
             LoginCard,
+            DayNeeds,
+            DietNeed,
         ):
             await table.delete().where(table.participant == participant_id)
         await Participant.update(
