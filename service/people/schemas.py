@@ -178,6 +178,7 @@ class ParticipantExport(msgspec.Struct):
     reviews: list[ExportedReview]
     interests: InterestsOut
     exported_at: datetime
+    day_needs: DayNeedsOut | None = None
 
 
 class DayNeedsIn(Input):

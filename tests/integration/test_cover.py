@@ -560,3 +560,19 @@ async def test_day_needs_are_refused_when_they_make_no_sense(client, world):
     await api_login(client, "aino@example.org")  # not one she follows; may not change it
     assert (await client.get(url)).status_code == 404
     assert (await client.put(url, json={})).status_code == 403
+
+
+async def test_day_needs_are_exported_and_erased_with_the_person(db, world):
+    people = await place_two_with_day_needs(world)
+    exported = await people_services.export(h.ACTOR, people["eero"])
+    assert exported.day_needs is not None
+    assert exported.day_needs.pickup_address == "Eerokatu 1"
+    assert exported.day_needs.diets == ["vegetarian"]
+    await people_services.erase(h.ACTOR, people["eero"])
+    after = await people_services.day_needs_of(people["eero"])
+    assert (after.needs_ride, after.pickup_address, after.diets, after.allergy_text) == (
+        False,
+        "",
+        [],
+        "",
+    )
