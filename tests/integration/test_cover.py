@@ -12,6 +12,7 @@ import pytest
 from service import clock
 from service.audit.tables import AuditEvent
 from service.auth.tables import Role
+from service.catalog import services as catalog_services
 from service.catalog.tables import ActivityKind
 from service.people import services as people_services
 from service.people.schemas import DayNeedsIn, ParticipantIn
@@ -576,3 +577,41 @@ async def test_day_needs_are_exported_and_erased_with_the_person(db, world):
         [],
         "",
     )
+
+
+async def test_coordinators_set_rides_meals_and_site_service_on_pages(client, world):
+    person = await save_participant(
+        h.ACTOR, ParticipantIn(display_name="Eero Esimerkki", status=ParticipantStatus.active)
+    )
+    pajatalo = (await schedule.get_session(world["sessions"]["woodwork"])).site_id
+    await api_login(client, world["coordinator"].email)
+    assert (await client.get(f"/participants/{person.id}/day-needs")).status_code == 200
+    missing = await post_form(client, f"/participants/{person.id}/day-needs", {"needs_ride": "on"})
+    assert missing.status_code == 422 and "Give the address to pick up from." in missing.text
+    saved = await post_form(
+        client,
+        f"/participants/{person.id}/day-needs",
+        {
+            "needs_ride": "on",
+            "pickup_address": "Kotikatu 2",
+            "diets": "vegan",
+            "allergy_text": "sesame",
+        },
+    )
+    assert saved.status_code == 200
+    needs = await people_services.day_needs_of(person.id)
+    assert (needs.needs_ride, needs.diets, needs.allergy_text) == (True, ["vegan"], "sesame")
+
+    assert (await client.get(f"/catalog/sites/{pajatalo}/day-service")).status_code == 200
+    bad = await post_form(
+        client, f"/catalog/sites/{pajatalo}/day-service", {"transport_lead_minutes": "999"}
+    )
+    assert bad.status_code in (400, 422)
+    done = await post_form(
+        client,
+        f"/catalog/sites/{pajatalo}/day-service",
+        {"serves_lunch": "on", "transport_lead_minutes": "30"},
+    )
+    assert done.status_code == 200
+    service = await catalog_services.get_day_service(pajatalo)
+    assert (service.serves_lunch, service.transport_lead_minutes) == (True, 30)
