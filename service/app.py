@@ -77,6 +77,7 @@ from service.reports.pages import PAGES as REPORT_PAGES
 from service.reports.routes import ROUTES as REPORT_ROUTES
 from service.schedule.routes import ROUTES as SCHEDULE_ROUTES
 from service.settings import LANGUAGES, Settings
+from service.staff.pages import PAGES as STAFF_PAGES
 from service.staff.routes import ROUTES as STAFF_ROUTES
 from service.system.routes import ROUTES as SYSTEM_ROUTES
 from service.transfer.routes import ROUTES as TRANSFER_ROUTES
@@ -141,6 +142,7 @@ def create_app(
             *CATALOG_ROUTES,
             *CATALOG_PAGES,
             *STAFF_ROUTES,
+            *STAFF_PAGES,
             *SCHEDULE_ROUTES,
             *PEOPLE_ROUTES,
             *PEOPLE_PAGES,

@@ -70,6 +70,14 @@ class AbsenceChanged(Event, frozen=True):
     participant_id: int
 
 
+class StaffAbsenceChanged(Event, frozen=True):
+    """A staff member's absence was recorded or removed (dates local, inclusive)."""
+
+    user_id: int
+    start_date: str  # ISO date
+    end_date: str  # ISO date
+
+
 class SiteChanged(Event, frozen=True):
     """A site's details (name, address, time zone, rooms, features) changed."""
 

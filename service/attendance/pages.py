@@ -16,8 +16,9 @@ from litestar.status_codes import HTTP_200_OK
 from service.attendance import services
 from service.attendance.rules import MarkStatus
 from service.auth.guards import permission, public
+from service.catalog.services import list_sites
 from service.i18n import gettext as _
-from service.params import OptionalQueryText, PathId
+from service.params import OptionalQueryId, OptionalQueryText, PathId, QueryId
 from service.paths import STATIC_DIR
 from service.web import actor_of, current_user, page
 
@@ -50,6 +51,56 @@ async def today_page(request: Req, date: OptionalQueryText = None) -> Template:
         next=day + timedelta(days=1),
         sessions=sessions,
     )
+
+
+@get("/today/sheet", guards=[permission("day_sheet.print")])
+async def morning_sheet_page(
+    request: Req, site: OptionalQueryId = None, date: OptionalQueryText = None
+) -> Template:
+    """A site's day on one A4 page to print: sessions with staff and rooms, who is
+    expected, who can't come, staff away, open follow-ups. Without a site: a choice."""
+    user = current_user(request)
+    assert user is not None
+    day = services.check_day(date)
+    if site is None:
+        return page(request, "attendance/sheet_sites.html", day=day, sites=await list_sites(user))
+    sheet = await services.morning_sheet(actor_of(request), user, site, day)
+    return page(request, "attendance/sheet.html", sheet=sheet)
+
+
+@get("/today/transport", guards=[permission("day_sheet.print")])
+async def transport_page(request: Req, site: QueryId, date: OptionalQueryText = None) -> Template:
+    """The site's rides of the day, printable."""
+    user = current_user(request)
+    assert user is not None
+    listing = await services.transport_list(actor_of(request), user, site, services.check_day(date))
+    return page(request, "attendance/transport.html", listing=listing)
+
+
+@get("/today/transport.csv", guards=[permission("day_sheet.print")])
+async def transport_csv(
+    request: Req, site: QueryId, date: OptionalQueryText = None
+) -> Response[str]:
+    """The site's rides of the day as CSV, for a taxi company."""
+    user = current_user(request)
+    assert user is not None
+    listing = await services.transport_list(actor_of(request), user, site, services.check_day(date))
+    name = f"rides-{listing.site_id}-{listing.date.isoformat()}.csv"
+    return Response(
+        services.transport_csv(listing),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@get("/today/lunch", guards=[permission("day_sheet.print")])
+async def lunch_page(request: Req, site: QueryId, date: OptionalQueryText = None) -> Template:
+    """The kitchen's list: how many eat, diets and allergies; it follows absence
+    notices, so a reload during the morning shows the latest count."""
+    user = current_user(request)
+    assert user is not None
+    listing = await services.lunch_list(actor_of(request), user, site, services.check_day(date))
+    return page(request, "attendance/lunch.html", listing=listing)
 
 
 @get("/attendance/{session_id:int}", guards=[permission("roster.view")])
@@ -110,4 +161,14 @@ async def manifest() -> Response[dict[str, Any]]:
     return Response(body, media_type="application/manifest+json")
 
 
-PAGES = [today_page, roster_page, follow_up_done_page, service_worker, manifest]
+PAGES = [
+    today_page,
+    morning_sheet_page,
+    transport_page,
+    transport_csv,
+    lunch_page,
+    roster_page,
+    follow_up_done_page,
+    service_worker,
+    manifest,
+]

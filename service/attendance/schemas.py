@@ -171,3 +171,88 @@ class Stored:
 
     results: list[MarkResult]
     changed: dict[int, set[int]] = field(default_factory=dict)
+
+
+class SheetSession(msgspec.Struct):
+    """One session on the morning sheet."""
+
+    id: int
+    title: str
+    start: time
+    end: time
+    room_name: str | None
+    status: str
+    cancel_reason: str
+    staff: list[str]
+    expected: list[str]  # first names and initials
+    cannot_come: list[str]  # told they can't come
+
+
+class SheetFollowUp(msgspec.Struct):
+    name: str  # first name and initial
+    session_title: str
+    session_date: date
+
+
+class MorningSheet(msgspec.Struct):
+    """A site's day on one A4 page: sessions with staff and rooms, who is expected,
+    absence notices, staff away and open follow-ups."""
+
+    site_id: int
+    site_name: str
+    date: date
+    sessions: list[SheetSession]
+    staff_away: list[str]
+    follow_ups: list[SheetFollowUp]
+    expected_total: int
+    rides: list[Ride] | None = None  # None: the site has no transport arrangement
+    lunch: int | None = None  # None: the site serves no lunch
+
+
+class Ride(msgspec.Struct):
+    """One participant's ride to a session and back."""
+
+    name: str  # first name and initial
+    pickup_address: str
+    notes: str
+    pickup_at: time
+    return_at: time
+    session_title: str
+
+
+class TransportList(msgspec.Struct):
+    site_id: int
+    site_name: str
+    date: date
+    arranged: bool  # whether the site has a transport arrangement
+    lead_minutes: int | None
+    rides: list[Ride]
+
+
+class DietCount(msgspec.Struct):
+    diet: str
+    label: str
+    count: int
+
+
+class Allergy(msgspec.Struct):
+    name: str  # first name and initial
+    text: str
+
+
+class LunchList(msgspec.Struct):
+    """The kitchen's count: those expected at the site's sessions that day (after
+    absence notices and cancellations) and the staff running them who are not away."""
+
+    site_id: int
+    site_name: str
+    date: date
+    serves_lunch: bool
+    participants: int
+    staff: int
+    diets: list[DietCount]
+    allergies: list[Allergy]
+
+    @property
+    def total(self) -> int:
+        return self.participants + self.staff

@@ -161,6 +161,36 @@ PERMISSIONS: dict[str, Permission] = _table(
         True,
     ),
     Permission("reports.names", has_role(A, C, S), "reports by participant, with names", True),
+    Permission(
+        "day_sheet.print",
+        has_role(A, C, S),
+        "a site's morning sheet: sessions, who is expected, staff away",
+        True,
+    ),
+    # --- staff absences and cover ----------------------------------------------------
+    Permission(
+        "staff_absence.record",
+        planners_or_the_staff_member,
+        "record and remove staff absences (staff: their own)",
+    ),
+    Permission(
+        "staff_absence.view",
+        planners_or_the_staff_member,
+        "staff absences (staff: their own)",
+        True,
+    ),
+    Permission(
+        "rota.view",
+        planners_or_the_staff_member,
+        "the staff week: sessions, hours and absences (staff: their own)",
+        True,
+    ),
+    Permission(
+        "cover.plan",
+        has_role(A, C),
+        "sessions left without staff, cover suggestions, assign cover or cancel",
+        True,
+    ),
     # --- calendar feeds ------------------------------------------------------------
     Permission("feeds.manage", has_role(A, C, S, T), "calendar feeds through the API", True),
     Permission("feeds.all", has_role(A, C), "any feed, site and activity feeds", True),

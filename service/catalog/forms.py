@@ -110,6 +110,7 @@ def staff_shown(form: FormMultiDict) -> dict[str, Any]:
             for day in WEEKDAYS
         },
         "site_ids": [int(v) for v in form.getall("site_ids", []) if v.isdigit()],
+        "contract_hours": str(form.get("contract_hours", "")).strip(),
     }
 
 
@@ -118,7 +119,13 @@ def staff_values(member: StaffProfileOut) -> dict[str, Any]:
     windows = {
         w.weekday: (w.start.strftime("%H:%M"), w.end.strftime("%H:%M")) for w in member.availability
     }
-    return {"skills": ", ".join(member.skills), "site_ids": member.site_ids, "windows": windows}
+    hours = member.contract_hours
+    return {
+        "skills": ", ".join(member.skills),
+        "site_ids": member.site_ids,
+        "windows": windows,
+        "contract_hours": "" if hours is None else f"{hours:g}",
+    }
 
 
 def staff_profile_fields(shown: dict[str, Any]) -> dict[str, Any]:
@@ -129,9 +136,12 @@ def staff_profile_fields(shown: dict[str, Any]) -> dict[str, Any]:
         for day, (start, end) in shown["windows"].items()
         if start or end
     ]
+    hours = shown.get("contract_hours", "")
     return {
         "skills": skill_list(shown["skills"]),
         "site_ids": shown["site_ids"],
+        # a decimal comma is as good as a point; empty: not recorded
+        "contract_hours": hours.replace(",", ".") if hours else None,
         "availability": [
             {"weekday": w.weekday, "start": w.start.isoformat(), "end": w.end.isoformat()}
             for w in availability

@@ -10,6 +10,7 @@ from service.catalog.tables import (
     Partner,
     Room,
     Site,
+    SiteDayService,
     SiteFeature,
 )
 from service.paths import MIGRATIONS_DIR
@@ -28,6 +29,7 @@ APP_CONFIG = AppConfig(
         ActivitySkill,
         ActivityFeature,
         ActivityTitle,
+        SiteDayService,
     ],
     migration_dependencies=[],
 )

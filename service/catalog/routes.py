@@ -19,6 +19,8 @@ from service.catalog.schemas import (
     PartnerOut,
     RoomIn,
     RoomOut,
+    SiteDayServiceIn,
+    SiteDayServiceOut,
     SiteIn,
     SiteOut,
 )
@@ -191,7 +193,31 @@ async def delete_activity(request: Req, activity_id: PathId) -> None:
     await services.delete_activity(actor_of(request), activity_id)
 
 
+@get(
+    "/api/v1/sites/{site_id:int}/day-service",
+    guards=[permission("catalog.view")],
+    tags=["catalogue"],
+)
+async def get_day_service(request: Req, site_id: PathId) -> SiteDayServiceOut:
+    """Whether the site serves lunch, and its transport arrangement."""
+    await services.get_site(site_id, current_user(request))
+    return await services.get_day_service(site_id)
+
+
+@put(
+    "/api/v1/sites/{site_id:int}/day-service",
+    guards=[permission("catalog.edit")],
+    tags=["catalogue"],
+)
+async def save_day_service(
+    request: Req, site_id: PathId, data: JSONBody[SiteDayServiceIn]
+) -> SiteDayServiceOut:
+    return await services.save_day_service(actor_of(request), site_id, data)
+
+
 ROUTES = [
+    get_day_service,
+    save_day_service,
     list_sites,
     get_site,
     create_site,

@@ -136,3 +136,16 @@ class ActivityOut(msgspec.Struct):
     features: list[str]
     is_active: bool
     titles: dict[str, str]
+
+
+class SiteDayServiceIn(Input):
+    """Lunch at the site, and a transport arrangement: rides pick up
+    `transport_lead_minutes` before a session starts (none: no transport)."""
+
+    serves_lunch: bool = False
+    transport_lead_minutes: Annotated[int, msgspec.Meta(ge=0, le=240)] | None = None
+    transport_notes: Annotated[str, text(300)] = ""
+
+
+class SiteDayServiceOut(SiteDayServiceIn):
+    site_id: int = 0

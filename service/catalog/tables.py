@@ -124,3 +124,13 @@ class ActivityTitle(Identified, Table, tablename="activity_title"):
     language = Varchar(length=8)
     title = Varchar(length=120)
     activity_title_key = Unique([activity, language])
+
+
+class SiteDayService(Identified, Table, tablename="site_day_service"):
+    """What a site arranges for the day: lunch, and transport with the minutes before
+    a session's start when a ride picks up (none: no transport arrangement)."""
+
+    site = ForeignKey(references=Site, on_delete=OnDelete.cascade, unique=True, index=True)
+    serves_lunch = Boolean(default=False)
+    transport_lead_minutes = Integer(null=True, default=None)
+    transport_notes = Varchar(length=300, default="")

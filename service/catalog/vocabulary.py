@@ -60,3 +60,17 @@ def domain_label(key: str, stored: str) -> str:
 def weekday_names() -> list[str]:
     """Monday first, as `date.weekday()` counts, in the reader's language (Babel)."""
     return [weekday_name(day) for day in range(7)]
+
+
+#: The short list of diets a participant may have (an allergy is told in words).
+DIETS = ("vegetarian", "vegan", "gluten_free", "lactose_free", "no_pork")
+
+
+def diet_label(diet: str) -> str:
+    return {
+        "vegetarian": _("Vegetarian"),
+        "vegan": _("Vegan"),
+        "gluten_free": _("Gluten-free"),
+        "lactose_free": _("Lactose-free"),
+        "no_pork": _("No pork"),
+    }.get(diet, diet)

@@ -5,6 +5,8 @@ from service.people.tables import (
     AccessibilityNeed,
     AvailabilityWindow,
     BlockedTime,
+    DayNeeds,
+    DietNeed,
     Goal,
     GoalDomainLink,
     Interest,
@@ -30,6 +32,8 @@ APP_CONFIG = AppConfig(
         GoalDomainLink,
         Review,
         LoginCard,
+        DayNeeds,
+        DietNeed,
     ],
     migration_dependencies=["service.catalog.piccolo_app", "service.auth.piccolo_app"],
 )

@@ -15,6 +15,8 @@ from service.people import services
 from service.people.schemas import (
     CapacityIn,
     CapacityOut,
+    DayNeedsIn,
+    DayNeedsOut,
     DueReview,
     GoalIn,
     GoalOut,
@@ -137,6 +139,27 @@ async def save_capacity(
 
 
 @get(
+    "/api/v1/participants/{participant_id:int}/day-needs",
+    guards=[permission("participant.view")],
+    tags=["participants"],
+)
+async def get_day_needs(request: Req, participant_id: PathId) -> DayNeedsOut:
+    """A ride (pickup address, notes) and diets (short list, allergy in words)."""
+    return await services.get_day_needs(actor_of(request), _user(request), participant_id)
+
+
+@put(
+    "/api/v1/participants/{participant_id:int}/day-needs",
+    guards=[permission("participant.edit")],
+    tags=["participants"],
+)
+async def save_day_needs(
+    request: Req, participant_id: PathId, data: JSONBody[DayNeedsIn]
+) -> DayNeedsOut:
+    return await services.save_day_needs(actor_of(request), participant_id, data)
+
+
+@get(
     "/api/v1/participants/{participant_id:int}/goals",
     guards=[permission("participant.view")],
     tags=["participants"],
@@ -251,6 +274,8 @@ async def my_record(request: Req) -> ParticipantOut:
 ROUTES = [
     end_plan,
     save_reporting,
+    get_day_needs,
+    save_day_needs,
     list_participants,
     create_participant,
     get_participant,

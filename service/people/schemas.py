@@ -204,3 +204,19 @@ class ReportingIn(Input):
 
     birth_year: BirthYear | None = None
     municipality_ref: Annotated[str, text(64)] = ""
+    day_needs: DayNeedsOut | None = None
+
+
+class DayNeedsIn(Input):
+    """A ride to the sessions (from where, with notes for the driver) and meals (the
+    short diet list and an allergy in words)."""
+
+    needs_ride: bool = False
+    pickup_address: Annotated[str, text(240)] = ""
+    ride_notes: Annotated[str, text(300)] = ""
+    diets: Annotated[list[Word], msgspec.Meta(max_length=10)] = msgspec.field(default_factory=list)
+    allergy_text: Annotated[str, text(300)] = ""
+
+
+class DayNeedsOut(DayNeedsIn):
+    participant_id: int = 0

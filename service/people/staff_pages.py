@@ -18,12 +18,14 @@ from service.catalog import services as catalog
 from service.catalog.tables import ActivityKind
 from service.catalog.vocabulary import (
     ACCESSIBILITY_FEATURES,
+    DIETS,
+    diet_label,
     domain_label,
     kind_label,
     weekday_names,
 )
 from service.errors import DomainError, InvalidInput
-from service.forms import Form, errors_of, form_to
+from service.forms import Form, errors_of, form_to, posted_fields
 from service.i18n import gettext as _
 from service.i18n import pgettext
 from service.notifications import services as notifications
@@ -38,7 +40,7 @@ from service.people.forms import (
     interests_form,
     record_form,
 )
-from service.people.schemas import CapacityIn, ParticipantIn, ReviewIn
+from service.people.schemas import CapacityIn, DayNeedsIn, ParticipantIn, ReviewIn
 from service.people.tables import ParticipantStatus
 from service.placements import services as placements
 from service.schedule import services as schedule
@@ -266,6 +268,51 @@ async def capacity_submit(request: Req, participant_id: PathId) -> Template | Re
     return Redirect(f"/participants/{participant_id}")
 
 
+async def _day_needs_form(
+    request: Req, participant_id: int, form: Form[DayNeedsIn], status: int = 200
+) -> Template:
+    user = current_user(request)
+    assert user is not None
+    person = await services.get_participant(actor_of(request), user, participant_id)
+    return page(
+        request,
+        "participants/day_needs.html",
+        status_code=status,
+        person=person,
+        **form.context,
+        diets=[(diet, diet_label(diet)) for diet in DIETS],
+    )
+
+
+@get("/participants/{participant_id:int}/day-needs", guards=[permission("participant.edit")])
+async def day_needs_page(request: Req, participant_id: PathId) -> Template:
+    """A ride to the sessions, and diets: what the day itself needs."""
+    user = current_user(request)
+    assert user is not None
+    needs = await services.get_day_needs(actor_of(request), user, participant_id)
+    return await _day_needs_form(request, participant_id, Form.of(DayNeedsIn, needs))
+
+
+@post(
+    "/participants/{participant_id:int}/day-needs",
+    guards=[permission("participant.edit")],
+    status_code=HTTP_200_OK,
+)
+async def day_needs_submit(request: Req, participant_id: PathId) -> Template | Redirect:
+    posted = await request.form()
+    values = posted_fields(posted, lists=("diets",))
+    values["needs_ride"] = posted.get("needs_ride") == "on"
+    form = Form(DayNeedsIn, values)
+    try:
+        await services.save_day_needs(actor_of(request), participant_id, form.parse())
+    except DomainError as error:
+        return await _day_needs_form(
+            request, participant_id, form.refused(error), error.status_code
+        )
+    flash(request, _("The ride and meal needs are saved."), category="info")
+    return Redirect(f"/participants/{participant_id}")
+
+
 @post(
     "/participants/{participant_id:int}/goals",
     guards=[permission("participant.follow")],
@@ -361,6 +408,8 @@ PAGES = [
     edit_participant_submit,
     capacity_page,
     capacity_submit,
+    day_needs_page,
+    day_needs_submit,
     goal_submit,
     interests_submit,
     export_download,

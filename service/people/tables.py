@@ -163,3 +163,24 @@ class LoginCard(Identified, Table, tablename="login_card"):
     created_by = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True)
     used_at = Timestamptz(null=True, default=None)
     revoked_at = Timestamptz(null=True, default=None)
+
+
+class DayNeeds(Identified, Table, tablename="participant_day_needs"):
+    """What the day itself needs for a participant: a ride (from where, with notes)
+    and meals (an allergy or other diet in their own words; the short list is in
+    `DietNeed`)."""
+
+    participant = ForeignKey(
+        references=Participant, on_delete=OnDelete.cascade, unique=True, index=True
+    )
+    needs_ride = Boolean(default=False)
+    pickup_address = Varchar(length=240, default="")
+    ride_notes = Varchar(length=300, default="")
+    allergy_text = Varchar(length=300, default="")
+
+
+class DietNeed(Identified, Table, tablename="participant_diet"):
+    """One item of a participant's short diet list (vocabulary in `catalog.vocabulary`)."""
+
+    participant = ForeignKey(references=Participant, on_delete=OnDelete.cascade, index=True)
+    diet = Varchar(length=40)

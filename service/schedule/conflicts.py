@@ -227,6 +227,11 @@ def _overlapping_pairs(
         heapq.heappush(running, (session.ends_at, position, session))
 
 
+def available(windows: Iterable[AvailabilityWindow], weekday: int, start: time, end: time) -> bool:
+    """Whether the weekday's windows (touching ones joined) cover start to end."""
+    return _covered(start, end, _joined_windows(windows, weekday))
+
+
 def _joined_windows(windows: Iterable[AvailabilityWindow], weekday: int) -> list[tuple[time, time]]:
     """The weekday's windows as sorted spans, with touching or overlapping ones joined."""
     spans = sorted((window.start, window.end) for window in windows if window.weekday == weekday)

@@ -102,6 +102,22 @@ def test_a_staff_form_becomes_a_profile_with_windows_per_weekday():
     assert data.availability == [WindowIn(weekday=0, start=time(9), end=time(15))]
 
 
+def test_contract_hours_take_a_decimal_comma_and_empty_is_none():
+    hours = form_to(
+        StaffProfileIn,
+        staff_profile_fields(staff_shown(FormMultiDict([("contract_hours", "37,5")]))),
+    )
+    assert hours.contract_hours == 37.5
+    empty = form_to(StaffProfileIn, staff_profile_fields(staff_shown(FormMultiDict([]))))
+    assert empty.contract_hours is None
+    with pytest.raises(InvalidInput) as refused:
+        form_to(
+            StaffProfileIn,
+            staff_profile_fields(staff_shown(FormMultiDict([("contract_hours", "120")]))),
+        )
+    assert refused.value.field == "contract_hours"
+
+
 def test_a_half_filled_window_is_refused_at_its_field():
     shown = staff_shown(FormMultiDict([("start_3", "09:00")]))
     with pytest.raises(InvalidInput) as refused:
@@ -122,4 +138,5 @@ def test_a_staff_profile_is_shown_with_its_windows():
         "skills": "first_aid, driving",
         "site_ids": [2],
         "windows": {4: ("08:30", "12:00")},
+        "contract_hours": "",
     }

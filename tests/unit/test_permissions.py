@@ -69,6 +69,11 @@ EXPECTED = {
     "reports.names": "ACS",
     "allowances.manage": "AC",
     "reports.funder": "AC",
+    "staff_absence.record": "ACS",
+    "staff_absence.view": "ACS",
+    "cover.plan": "AC",
+    "rota.view": "ACS",
+    "day_sheet.print": "ACS",
 }
 LETTER = {
     Role.admin: "A",
@@ -116,7 +121,10 @@ def test_an_unknown_permission_is_an_error_not_a_no():
         permission("catalog.edti")
 
 
-@pytest.mark.parametrize("name", ["feeds.staff", "follow_ups.view"])
+@pytest.mark.parametrize(
+    "name",
+    ["feeds.staff", "follow_ups.view", "staff_absence.record", "staff_absence.view", "rota.view"],
+)
 def test_staff_have_a_staff_permission_only_for_themselves(name):
     staff = someone(Role.staff, user_id=7)
     assert may(staff, name, 7)

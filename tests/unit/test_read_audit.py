@@ -63,6 +63,7 @@ PAGES_WITHOUT_PERSONAL_DATA = {
     "/catalog/sites",
     "/catalog/sites/new",
     "/catalog/sites/{site_id:int}",
+    "/catalog/sites/{site_id:int}/day-service",
     "/planner",
     "/planner/sessions/new",
     "/planner/sessions/{session_id:int}/edit",

@@ -14,6 +14,7 @@ from service.catalog.pages.activities import (
     update_activity_submit,
 )
 from service.catalog.pages.closures import add_closure_submit, closures_page, remove_closure_submit
+from service.catalog.pages.day_service import day_service_page, day_service_submit
 from service.catalog.pages.domains import domain_submit, domains_page
 from service.catalog.pages.partners import (
     create_partner_submit,
@@ -36,6 +37,8 @@ from service.catalog.pages.sites import (
 from service.catalog.pages.staff import edit_staff_page, save_staff_submit, staff_page
 
 PAGES = [
+    day_service_page,
+    day_service_submit,
     sites_page,
     new_site_page,
     edit_site_page,

@@ -18,6 +18,7 @@ from service.catalog.services.checks import (
     exists,
     get_row,
 )
+from service.catalog.services.day_service import get_day_service, save_day_service
 from service.catalog.services.domains import ensure_default_domains, list_domains, save_domain
 from service.catalog.services.partners import (
     delete_partner,
@@ -50,6 +51,7 @@ __all__ = [
     "ensure_default_domains",
     "exists",
     "get_activity",
+    "get_day_service",
     "get_partner",
     "get_room",
     "get_row",
@@ -59,6 +61,7 @@ __all__ = [
     "list_partners",
     "list_sites",
     "save_activity",
+    "save_day_service",
     "save_domain",
     "save_partner",
     "save_site",

@@ -9,6 +9,7 @@ One module per part: `visibility` (who sees whom), `records`, `capacity`, `goals
 from service.people.services._shared import REVIEW_INTERVAL
 from service.people.services.capacity import get_capacity, save_capacity
 from service.people.services.data_protection import ERASED_NAME, erase, export
+from service.people.services.day_needs import day_needs_of, get_day_needs, save_day_needs
 from service.people.services.goals import (
     add_review,
     due_reviews,
@@ -31,11 +32,13 @@ __all__ = [
     "ERASED_NAME",
     "REVIEW_INTERVAL",
     "add_review",
+    "day_needs_of",
     "due_reviews",
     "end_plan",
     "erase",
     "export",
     "get_capacity",
+    "get_day_needs",
     "get_interests",
     "get_participant",
     "link_account",
@@ -44,6 +47,7 @@ __all__ = [
     "list_reviews",
     "own_participant_id",
     "save_capacity",
+    "save_day_needs",
     "save_goal",
     "save_interests",
     "save_participant",

@@ -12,12 +12,15 @@ from service.db import row_lock, transaction
 from service.people.schemas import ExportedReview, ParticipantExport
 from service.people.services._shared import existing_row, participant_out
 from service.people.services.capacity import capacity_of
+from service.people.services.day_needs import day_needs_of
 from service.people.services.goals import goals_of
 from service.people.services.interests import interests_of
 from service.people.tables import (
     AccessibilityNeed,
     AvailabilityWindow,
     BlockedTime,
+    DayNeeds,
+    DietNeed,
     Goal,
     Interest,
     LoginCard,
@@ -53,6 +56,7 @@ async def export(actor: Actor, participant_id: int) -> ParticipantExport:
         ],
         interests=await interests_of(participant_id),
         exported_at=clock.utcnow(),
+        day_needs=await day_needs_of(participant_id),
     )
 
 
@@ -80,6 +84,8 @@ async def erase(actor: Actor, participant_id: int, *, today: date | None = None)
             Strength,
             Interest,
             LoginCard,
+            DayNeeds,
+            DietNeed,
         ):
             await table.delete().where(table.participant == participant_id)
         await Participant.update(

@@ -5,9 +5,11 @@ One module per part: `checks` (shared checks), `slots` (weekly slots), `generati
 `sessions` (with `session_rows` for reading them) and `closures`. Callers import from
 here (`from service.schedule import services`)."""
 
+from service.schedule.services._shared import replace_staff
 from service.schedule.services.checks import activity_row, check_room, check_staff, check_times
 from service.schedule.services.closures import add_closure, list_closures, remove_closure
 from service.schedule.services.generation import HORIZON_WEEKS, generate_sessions
+from service.schedule.services.session_rows import session_rows
 from service.schedule.services.sessions import (
     cancel_session,
     change_session,
@@ -35,5 +37,7 @@ __all__ = [
     "list_sessions",
     "list_slots",
     "remove_closure",
+    "replace_staff",
     "save_slot",
+    "session_rows",
 ]

@@ -1,4 +1,5 @@
-"""Staff profiles: the skills, sites and weekly availability of staff members."""
+"""Staff profiles: the skills, sites, weekly availability and contract hours of staff
+members."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from service.db import row_lock, transaction
 from service.errors import InvalidInput, NotFound
 from service.i18n import gettext as _
 from service.staff.schemas import StaffProfileIn, StaffProfileOut, WindowIn
-from service.staff.tables import StaffAvailability, StaffSkill
+from service.staff.tables import StaffAvailability, StaffContract, StaffSkill
 
 
 async def list_staff() -> list[StaffProfileOut]:
@@ -60,6 +61,10 @@ async def save_staff(actor: Actor, user_id: int, data: StaffProfileIn) -> StaffP
                     for w in data.availability
                 ]
             )
+        await StaffContract.delete().where(StaffContract.user == user_id)
+        if data.contract_hours is not None:
+            minutes = round(data.contract_hours * 60)
+            await StaffContract(user=user_id, weekly_minutes=minutes).save()
         await UserSite.delete().where(UserSite.user == user_id)
         if site_ids:
             await UserSite.insert(*[UserSite(user=user_id, site=site) for site in site_ids])
@@ -72,6 +77,7 @@ async def save_staff(actor: Actor, user_id: int, data: StaffProfileIn) -> StaffP
                 "skills": sorted(set(data.skills)),
                 "site_ids": site_ids,
                 "windows": len(data.availability),
+                "contract_hours": data.contract_hours,
             },
         )
     return await get_staff(user_id)
@@ -98,6 +104,10 @@ async def _profiles(users: list[dict]) -> list[StaffProfileOut]:
         windows[item["user"]].append(
             WindowIn(weekday=item["weekday"], start=item["start"], end=item["end"])
         )
+    contracts = {
+        item["user"]: item["weekly_minutes"]
+        for item in await StaffContract.select().where(StaffContract.user.is_in(ids))
+    }
     return [
         StaffProfileOut(
             user_id=user["id"],
@@ -106,6 +116,9 @@ async def _profiles(users: list[dict]) -> list[StaffProfileOut]:
             site_ids=sorted(sites[user["id"]]),
             skills=sorted(skills[user["id"]]),
             availability=windows[user["id"]],
+            contract_hours=(
+                round(contracts[user["id"]] / 60, 2) if user["id"] in contracts else None
+            ),
         )
         for user in users
     ]
