@@ -23,6 +23,7 @@ APP_REGISTRY = AppRegistry(
         "service.matching.piccolo_app",
         "service.attendance.piccolo_app",
         "service.calendars.piccolo_app",
+        "service.transfer.piccolo_app",
     ]
 )
 

@@ -27,6 +27,7 @@ from service.catalog.tables import (
     Site,
     SiteFeature,
 )
+from service.catalog.vocabulary import ACCESSIBILITY_FEATURES
 from service.people.tables import (
     AccessibilityNeed,
     AvailabilityWindow,
@@ -55,7 +56,7 @@ async def export_everything(actor: Actor) -> dict[str, Rows]:
             "staff": await _staff(),
             "activities": await _activities(),
             "slots": await _slots(),
-            "participants": await _participants(),
+            "participants": await participant_rows(),
             "goals": await _goals(),
             "placements": await _placements(),
         }
@@ -189,10 +190,11 @@ async def _slots() -> Rows:
     ]
 
 
-async def _participants() -> Rows:
+async def participant_rows() -> Rows:
     rows = await (
         Participant.select(
             Participant.id,
+            Participant.external_id,
             Participant.display_name.as_alias("name"),
             Participant.preferred_language.as_alias("language"),
             Participant.contact,
@@ -313,6 +315,8 @@ async def template_choices() -> dict[str, list[str]]:
         "activities": [
             r["title"] for r in await Activity.select(Activity.title).order_by(Activity.title)
         ],
+        "staff_emails": await staff_emails(),
+        "features": list(ACCESSIBILITY_FEATURES),
         "domains": [
             r["key"]
             for r in await GoalDomain.select(GoalDomain.key)
@@ -320,3 +324,13 @@ async def template_choices() -> dict[str, list[str]]:
             .order_by(GoalDomain.key)
         ],
     }
+
+
+async def staff_emails() -> list[str]:
+    """Who can be a participant's contact: the staff members and coordinators."""
+    rows = await (
+        User.select(User.email)
+        .where(User.role.is_in([Role.staff.value, Role.coordinator.value]))
+        .order_by(User.email)
+    )
+    return [row["email"] for row in rows]
