@@ -50,10 +50,10 @@ class Holdings:
             if row.get("external_id")
         }
 
-    def by_identity(self) -> dict[tuple[str, str], int]:
-        """Each record by its name and contact, as compared (case and spaces aside)."""
+    def by_identity(self, identify: Callable[[Mapping[str, Any]], Any]) -> dict[Any, int]:
+        """Each record by what identifies it (the first record where several agree)."""
         return {
-            identity(row): record_id for record_id, row in sorted(self.rows.items(), reverse=True)
+            identify(row): record_id for record_id, row in sorted(self.rows.items(), reverse=True)
         }
 
 
@@ -71,7 +71,10 @@ class Planned:
 
     @property
     def label(self) -> str:
-        return str(self.values.get("name") or self.values.get("title") or "")
+        for key in ("name", "title", "participant", "participant_number"):
+            if self.values.get(key):
+                return str(self.values[key])
+        return ""
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,13 @@ class Rules:
     """(key, message, variables) for each problem of a row merged with its record."""
     prepare: Callable[[dict[str, Any]], dict[str, Any]] | None = None
     """The normalised row written as the export writes it, where `normalised` cannot."""
+    identify: Callable[[Mapping[str, Any]], Any] | None = None
+    """What makes two records likely the same (by default their name and contact)."""
+    references: tuple[str, ...] = ()
+    """Columns that only name another record (a goal's participant): never a change."""
+    identity_is_record: bool = False
+    """A row without an id or number whose identity matches a record updates it (a goal
+    is its participant and its words), rather than being flagged as a likely duplicate."""
 
 
 Translate = Callable[..., str]
@@ -98,7 +108,8 @@ def plan(
 ) -> list[Planned]:
     """A plan for every row read, in the file's order."""
     by_external_id = holdings.by_external_id()
-    by_identity = holdings.by_identity()
+    identify = rules.identify or identity
+    by_identity = holdings.by_identity(identify)
     headings = {column.key: translate(column.heading) for column in sheet.columns}
     seen: dict[Any, int] = {}  # a record (its id, number or identity) -> the row that named it
     planned = []
@@ -113,6 +124,8 @@ def plan(
         refuse = _refuser(row.number, problems, headings, translate)
 
         record_id = _record_of(values, holdings, by_external_id, refuse)
+        if record_id is None and rules.identity_is_record and not problems:
+            record_id = by_identity.get(identify(values))
         for key in ("id", "external_id"):
             name = (key, values.get(key)) if key != "id" else ("id", record_id)
             if name[1] in (None, ""):
@@ -120,17 +133,26 @@ def plan(
             if name in seen:
                 refuse(key, REPEATED, row=seen[name])
             seen.setdefault(name, row.number)
+        if rules.identity_is_record and record_id is None:
+            same = ("identity", identify(values))
+            if same in seen:
+                refuse("id", REPEATED, row=seen[same])
+            seen.setdefault(same, row.number)
         current = holdings.rows.get(record_id, {}) if record_id else {}
         _check(values, {**current, **values}, rules, refuse)
         if problems:
             planned.append(Planned(row.number, REFUSE, values, record_id, problems=tuple(problems)))
             continue
         if record_id is None:
-            duplicate = by_identity.get(identity(values))
+            duplicate = None if rules.identity_is_record else by_identity.get(identify(values))
             planned.append(Planned(row.number, CREATE, values, duplicate_of=duplicate))
             continue
         changed = tuple(
-            key for key in values if key != "id" and values[key] != _comparable(current.get(key))
+            key
+            for key in values
+            if key != "id"
+            and key not in rules.references
+            and values[key] != _comparable(current.get(key))
         )
         action = UPDATE if changed else UNCHANGED
         planned.append(Planned(row.number, action, values, record_id, changed))

@@ -16,6 +16,8 @@ from service.demo.loader import load_demo
 from service.people.tables import (
     AccessibilityNeed,
     AvailabilityWindow,
+    Goal,
+    GoalDomainLink,
     Participant,
     ReachableSite,
     Strength,
@@ -228,14 +230,57 @@ async def test_only_the_uploader_confirms_and_staff_cannot_import(client, as_coo
 async def test_an_export_imports_again_and_changes_nothing(client, db):
     await load_demo("tupa-demo")
     assert (await api_login(client, "admin@demo.tupa", "tupa-demo")).status_code == 200
-    before = (await client.get("/api/v1/export")).json()["participants"]
+    before = (await client.get("/api/v1/export")).json()
     workbook = (await client.get("/admin/export.xlsx")).content
-    preview = await upload(client, workbook, "export.xlsx")
-    assert preview.status_code == 200, preview.text
-    assert count_of(preview.text, "Records that stay as they are") == len(before) > 0
-    assert count_of(preview.text, "Rows that cannot be imported") == 0
+    for kind in ("participants", "goals"):
+        preview = await upload(client, workbook, "export.xlsx", kind=kind)
+        assert preview.status_code == 200, preview.text
+        assert count_of(preview.text, "Records that stay as they are") == len(before[kind]) > 0
+        assert count_of(preview.text, "Rows that cannot be imported") == 0
     # The participants sheet is the one read, whatever sheet comes first.
     book = load_workbook(io.BytesIO(workbook), read_only=True)
     assert book.sheetnames[0] != "Participants"
-    after = (await client.get("/api/v1/export")).json()["participants"]
+    after = (await client.get("/api/v1/export")).json()
     assert after == before
+
+
+GOAL_HEADINGS = "Participant's own number,Participant,Goal in their own words,Priority,Goal domains"
+
+
+async def test_goals_in_their_own_words_import_by_number_or_name(client, as_coordinator):
+    people = await upload(client, csv_of(*ROWS))
+    await confirm(client, upload_id_of(people.text))
+    goals = csv_of(
+        "P-1,,I want to get out of the house twice a week.,1,interaction; everyday_living",
+        ",Eero Esimerkki,Cook a meal for a friend,2,everyday_living",
+        headings=GOAL_HEADINGS,
+    )
+    preview = await upload(client, goals, "goals.csv", kind="goals")
+    assert count_of(preview.text, "New records") == 2, preview.text
+    await confirm(client, upload_id_of(preview.text))
+    aino = await Participant.objects().get(Participant.external_id == "P-1")
+    [goal] = await Goal.select().where(Goal.participant == aino.id)
+    assert goal["text"] == "I want to get out of the house twice a week." and goal["priority"] == 1
+    keys = await GoalDomainLink.select(GoalDomainLink.domain.key.as_alias("key")).where(
+        GoalDomainLink.goal == goal["id"]
+    )
+    assert sorted(k["key"] for k in keys) == ["everyday_living", "interaction"]
+    assert "goal.create" in [e["action"] for e in await AuditEvent.select(AuditEvent.action)]
+
+    again = await upload(client, goals, "goals.csv", kind="goals")
+    assert count_of(again.text, "Records that stay as they are") == 2
+    assert await Goal.count() == 2
+
+    wrong = csv_of(
+        ",Eero Esimerki,Walk the dog,2,",  # a typo in the name: the closest is named
+        "P-9,,Walk the dog,2,",  # nobody has this number
+        ",Aino Aalto,Walk the dog,7,feelings",  # priority out of range, unknown domain
+        headings=GOAL_HEADINGS,
+    )
+    refused = await upload(client, wrong, "goals.csv", kind="goals")
+    assert count_of(refused.text, "Rows that cannot be imported") == 3
+    assert "There is no participant named Eero Esimerki. Did you mean Eero Esimerkki?" in (
+        refused.text
+    )
+    assert "There is no participant with the number P-9." in refused.text
+    assert "feelings is not one of the choices." in refused.text

@@ -57,7 +57,7 @@ async def export_everything(actor: Actor) -> dict[str, Rows]:
             "activities": await _activities(),
             "slots": await _slots(),
             "participants": await participant_rows(),
-            "goals": await _goals(),
+            "goals": await goal_rows(),
             "placements": await _placements(),
         }
         await record(
@@ -257,11 +257,12 @@ async def participant_rows() -> Rows:
     ]
 
 
-async def _goals() -> Rows:
+async def goal_rows() -> Rows:
     rows = await (
         Goal.select(
             Goal.id,
             Goal.participant.as_alias("participant_id"),
+            Goal.participant.external_id.as_alias("participant_number"),
             Goal.participant.display_name.as_alias("participant"),
             Goal.text,
             Goal.priority,
