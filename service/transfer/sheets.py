@@ -79,7 +79,7 @@ SHEETS: tuple[Sheet, ...] = (
         ("phone", N_("Phone"), "text"),
         ("country", N_("Country"), "text"),
         ("time_zone", N_("Time zone"), "text"),
-        ("features", N_("Accessibility features"), "list"),
+        ("features", N_("Accessibility features"), "list:features"),
     ),
     _sheet(
         "staff",

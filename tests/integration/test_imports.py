@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 
 from service.audit.tables import AuditEvent
 from service.auth.tables import Role
+from service.catalog.tables import Site, SiteFeature
 from service.demo.loader import load_demo
 from service.people.tables import (
     AccessibilityNeed,
@@ -232,7 +233,7 @@ async def test_an_export_imports_again_and_changes_nothing(client, db):
     assert (await api_login(client, "admin@demo.tupa", "tupa-demo")).status_code == 200
     before = (await client.get("/api/v1/export")).json()
     workbook = (await client.get("/admin/export.xlsx")).content
-    for kind in ("participants", "goals"):
+    for kind in ("sites", "participants", "goals"):
         preview = await upload(client, workbook, "export.xlsx", kind=kind)
         assert preview.status_code == 200, preview.text
         assert count_of(preview.text, "Records that stay as they are") == len(before[kind]) > 0
@@ -284,3 +285,33 @@ async def test_goals_in_their_own_words_import_by_number_or_name(client, as_coor
     )
     assert "There is no participant with the number P-9." in refused.text
     assert "feelings is not one of the choices." in refused.text
+
+
+async def test_sites_are_known_by_name_and_saved_by_the_catalogue(client, as_coordinator):
+    sites = csv_of(
+        "Pajatalo,Rantakatu 4,FI,Europe/Helsinki,step_free",
+        "Meijeri,Meijerinkatu 2,dk,Europe/Copenhagen,",
+        headings="Name,Address,Country,Time zone,Accessibility features",
+    )
+    preview = await upload(client, sites, "sites.csv", kind="sites")
+    assert count_of(preview.text, "New records") == 1, preview.text
+    assert count_of(preview.text, "Records to update") == 1
+    await confirm(client, upload_id_of(preview.text))
+    meijeri = await Site.objects().get(Site.name == "Meijeri")
+    assert meijeri.country == "DK" and meijeri.time_zone == "Europe/Copenhagen"
+    pajatalo = await Site.objects().get(Site.name == "Pajatalo")
+    assert pajatalo.address == "Rantakatu 4"
+    assert await SiteFeature.count().where(SiteFeature.site == pajatalo.id) == 1
+    assert "site.create" in [e["action"] for e in await AuditEvent.select(AuditEvent.action)]
+
+    again = await upload(client, sites, "sites.csv", kind="sites")
+    assert count_of(again.text, "Records that stay as they are") == 2, again.text
+
+    wrong = csv_of(
+        "Navetta,,XX,Europe/Nowhere,",
+        headings="Name,Address,Country,Time zone,Accessibility features",
+    )
+    refused = await upload(client, wrong, "sites.csv", kind="sites")
+    assert "Europe/Nowhere is not a known time zone." in refused.text
+    assert "XX is not a supported country code." in refused.text
+    assert await Site.count() == 2

@@ -52,7 +52,7 @@ async def export_everything(actor: Actor) -> dict[str, Rows]:
     async with db.transaction():
         records = {
             "partners": await _partners(),
-            "sites": await _sites(),
+            "sites": await site_rows(),
             "staff": await _staff(),
             "activities": await _activities(),
             "slots": await _slots(),
@@ -91,7 +91,7 @@ async def _partners() -> Rows:
     ).order_by(Partner.id)
 
 
-async def _sites() -> Rows:
+async def site_rows() -> Rows:
     rows = await Site.select(
         Site.id,
         Site.name,
