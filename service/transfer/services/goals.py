@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from service import events
-from service.audit.services import Actor, record
+from service.audit.services import Actor, Entry, record_many
 from service.catalog.tables import GoalDomain
 from service.people.tables import Goal, GoalDomainLink, GoalStatus, Participant
 from service.transfer.planning import (
@@ -31,6 +31,7 @@ from service.transfer.sheets import N_, SHEETS_BY_KIND
 
 SHEET = SHEETS_BY_KIND["goals"]
 GOAL_TEXT_LENGTH = 1000
+CHUNK = 500  # rows to an INSERT
 
 NO_PARTICIPANT = N_("There is no participant named %(value)s.")
 NO_PARTICIPANT_CLOSE = N_("There is no participant named %(value)s. Did you mean %(match)s?")
@@ -116,51 +117,68 @@ def _plain(text: str) -> str:
 async def write(
     actor: Actor, upload_id: int, planned: Sequence[Planned]
 ) -> tuple[list[int], list[int]]:
-    domains = {
-        row["key"]: row["id"] for row in await GoalDomain.select(GoalDomain.id, GoalDomain.key)
-    }
-    created: list[int] = []
-    updated: list[int] = []
-    for row in planned:
-        if row.action not in (CREATE, UPDATE):
-            continue
-        values = row.values if row.action == CREATE else {k: row.values[k] for k in row.changed}
-        participant_id = row.values["participant_id"]
-        columns: dict[Any, Any] = {}
-        if "text" in values:
-            columns[Goal.text] = str(values["text"]).strip()
-        if "priority" in values:
-            columns[Goal.priority] = values["priority"] or 2
-        if "status" in values:
-            columns[Goal.status] = values["status"] or GoalStatus.active.value
-        if row.action == CREATE:
-            goal = Goal(
-                participant=participant_id,
-                text=columns[Goal.text],
-                priority=columns.get(Goal.priority, 2),
-                status=columns.get(Goal.status, GoalStatus.active.value),
-            )
-            await goal.save()
-            goal_id = goal.id
-            created.append(goal_id)
-        else:
-            goal_id = row.record_id or 0
-            if columns:
-                await Goal.update(columns).where(Goal.id == goal_id)
-            updated.append(goal_id)
+    """New goals in a few statements, changed ones one by one; then their domains, the
+    audit events and the domain events."""
+    domains = {r["key"]: r["id"] for r in await GoalDomain.select(GoalDomain.id, GoalDomain.key)}
+    creating = [row for row in planned if row.action == CREATE]
+    updating = [row for row in planned if row.action == UPDATE]
+    new = [
+        Goal(
+            participant=row.values["participant_id"],
+            text=str(row.values["text"]).strip(),
+            priority=row.values.get("priority") or 2,
+            status=row.values.get("status") or GoalStatus.active.value,
+        )
+        for row in creating
+    ]
+    for start in range(0, len(new), CHUNK):
+        await Goal.insert(*new[start : start + CHUNK])
+    created = [goal.id for goal in new]
+    links = [
+        GoalDomainLink(goal=goal_id, domain=domains[key])
+        for row, goal_id in zip(creating, created, strict=True)
+        for key in split_list(row.values.get("domains"))
+    ]
+    updated = []
+    for row in updating:
+        goal_id = row.record_id or 0
+        values = {key: row.values[key] for key in row.changed}
+        columns = _goal_columns(values)
+        if columns:
+            await Goal.update(columns).where(Goal.id == goal_id)
         if "domains" in values:
             await GoalDomainLink.delete().where(GoalDomainLink.goal == goal_id)
-            keys = split_list(values["domains"])
-            if keys:
-                await GoalDomainLink.insert(
-                    *[GoalDomainLink(goal=goal_id, domain=domains[key]) for key in keys]
-                )
-        await record(
-            actor,
-            "goal.create" if row.action == CREATE else "goal.update",
-            entity="participant",
-            entity_id=participant_id,
-            details={"goal_id": goal_id, "import": upload_id, "row": row.number},
-        )
+            links += [
+                GoalDomainLink(goal=goal_id, domain=domains[key])
+                for key in split_list(values["domains"])
+            ]
+        updated.append(goal_id)
+    for start in range(0, len(links), CHUNK):
+        await GoalDomainLink.insert(*links[start : start + CHUNK])
+    done = [*zip(creating, created, strict=True), *zip(updating, updated, strict=True)]
+    await record_many(
+        actor,
+        [
+            Entry(
+                f"goal.{row.action}",
+                "participant",
+                row.values["participant_id"],
+                {"goal_id": goal_id, "import": upload_id, "row": row.number},
+            )
+            for row, goal_id in done
+        ],
+    )
+    for participant_id in sorted({row.values["participant_id"] for row, _ in done}):
         await events.publish(events.ParticipantChanged(participant_id=participant_id))
     return created, updated
+
+
+def _goal_columns(values: Mapping[str, Any]) -> dict[Any, Any]:
+    columns: dict[Any, Any] = {}
+    if "text" in values:
+        columns[Goal.text] = str(values["text"]).strip()
+    if "priority" in values:
+        columns[Goal.priority] = values["priority"] or 2
+    if "status" in values:
+        columns[Goal.status] = values["status"] or GoalStatus.active.value
+    return columns

@@ -3,12 +3,14 @@ sites they can reach, accessibility needs, strengths)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, time
 from typing import Any
 
+from piccolo.table import Table
+
 from service import clock, events
-from service.audit.services import Actor, record
+from service.audit.services import Actor, Entry, record_many
 from service.auth.tables import User
 from service.catalog.tables import Site
 from service.people.services import REVIEW_INTERVAL
@@ -36,6 +38,7 @@ from service.transfer.services.export import participant_rows
 from service.transfer.sheets import SHEETS_BY_KIND
 
 SHEET = SHEETS_BY_KIND["participants"]
+CHUNK = 500  # rows to an INSERT
 RULES = Rules(
     lengths={
         "external_id": 64,
@@ -82,42 +85,74 @@ TEXT_DEFAULTS = {"contact": "", "support_person": "", "support_contact": ""}
 async def write(
     actor: Actor, upload_id: int, planned: Sequence[Planned]
 ) -> tuple[list[int], list[int]]:
+    """New participants in a few statements (thousands of rows at once), changed ones
+    one by one; then what hangs on them, the audit events and the domain events."""
     sites = {row["name"]: row["id"] for row in await Site.select(Site.id, Site.name)}
     staff = {row["email"]: row["id"] for row in await User.select(User.id, User.email)}
-    today = clock.today()
-    created: list[int] = []
-    updated: list[int] = []
-    for row in planned:
-        if row.action not in (CREATE, UPDATE):
-            continue
-        values = row.values if row.action == CREATE else {k: row.values[k] for k in row.changed}
+    creating = [row for row in planned if row.action == CREATE]
+    updating = [row for row in planned if row.action == UPDATE]
+    new = [_new_participant(row.values, staff, clock.today()) for row in creating]
+    for start in range(0, len(new), CHUNK):
+        await Participant.insert(*new[start : start + CHUNK])
+    created = [participant.id for participant in new]
+    children: list[Table] = []
+    for row, participant_id in zip(creating, created, strict=True):
+        children += _capacity_rows(participant_id, row.values, sites)
+    updated = []
+    for row in updating:
+        participant_id = row.record_id or 0
+        values = {key: row.values[key] for key in row.changed}
         columns = _participant_columns(values, staff)
-        if row.action == CREATE:
-            columns.setdefault(Participant.status, ParticipantStatus.waiting.value)
-            columns.setdefault(Participant.preferred_language, "fi")
-            for key, default in TEXT_DEFAULTS.items():
-                columns[PARTICIPANT_FIELDS[key]] = columns.get(PARTICIPANT_FIELDS[key]) or default
-            start = columns.get(Participant.plan_start) or today
-            columns[Participant.next_review] = start + REVIEW_INTERVAL
-            participant = Participant(**{column._meta.name: v for column, v in columns.items()})
-            await participant.save()
-            participant_id = participant.id
-            created.append(participant_id)
-        else:
-            participant_id = row.record_id or 0
-            columns[Participant.updated_at] = clock.utcnow()
-            await Participant.update(columns).where(Participant.id == participant_id)
-            updated.append(participant_id)
-        await _write_capacity_lists(participant_id, values, sites)
-        await record(
-            actor,
-            f"participant.{'create' if row.action == CREATE else 'update'}",
-            entity="participant",
-            entity_id=participant_id,
-            details={"import": upload_id, "row": row.number},
-        )
+        columns[Participant.updated_at] = clock.utcnow()
+        await Participant.update(columns).where(Participant.id == participant_id)
+        for key, table in CAPACITY_LISTS.items():
+            if key in values:
+                await table.delete().where(table.participant == participant_id)  # type: ignore[attr-defined]
+        children += _capacity_rows(participant_id, values, sites)
+        updated.append(participant_id)
+    await _insert_all(children)
+    await record_many(
+        actor,
+        [
+            Entry(
+                f"participant.{row.action}", "participant", participant_id, _detail(upload_id, row)
+            )
+            for row, participant_id in [
+                *zip(creating, created, strict=True),
+                *zip(updating, updated, strict=True),
+            ]
+        ],
+    )
+    for participant_id in [*created, *updated]:
         await events.publish(events.ParticipantChanged(participant_id=participant_id))
     return created, updated
+
+
+def _detail(upload_id: int, row: Planned) -> dict[str, Any]:
+    return {"import": upload_id, "row": row.number}
+
+
+def _new_participant(
+    values: Mapping[str, Any], staff: Mapping[str, int], today: date
+) -> Participant:
+    columns = _participant_columns(values, staff)
+    columns.setdefault(Participant.status, ParticipantStatus.waiting.value)
+    columns.setdefault(Participant.preferred_language, "fi")
+    for key, default in TEXT_DEFAULTS.items():
+        columns[PARTICIPANT_FIELDS[key]] = columns.get(PARTICIPANT_FIELDS[key]) or default
+    start = columns.get(Participant.plan_start) or today
+    columns[Participant.next_review] = start + REVIEW_INTERVAL
+    return Participant(**{column._meta.name: value for column, value in columns.items()})
+
+
+async def _insert_all(rows: list[Table]) -> None:
+    """Rows of several tables, a few hundred to a statement."""
+    by_table: dict[type[Table], list[Table]] = {}
+    for row in rows:
+        by_table.setdefault(type(row), []).append(row)
+    for table, items in by_table.items():
+        for start in range(0, len(items), CHUNK):
+            await table.insert(*items[start : start + CHUNK])
 
 
 def _participant_columns(values: Mapping[str, Any], staff: Mapping[str, int]) -> dict[Any, Any]:
@@ -144,45 +179,43 @@ def _participant_columns(values: Mapping[str, Any], staff: Mapping[str, int]) ->
     return columns
 
 
-async def _write_capacity_lists(
+CAPACITY_LISTS: dict[str, type[Table]] = {
+    "available": AvailabilityWindow,
+    "sites": ReachableSite,
+    "needs": AccessibilityNeed,
+    "strengths": Strength,
+}
+
+
+def _capacity_rows(
     participant_id: int, values: Mapping[str, Any], sites: Mapping[str, int]
-) -> None:
-    """The lists a row holds, each replacing what the participant had."""
-    if "available" in values:
-        await AvailabilityWindow.delete().where(AvailabilityWindow.participant == participant_id)
-        windows = [week_window(text) for text in split_list(values["available"])]
-        if windows:
-            await AvailabilityWindow.insert(
-                *[
-                    AvailabilityWindow(
-                        participant=participant_id,
-                        weekday=day - 1,
-                        start=clock_time(start),
-                        end=clock_time(end),
-                    )
-                    for day, start, end in filter(None, windows)
-                ]
+) -> list[Table]:
+    """The rows of the lists a row holds (each replaces what the participant had)."""
+    rows: list[Table] = []
+    for text in split_list(values.get("available")):
+        window = week_window(text)
+        if window is not None:
+            day, start, end = window
+            rows.append(
+                AvailabilityWindow(
+                    participant=participant_id,
+                    weekday=day - 1,
+                    start=clock_time(start),
+                    end=clock_time(end),
+                )
             )
-    lists: tuple[tuple[str, Any, Callable[[str], Any]], ...] = (
-        (
-            "sites",
-            ReachableSite,
-            lambda v: ReachableSite(participant=participant_id, site=sites[v]),
-        ),
-        (
-            "needs",
-            AccessibilityNeed,
-            lambda v: AccessibilityNeed(participant=participant_id, feature=v),
-        ),
-        ("strengths", Strength, lambda v: Strength(participant=participant_id, tag=v)),
-    )
-    for key, table, make in lists:
-        if key not in values:
-            continue
-        await table.delete().where(table.participant == participant_id)
-        items = split_list(values[key])
-        if items:
-            await table.insert(*[make(item) for item in items])
+    rows += [
+        ReachableSite(participant=participant_id, site=sites[name])
+        for name in split_list(values.get("sites"))
+    ]
+    rows += [
+        AccessibilityNeed(participant=participant_id, feature=feature)
+        for feature in split_list(values.get("needs"))
+    ]
+    rows += [
+        Strength(participant=participant_id, tag=tag) for tag in split_list(values.get("strengths"))
+    ]
+    return rows
 
 
 def clock_time(text: str) -> time:
