@@ -61,3 +61,20 @@ async def test_paging_by_id_and_its_bounds(client, db):
         refused = await client.get(f"/api/v1/participants?{query}")
         assert refused.status_code in (400, 422), query
         assert field in refused.text
+
+
+async def test_the_participants_page_pages_and_searches(client, db):
+    await add_people([f"Person {n:03d}" for n in range(130)] + ["Aino Aalto"])
+    coordinator = await make_user(Role.coordinator, "kaisa@example.org")
+    await api_login(client, coordinator.email)
+    first = await client.get("/participants")
+    assert "131 participants" in first.text
+    assert "Aino Aalto" in first.text and "Person 098" in first.text
+    assert "Person 099" not in first.text
+    following = re.search(r'href="([^"]+)" rel="next"', first.text)
+    assert following
+    second = await client.get(following[1].replace("&amp;", "&"))
+    assert "Person 099" in second.text and "Person 129" in second.text
+    assert "Aino Aalto" not in second.text and 'rel="next"' not in second.text
+    found = await client.get("/participants?q=aalto")
+    assert "1 participant" in found.text and "Person 000" not in found.text
