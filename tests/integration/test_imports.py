@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from service.audit.tables import AuditEvent
 from service.auth.tables import Role
-from service.catalog.tables import Site, SiteFeature
+from service.catalog.tables import Partner, Site, SiteFeature
 from service.demo.loader import load_demo
 from service.people.tables import (
     AccessibilityNeed,
@@ -233,7 +233,7 @@ async def test_an_export_imports_again_and_changes_nothing(client, db):
     assert (await api_login(client, "admin@demo.tupa", "tupa-demo")).status_code == 200
     before = (await client.get("/api/v1/export")).json()
     workbook = (await client.get("/admin/export.xlsx")).content
-    for kind in ("sites", "participants", "goals"):
+    for kind in ("partners", "sites", "participants", "goals"):
         preview = await upload(client, workbook, "export.xlsx", kind=kind)
         assert preview.status_code == 200, preview.text
         assert count_of(preview.text, "Records that stay as they are") == len(before[kind]) > 0
@@ -315,3 +315,26 @@ async def test_sites_are_known_by_name_and_saved_by_the_catalogue(client, as_coo
     assert "Europe/Nowhere is not a known time zone." in refused.text
     assert "XX is not a supported country code." in refused.text
     assert await Site.count() == 2
+
+
+async def test_partners_are_known_by_name(client, as_coordinator):
+    partners = csv_of(
+        "Mäkelän tila,farm,Liisa Mäkelä,liisa@example.org",
+        "Kahvila Kulma,employer,,",
+        headings="Name,Kind,Contact person,Email",
+    )
+    preview = await upload(client, partners, "partners.csv", kind="partners")
+    assert count_of(preview.text, "New records") == 2, preview.text
+    await confirm(client, upload_id_of(preview.text))
+    farm = await Partner.objects().get(Partner.name == "Mäkelän tila")
+    assert farm.kind == "farm" and farm.email == "liisa@example.org"
+    again = await upload(client, partners, "partners.csv", kind="partners")
+    assert count_of(again.text, "Records that stay as they are") == 2
+    wrong = await upload(
+        client,
+        csv_of("Seurakunta,church,,", headings="Name,Kind,Contact person,Email"),
+        "partners.csv",
+        kind="partners",
+    )
+    assert "church is not one of the choices." in wrong.text
+    assert await Partner.count() == 2

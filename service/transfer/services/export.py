@@ -51,7 +51,7 @@ async def export_everything(actor: Actor) -> dict[str, Rows]:
     """Every sheet's rows, read in one transaction so that they agree with each other."""
     async with db.transaction():
         records = {
-            "partners": await _partners(),
+            "partners": await partner_rows(),
             "sites": await site_rows(),
             "staff": await _staff(),
             "activities": await _activities(),
@@ -79,7 +79,7 @@ def _grouped(rows: Iterable[dict[str, Any]], key: str, value: str) -> dict[Any, 
     return {owner: sorted(values, key=str) for owner, values in grouped.items()}
 
 
-async def _partners() -> Rows:
+async def partner_rows() -> Rows:
     return await Partner.select(
         Partner.id,
         Partner.name,

@@ -23,7 +23,7 @@ from service.i18n import gettext, translations
 from service.settings import LANGUAGES
 from service.transfer.planning import CREATE, REFUSE, UPDATE, Holdings, Planned, Rules, plan
 from service.transfer.reading import Problem, ReadResult, Row, read_rows
-from service.transfer.services import goals, participants, sites
+from service.transfer.services import goals, participants, partners, sites
 from service.transfer.services.export import template_choices
 from service.transfer.sheets import SHEETS_BY_KIND, Sheet, cell
 from service.transfer.tables import ImportUpload
@@ -42,6 +42,7 @@ class Importer:
 
 
 IMPORTERS: dict[str, Importer] = {
+    "partners": Importer(partners.holdings, partners.rules, partners.write),
     "sites": Importer(sites.holdings, sites.rules, sites.write),
     "participants": Importer(participants.holdings, participants.rules, participants.write),
     "goals": Importer(goals.holdings, goals.rules, goals.write),
