@@ -108,7 +108,7 @@ SHEETS: tuple[Sheet, ...] = (
         ("what_to_bring", N_("What to bring"), "text"),
         ("domains", N_("Goal domains"), "list:domains"),
         ("skills", N_("Skills"), "list"),
-        ("features", N_("Accessibility features"), "list"),
+        ("features", N_("Accessibility features"), "list:features"),
         ("active", N_("Active"), "bool"),
     ),
     _sheet(
@@ -229,7 +229,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "max_participants": 8,
         "participants_per_staff": 4,
         "animal_contact": False,
-        "skills": ["woodwork", "hand tools"],
+        "skills": ["woodwork", "hand_tools"],
     },
     "slots": {"weekday": 1, "start": "09:00", "end": "12:00", "valid_from": "2027-01-04"},
     "participants": {

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from service.audit.tables import AuditEvent
 from service.auth.tables import Role
-from service.catalog.tables import Partner, Site, SiteFeature
+from service.catalog.tables import Activity, ActivityDomain, Partner, Site, SiteFeature
 from service.demo.loader import load_demo
 from service.people.tables import (
     AccessibilityNeed,
@@ -233,7 +233,7 @@ async def test_an_export_imports_again_and_changes_nothing(client, db):
     assert (await api_login(client, "admin@demo.tupa", "tupa-demo")).status_code == 200
     before = (await client.get("/api/v1/export")).json()
     workbook = (await client.get("/admin/export.xlsx")).content
-    for kind in ("partners", "sites", "participants", "goals"):
+    for kind in ("partners", "sites", "activities", "participants", "goals"):
         preview = await upload(client, workbook, "export.xlsx", kind=kind)
         assert preview.status_code == 200, preview.text
         assert count_of(preview.text, "Records that stay as they are") == len(before[kind]) > 0
@@ -338,3 +338,46 @@ async def test_partners_are_known_by_name(client, as_coordinator):
     )
     assert "church is not one of the choices." in wrong.text
     assert await Partner.count() == 2
+
+
+ACTIVITY_HEADINGS = (
+    "Title,Kind,Site,Demand (1-5),Fewest participants,Most participants,Goal domains,Skills"
+)
+
+
+async def test_activities_are_known_by_title_and_site(client, as_coordinator):
+    activities = csv_of(
+        "Woodwork,workshop,Pajatalo,2,2,8,interaction:2; everyday_living,woodwork; hand_tools",
+        "Cooking,workshop,pajatalo,1,1,6,,",
+        headings=ACTIVITY_HEADINGS,
+    )
+    preview = await upload(client, activities, "activities.csv", kind="activities")
+    assert count_of(preview.text, "New records") == 2, preview.text
+    await confirm(client, upload_id_of(preview.text))
+    woodwork = await Activity.objects().get(Activity.title == "Woodwork")
+    assert woodwork.max_participants == 8 and woodwork.demand_level == 2
+    strengths = await ActivityDomain.select(
+        ActivityDomain.domain.key.as_alias("key"), ActivityDomain.strength
+    ).where(ActivityDomain.activity == woodwork.id)
+    assert sorted((d["key"], d["strength"]) for d in strengths) == [
+        ("everyday_living", 1),
+        ("interaction", 2),
+    ]
+    again = await upload(client, activities, "activities.csv", kind="activities")
+    assert count_of(again.text, "Records that stay as they are") == 2, again.text
+
+    wrong = csv_of(
+        "Gardening,workshop,Pajatalot,2,9,3,interaction:5,Hand Tools",
+        headings=ACTIVITY_HEADINGS,
+    )
+    refused = await upload(client, wrong, "activities.csv", kind="activities")
+    assert "Pajatalot is not one of the choices. Did you mean Pajatalo?" in refused.text
+    wrong = csv_of(
+        "Gardening,workshop,Pajatalo,2,9,3,interaction:5,Hand Tools", headings=ACTIVITY_HEADINGS
+    )
+    refused = await upload(client, wrong, "activities.csv", kind="activities")
+    page = refused.text
+    assert "The most participants cannot be fewer than the fewest." in page
+    assert "interaction:5: a goal domain&#39;s weight is 1, 2 or 3." in page
+    assert "Hand Tools is not a skill" in page
+    assert await Activity.count() == 2

@@ -54,7 +54,7 @@ async def export_everything(actor: Actor) -> dict[str, Rows]:
             "partners": await partner_rows(),
             "sites": await site_rows(),
             "staff": await _staff(),
-            "activities": await _activities(),
+            "activities": await activity_rows(),
             "slots": await _slots(),
             "participants": await participant_rows(),
             "goals": await goal_rows(),
@@ -126,7 +126,7 @@ async def _staff() -> Rows:
     return [{**row, "sites": sites.get(row["id"], [])} for row in rows]
 
 
-async def _activities() -> Rows:
+async def activity_rows() -> Rows:
     rows = await Activity.select(
         Activity.id,
         Activity.title,

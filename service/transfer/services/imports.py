@@ -23,7 +23,7 @@ from service.i18n import gettext, translations
 from service.settings import LANGUAGES
 from service.transfer.planning import CREATE, REFUSE, UPDATE, Holdings, Planned, Rules, plan
 from service.transfer.reading import Problem, ReadResult, Row, read_rows
-from service.transfer.services import goals, participants, partners, sites
+from service.transfer.services import activities, goals, participants, partners, sites
 from service.transfer.services.export import template_choices
 from service.transfer.sheets import SHEETS_BY_KIND, Sheet, cell
 from service.transfer.tables import ImportUpload
@@ -46,6 +46,7 @@ IMPORTERS: dict[str, Importer] = {
     "sites": Importer(sites.holdings, sites.rules, sites.write),
     "participants": Importer(participants.holdings, participants.rules, participants.write),
     "goals": Importer(goals.holdings, goals.rules, goals.write),
+    "activities": Importer(activities.holdings, activities.rules, activities.write),
 }
 #: The kinds that can be imported so far (the others are exported only).
 IMPORTABLE = tuple(IMPORTERS)
