@@ -429,3 +429,15 @@ async def test_the_demo_exported_imports_into_an_empty_database(client, db):
     after = (await client.get("/api/v1/export")).json()
     for kind in IMPORTED_KINDS:
         assert comparable(after[kind]) == comparable(before[kind]), kind
+
+
+async def test_a_row_refused_by_its_cells_stays_refused_when_confirmed_anyway(
+    client, as_coordinator
+):
+    preview = await upload(client, csv_of(ROWS[0], ROWS[1].replace(",4.5,", ",lots,")))
+    assert count_of(preview.text, "Rows that cannot be imported") == 1
+    stored = await ImportUpload.select(ImportUpload.id).first()
+    again = await client.get(f"/admin/imports/{stored['id']}")
+    assert "lots is not a number." in again.text and "/confirm" not in again.text
+    assert (await confirm(client, stored["id"])).status_code == 409
+    assert await Participant.count() == 0

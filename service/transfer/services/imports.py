@@ -115,7 +115,7 @@ async def preview_upload(actor: Actor, kind: str, filename: str, data: bytes) ->
             owner=actor.user_id,
             kind=kind,
             filename=filename[:255],
-            rows=[{"number": row.number, "values": _stored(row)} for row in read.rows],
+            rows=[_stored(row) for row in read.rows],
             expires_at=clock.utcnow() + UPLOAD_LIFETIME,
         )
         await upload.save()
@@ -200,17 +200,27 @@ async def _forget_expired_uploads() -> None:
 
 
 def _stored(row: Row) -> dict[str, Any]:
-    """A row's values as JSON holds them (dates and times as text, lists as lists)."""
-    return {
+    """A row as JSON holds it: its values (dates and times as text, lists as lists), or
+    why it was refused, so that a refused row stays refused on confirming."""
+    values = {
         key: value if isinstance(value, list) else cell(value) for key, value in row.values.items()
     }
+    problems = [[problem.column, problem.reason] for problem in row.errors]
+    return {"number": row.number, "values": values, "problems": problems}
 
 
 def _rows_of(upload: Mapping[str, Any]) -> tuple[Row, ...]:
     stored = upload["rows"]
     if isinstance(stored, str):  # SQLite hands JSON back as text
         stored = json.loads(stored)
-    return tuple(Row(item["number"], item["values"]) for item in stored)
+    return tuple(
+        Row(
+            item["number"],
+            item["values"],
+            tuple(Problem(item["number"], column, reason) for column, reason in item["problems"]),
+        )
+        for item in stored
+    )
 
 
 # --- Planning --------------------------------------------------------------------------
