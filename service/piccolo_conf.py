@@ -25,6 +25,7 @@ APP_REGISTRY = AppRegistry(
         "service.calendars.piccolo_app",
         "service.reports.piccolo_app",
         "service.notifications.piccolo_app",
+        "service.transfer.piccolo_app",
     ]
 )
 

@@ -3,13 +3,16 @@ another person's id answers 404."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
 
-from litestar import Request, get, post, put
+from litestar import Request, Response, get, post, put
+from litestar.datastructures import ResponseHeader
 from litestar.params import FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from service.auth.guards import permission
+from service.bounds import DB_INT_MAX
 from service.params import OptionalQueryId, PathId, QueryText
 from service.people import services
 from service.people.schemas import (
@@ -30,6 +33,7 @@ from service.people.schemas import (
     ReviewIn,
     ReviewOut,
 )
+from service.people.services import MAX_PAGE
 from service.people.tables import ParticipantStatus
 from service.web import actor_of, current_user
 
@@ -43,22 +47,64 @@ def _user(request: Req) -> Any:
     return user
 
 
-@get("/api/v1/participants", guards=[permission("participant.follow")], tags=["participants"])
+@get(
+    "/api/v1/participants",
+    guards=[permission("participant.follow")],
+    tags=["participants"],
+    response_headers=[
+        ResponseHeader(
+            name="Link",
+            description='The next page, `<...>; rel="next"`; absent on the last page.',
+            documentation_only=True,
+        ),
+        ResponseHeader(
+            name="X-Total-Count",
+            description="How many participants all the pages hold.",
+            documentation_only=True,
+        ),
+    ],
+)
 async def list_participants(
     request: Req,
     q: QueryText = "",
     status: FromQuery[ParticipantStatus | None] = None,
     site: OptionalQueryId = None,
     review_due: FromQuery[bool] = False,
-) -> list[ParticipantOut]:
-    return await services.list_participants(
+    sort: Annotated[
+        Literal["name", "id"], QueryParameter(description="Sorted by this, then by id.")
+    ] = "name",
+    limit: Annotated[
+        int, QueryParameter(ge=1, le=MAX_PAGE, description="Participants on a page.")
+    ] = 100,
+    after: Annotated[
+        int | None,
+        QueryParameter(
+            ge=1,
+            le=DB_INT_MAX,
+            description="The id of the last participant of the previous page (from `Link`).",
+        ),
+    ] = None,
+) -> Response[list[ParticipantOut]]:
+    """Participants the user may see, a page at a time (keyset paging: rows added
+    meanwhile never make one appear twice)."""
+    page = await services.page_participants(
         actor_of(request),
         _user(request),
         search=q.strip(),
         status=status,
         site_id=site,
         review_due=review_due,
+        sort=sort,
+        limit=limit,
+        after=after,
     )
+    headers = {"X-Total-Count": str(page.total)}
+    if page.next_after is not None:
+        following = request.url.query_params.dict()
+        following["after"] = [str(page.next_after)]
+        query = urlencode([(k, v) for k, values in following.items() for v in values])
+        headers["Link"] = f'<{request.url.path}?{query}>; rel="next"'
+    return Response(page.items, headers=headers)
 
 
 @post(

@@ -4,6 +4,7 @@ capacity, interests, reviews, placements), the record form and goal reviews."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from litestar import Request, Response, get, post
 from litestar.params import FromQuery
@@ -29,7 +30,7 @@ from service.forms import Form, errors_of, form_to, posted_fields
 from service.i18n import gettext as _
 from service.i18n import pgettext
 from service.notifications import services as notifications
-from service.params import PathId, QueryText
+from service.params import OptionalQueryId, PathId, QueryText
 from service.people import services
 from service.people.forms import (
     BLOCKED_ROWS,
@@ -48,6 +49,7 @@ from service.staff.services import list_staff
 from service.web import actor_of, current_user, page
 
 Req = Request[Any, Any, Any]
+PAGE_SIZE = 100  # participants on a page of the list
 
 
 def status_label(status: str) -> str:
@@ -67,25 +69,37 @@ async def participants_page(
     status: QueryText = "",
     site: QueryText = "",
     review_due: FromQuery[bool] = False,
+    after: OptionalQueryId = None,
 ) -> Template:
+    """A page of participants at a time (the list API's keyset paging), with search
+    and filters."""
     user = current_user(request)
     assert user is not None
     if status and status not in ParticipantStatus.__members__:
         raise InvalidInput("status", _("Choose one of the statuses."))
     site_id = int(site) if site.isdigit() else None
-    people = await services.list_participants(
+    listed = await services.page_participants(
         actor_of(request),
         user,
         search=q.strip(),
         status=ParticipantStatus(status) if status else None,
         site_id=site_id,
         review_due=review_due,
+        limit=PAGE_SIZE,
+        after=after,
     )
+    people = listed.items
+    following = None
+    if listed.next_after is not None:
+        query = {k: v for k, v in request.query_params.items() if k != "after"}
+        following = "/participants?" + urlencode({**query, "after": listed.next_after})
     staff = {s.user_id: s.name for s in await list_staff()}
     return page(
         request,
         "participants/list.html",
         people=people,
+        total=listed.total,
+        following=following,
         q=q,
         status=status,
         site=site_id,

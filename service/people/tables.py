@@ -16,6 +16,7 @@ from piccolo.columns import (
     Varchar,
 )
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.constraints import Unique
 from piccolo.table import Table
 
 from service.auth.tables import User
@@ -56,6 +57,10 @@ class Participant(Identified, Table, tablename="participant"):
         references=User, on_delete=OnDelete.set_null, null=True, index=True, unique=True
     )
     display_name = Varchar(length=120)
+    # The provider's own number for the participant, from an imported spreadsheet: a
+    # second import of the same file updates the record instead of adding another.
+    external_id = Varchar(length=64, null=True, default=None)
+    participant_external_id_key = Unique([external_id])
     preferred_language = Varchar(length=8, default="fi")
     contact = Varchar(length=254, default="")
     support_person = Varchar(length=120, default="")

@@ -20,16 +20,19 @@ from service.people.services.goals import (
 from service.people.services.interests import get_interests, save_interests
 from service.people.services.journeys import end_plan, save_reporting
 from service.people.services.records import (
+    MAX_PAGE,
     get_participant,
     link_account,
     list_participants,
     own_participant_id,
+    page_participants,
     save_participant,
 )
 from service.people.services.visibility import visible_row
 
 __all__ = [
     "ERASED_NAME",
+    "MAX_PAGE",
     "REVIEW_INTERVAL",
     "add_review",
     "day_needs_of",
@@ -46,6 +49,7 @@ __all__ = [
     "list_participants",
     "list_reviews",
     "own_participant_id",
+    "page_participants",
     "save_capacity",
     "save_day_needs",
     "save_goal",

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from service import clock, events
 from service.audit.services import Actor, record
@@ -56,6 +58,82 @@ async def list_participants(
     rows = await query
     await record(actor, "participant.list", entity="participant", details={"count": len(rows)})
     return [participant_out(row, user) for row in rows]
+
+
+#: What a list of participants may be sorted by: a column, then the id (unique), so that
+#: a page ends at a row and the next page starts after it (keyset paging: rows added or
+#: removed meanwhile never make a row appear twice or be left out).
+PARTICIPANT_SORTS = {"name": Participant.display_name, "id": Participant.id}
+MAX_PAGE = 500
+
+
+@dataclass(frozen=True)
+class ParticipantPage:
+    items: list[ParticipantOut]
+    total: int  # of every page, with the same filters
+    next_after: int | None  # the id to ask for the next page after; None on the last page
+
+
+async def page_participants(
+    actor: Actor,
+    user: CurrentUser,
+    *,
+    search: str = "",
+    status: ParticipantStatus | None = None,
+    site_id: int | None = None,
+    review_due: bool = False,
+    sort: str = "name",
+    limit: int = 100,
+    after: int | None = None,
+    today: date | None = None,
+) -> ParticipantPage:
+    """One page of the participants `user` may see, sorted by `sort` then id, starting
+    after the participant `after` (the last one of the previous page)."""
+    today = today or clock.today()
+    column = PARTICIPANT_SORTS.get(sort)
+    if column is None:
+        raise InvalidInput(
+            "sort", _("Sort by one of: %(choices)s.", choices=", ".join(PARTICIPANT_SORTS))
+        )
+    filters = [await visible_participants(user, today)]
+    if search:
+        filters.append(Participant.display_name.ilike(f"%{search}%"))
+    if status:
+        filters.append(Participant.status == status.value)
+    if review_due:
+        filters.append(Participant.next_review <= today)
+    if site_id is not None:
+        reach = await ReachableSite.select(ReachableSite.participant).where(
+            ReachableSite.site == site_id
+        )
+        filters.append(Participant.id.is_in([r["participant"] for r in reach] or [-1]))
+    total = await Participant.count().where(*filters)
+    query = Participant.select().where(*filters)
+    if after is not None:
+        query = query.where(await _after(column, after))
+    query = query.order_by(column).order_by(Participant.id).limit(min(limit, MAX_PAGE) + 1)
+    rows = await query
+    more = len(rows) > min(limit, MAX_PAGE)
+    rows = rows[: min(limit, MAX_PAGE)]
+    await record(actor, "participant.list", entity="participant", details={"count": len(rows)})
+    return ParticipantPage(
+        items=[participant_out(row, user) for row in rows],
+        total=total,
+        next_after=rows[-1]["id"] if more and rows else None,
+    )
+
+
+async def _after(column: Any, after: int) -> Any:
+    """The rows that come after participant `after` in the order of `column`, then id."""
+    if column is Participant.id:
+        return Participant.id > after
+    row = await Participant.select(column.as_alias("key")).where(Participant.id == after).first()
+    if row is None:
+        raise InvalidInput(
+            "after", _("There is no participant %(id)s to continue after.", id=after)
+        )
+    key = row["key"]
+    return (column > key) | ((column == key) & (Participant.id > after))
 
 
 async def get_participant(actor: Actor, user: CurrentUser, participant_id: int) -> ParticipantOut:

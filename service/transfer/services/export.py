@@ -27,6 +27,7 @@ from service.catalog.tables import (
     Site,
     SiteFeature,
 )
+from service.catalog.vocabulary import ACCESSIBILITY_FEATURES
 from service.people.tables import (
     AccessibilityNeed,
     AvailabilityWindow,
@@ -50,13 +51,13 @@ async def export_everything(actor: Actor) -> dict[str, Rows]:
     """Every sheet's rows, read in one transaction so that they agree with each other."""
     async with db.transaction():
         records = {
-            "partners": await _partners(),
-            "sites": await _sites(),
+            "partners": await partner_rows(),
+            "sites": await site_rows(),
             "staff": await _staff(),
-            "activities": await _activities(),
+            "activities": await activity_rows(),
             "slots": await _slots(),
-            "participants": await _participants(),
-            "goals": await _goals(),
+            "participants": await participant_rows(),
+            "goals": await goal_rows(),
             "placements": await _placements(),
         }
         await record(
@@ -78,7 +79,7 @@ def _grouped(rows: Iterable[dict[str, Any]], key: str, value: str) -> dict[Any, 
     return {owner: sorted(values, key=str) for owner, values in grouped.items()}
 
 
-async def _partners() -> Rows:
+async def partner_rows() -> Rows:
     return await Partner.select(
         Partner.id,
         Partner.name,
@@ -90,7 +91,7 @@ async def _partners() -> Rows:
     ).order_by(Partner.id)
 
 
-async def _sites() -> Rows:
+async def site_rows() -> Rows:
     rows = await Site.select(
         Site.id,
         Site.name,
@@ -125,7 +126,7 @@ async def _staff() -> Rows:
     return [{**row, "sites": sites.get(row["id"], [])} for row in rows]
 
 
-async def _activities() -> Rows:
+async def activity_rows() -> Rows:
     rows = await Activity.select(
         Activity.id,
         Activity.title,
@@ -189,10 +190,11 @@ async def _slots() -> Rows:
     ]
 
 
-async def _participants() -> Rows:
+async def participant_rows() -> Rows:
     rows = await (
         Participant.select(
             Participant.id,
+            Participant.external_id,
             Participant.display_name.as_alias("name"),
             Participant.preferred_language.as_alias("language"),
             Participant.contact,
@@ -255,11 +257,12 @@ async def _participants() -> Rows:
     ]
 
 
-async def _goals() -> Rows:
+async def goal_rows() -> Rows:
     rows = await (
         Goal.select(
             Goal.id,
             Goal.participant.as_alias("participant_id"),
+            Goal.participant.external_id.as_alias("participant_number"),
             Goal.participant.display_name.as_alias("participant"),
             Goal.text,
             Goal.priority,
@@ -313,6 +316,8 @@ async def template_choices() -> dict[str, list[str]]:
         "activities": [
             r["title"] for r in await Activity.select(Activity.title).order_by(Activity.title)
         ],
+        "staff_emails": await staff_emails(),
+        "features": list(ACCESSIBILITY_FEATURES),
         "domains": [
             r["key"]
             for r in await GoalDomain.select(GoalDomain.key)
@@ -320,3 +325,13 @@ async def template_choices() -> dict[str, list[str]]:
             .order_by(GoalDomain.key)
         ],
     }
+
+
+async def staff_emails() -> list[str]:
+    """Who can be a participant's contact: the staff members and coordinators."""
+    rows = await (
+        User.select(User.email)
+        .where(User.role.is_in([Role.staff.value, Role.coordinator.value]))
+        .order_by(User.email)
+    )
+    return [row["email"] for row in rows]
