@@ -120,6 +120,7 @@ class ClosureOut(msgspec.Struct):
     start_date: date
     end_date: date
     reason: str
+    cancelled: int = 0  # when just added: how many sessions it cancelled
 
 
 class GenerationResult(msgspec.Struct):
