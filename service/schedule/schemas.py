@@ -77,6 +77,7 @@ class SessionOut(msgspec.Struct):
     staff: list[StaffName]
     warnings: list[WarningOut]
     note: str
+    min_participants: int = 0
 
 
 class SessionIn(Input):

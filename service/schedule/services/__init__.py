@@ -14,6 +14,7 @@ from service.schedule.services.sessions import (
     create_session,
     get_session,
     list_sessions,
+    restore_session,
 )
 from service.schedule.services.slots import end_slot, get_slot, list_slots, save_slot
 
@@ -35,5 +36,6 @@ __all__ = [
     "list_sessions",
     "list_slots",
     "remove_closure",
+    "restore_session",
     "save_slot",
 ]

@@ -205,6 +205,7 @@ def session_out(row: SessionRow, names: dict[int, str], warnings: list[WarningOu
         slot_changed_since_edit=row.slot_changed_since_edit,
         placed=row.placed,
         capacity=row.max_participants,
+        min_participants=row.min_participants,
         staff=[StaffName(id=user, name=names.get(user, "")) for user in sorted(row.staff_ids)],
         warnings=warnings,
         note=row.note,
