@@ -56,6 +56,7 @@ from service.catalog.vocabulary import (
     feature_label,
     kind_label,
     partner_kind_label,
+    skill_label,
 )
 from service.db import another_process_serves, bind_engine, close_engine, open_engine
 from service.engines import engine_from_url
@@ -309,6 +310,7 @@ def _jinja(settings: Settings) -> Environment:
         feature_label=feature_label,
         domain_label=domain_label,
         partner_kind_label=partner_kind_label,
+        skill_label=skill_label,
         run_status_label=run_status_label,
     )
     # One set of formats for every page (service/formats.py): the reader's locale, weeks

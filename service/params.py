@@ -32,3 +32,7 @@ QueryText = Annotated[str, QueryParameter(max_length=QUERY_TEXT_MAX, pattern=NO_
 
 OptionalQueryText = Annotated[str | None, QueryParameter(max_length=QUERY_TEXT_MAX, pattern=NO_NUL)]
 """A search or filter text in the query string, or none."""
+
+WEEKS_AHEAD_MAX = 8
+QueryWeeksAhead = Annotated[int, QueryParameter(ge=0, le=WEEKS_AHEAD_MAX)]
+"""Which week, counted from this one (0), for pages that step through the weeks ahead."""

@@ -117,7 +117,7 @@ PERMISSIONS: dict[str, Permission] = _table(
     ),
     Permission("staff.manage", has_role(A, C), "staff profiles", True),
     Permission("sites.all", has_role(A, C), "every site, not only their own"),
-    Permission("closures.manage", has_role(A), "add and remove closures"),
+    Permission("closures.manage", has_role(A, C), "add and remove closures"),
     Permission("goal_domains.manage", has_role(A), "the goal domains"),
     # --- schedule, placements, matching --------------------------------------------
     Permission("schedule.view", has_role(A, C, S, P), "the planner, slots and sessions"),

@@ -42,6 +42,22 @@ def kind_label(kind: str) -> str:
     return _(name) if name else kind
 
 
+def skill_label(key: str) -> str:
+    """A staff skill in words: the usual ones translated, any other key written out
+    (`outdoor_guiding` -> "Outdoor guiding"), never the raw key."""
+    labels: dict[str, str] = {
+        "animal_handling": _("Animal handling"),
+        "first_aid": _("First aid"),
+        "kitchen_hygiene": _("Kitchen hygiene"),
+        "job_coaching": _("Job coaching"),
+        "outdoor_guiding": _("Outdoor guiding"),
+        "peer_support": _("Peer support"),
+        "gardening": _("Gardening"),
+        "woodwork": _("Woodwork"),
+    }
+    return labels.get(key) or key.replace("_", " ").strip().capitalize()
+
+
 def partner_kind_label(kind: str) -> str:
     labels: dict[str, str] = {
         PartnerKind.farm: _("Green-care farm"),

@@ -9,11 +9,13 @@ rule it would break."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import asdict, replace
 from datetime import date, timedelta
 from typing import Any
+
+import msgspec
 
 from service import clock, events
 from service.audit.services import Actor, record
@@ -23,11 +25,14 @@ from service.i18n import gettext as _
 from service.matching.explain import explain_placement
 from service.matching.model import Assignment, Problem
 from service.matching.schemas import (
+    Loss,
     ProposalAdd,
     ProposalChange,
     ProposalOut,
+    PublishCounts,
     Published,
     RunOut,
+    SlotFill,
 )
 from service.matching.services import (
     get_run,
@@ -36,7 +41,13 @@ from service.matching.services import (
     slot_labels,
     status_label,
 )
-from service.matching.tables import Change, MatchingProposal, MatchingRun, RunStatus
+from service.matching.tables import (
+    Change,
+    MatchingProposal,
+    MatchingRun,
+    MatchingUnplaced,
+    RunStatus,
+)
 from service.matching.validate import Violation, validate
 from service.matching.words import refusal_words
 from service.people.tables import Participant
@@ -61,6 +72,86 @@ def _published_plan(problem: Problem, rows: list[dict[str, Any]]) -> list[Assign
         elif takes:
             held.discard(pair)
     return [Assignment(p, s) for p, s in sorted(held)]
+
+
+def _holds_after(row: Mapping[str, Any]) -> bool:
+    """Whether the proposal's place is held once the review as it stands is published."""
+    if row["change"] == Change.removed:
+        return not row["accepted"]
+    return bool(row["accepted"])
+
+
+def _gives_up(row: Mapping[str, Any]) -> bool:
+    """Whether publishing ends a place held now (an accepted ending, or a kept place
+    set aside)."""
+    if row["change"] == Change.new:
+        return False
+    return not _holds_after(row)
+
+
+def publish_counts(rows: Iterable[Mapping[str, Any]], unplaced: Iterable[int]) -> PublishCounts:
+    """What publishing the review as it stands would change (see `PublishCounts`):
+    `rows` are the run's proposals (participant, change, accepted), `unplaced` the
+    people the run found no place for."""
+    rows = list(rows)
+    gaining = {r["participant"] for r in rows if r["change"] == Change.new and r["accepted"]}
+    giving_up = {r["participant"] for r in rows if _gives_up(r)}
+    holding = {r["participant"] for r in rows if _holds_after(r)}
+    counts = PublishCounts()
+    for r in rows:
+        if r["change"] == Change.new and r["accepted"]:
+            if r["participant"] in giving_up:
+                counts.moved += 1
+            else:
+                counts.new += 1
+        elif _gives_up(r) and r["participant"] not in gaining:
+            counts.ending += 1
+    everyone = {r["participant"] for r in rows} | set(unplaced)
+    counts.without_place = len(everyone - holding)
+    return counts
+
+
+def losses(proposals: Iterable[ProposalOut]) -> list[Loss]:
+    """Those the proposal would take a place from (an ending, or a kept place set
+    aside), by name; `ends_with_none` when nothing they would hold is left."""
+    mine: dict[int, list[ProposalOut]] = {}
+    for p in proposals:
+        mine.setdefault(p.participant_id, []).append(p)
+    flagged = []
+    for participant_id, items in mine.items():
+        ending = [
+            p
+            for p in items
+            if p.change == Change.removed or (p.change == Change.kept and not p.accepted)
+        ]
+        if not ending:
+            continue
+        flagged.append(
+            Loss(
+                participant_id=participant_id,
+                name=items[0].participant_name,
+                ending=[p.slot_label for p in ending],
+                # a kept place set aside is an ending the coordinator chose
+                accepted=any(p.change == Change.kept or p.accepted for p in ending),
+                ends_with_none=not any(
+                    p.change == Change.new or (p.change == Change.kept and p.accepted)
+                    for p in items
+                ),
+            )
+        )
+    return sorted(flagged, key=lambda loss: (not loss.ends_with_none, loss.name.casefold()))
+
+
+def slot_fills(rows: Iterable[Mapping[str, Any]]) -> dict[int, tuple[int, int]]:
+    """Per weekly slot, how many hold a place in it now and after publishing."""
+    fills: dict[int, tuple[int, int]] = {}
+    for r in rows:
+        before, after = fills.get(r["slot"], (0, 0))
+        fills[r["slot"]] = (
+            before + (r["change"] != Change.new),
+            after + _holds_after(r),
+        )
+    return fills
 
 
 def _with_review_pins(problem: Problem, rows: list[dict[str, Any]]) -> Problem:
@@ -335,11 +426,16 @@ async def publish(actor: Actor, settings: Settings, run_id: int) -> Published:
             if r["change"] == Change.new and r["accepted"]
         ]
         await _refuse_broken_rules(await _problem_now(run, settings), rows, gaining)
+        summary = publish_counts(rows, await _unplaced_ids(run_id))
         counts = {"created": 0, "ended": 0, "pinned": 0}
         for r in rows:
             await _apply(actor, run.first_day, r, counts)
         await record(
-            actor, "matching.publish", entity="matching_run", entity_id=run_id, details=counts
+            actor,
+            "matching.publish",
+            entity="matching_run",
+            entity_id=run_id,
+            details={**counts, **msgspec.structs.asdict(summary)},
         )
         changed = [r for r in rows if r["change"] != Change.kept or not r["accepted"]]
         await events.publish(  # those whose week changed (feeds hear it after the commit)
@@ -348,7 +444,43 @@ async def publish(actor: Actor, settings: Settings, run_id: int) -> Published:
                 slot_ids=tuple(r["slot"] for r in changed),
             )
         )
-    return Published(run_id=run_id, **counts)
+    return Published(run_id=run_id, counts=summary, **counts)
+
+
+async def _unplaced_ids(run_id: int) -> list[int]:
+    rows = await MatchingUnplaced.select(MatchingUnplaced.participant).where(
+        MatchingUnplaced.run == run_id
+    )
+    return [r["participant"] for r in rows]
+
+
+async def publish_preview(run_id: int) -> PublishCounts:
+    """What publishing the run's review as it stands now would change."""
+    await _reviewable(run_id)
+    return publish_counts(await _rows_of(run_id), await _unplaced_ids(run_id))
+
+
+async def fill_by_slot(run_id: int) -> dict[int, SlotFill]:
+    """Each weekly slot of the run's proposal with its places and its fill before and
+    after publishing."""
+    fills = slot_fills(await _rows_of(run_id))
+    if not fills:
+        return {}
+    places = await WeeklySlot.select(
+        WeeklySlot.id,
+        WeeklySlot.activity.min_participants,
+        WeeklySlot.activity.max_participants,
+    ).where(WeeklySlot.id.is_in(sorted(fills)))
+    return {
+        r["id"]: SlotFill(
+            slot_id=r["id"],
+            min_participants=r["activity.min_participants"],
+            max_participants=r["activity.max_participants"],
+            before=fills[r["id"]][0],
+            after=fills[r["id"]][1],
+        )
+        for r in places
+    }
 
 
 async def _apply(

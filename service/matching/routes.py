@@ -15,9 +15,10 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPT
 
 from service import clock
 from service.auth.guards import permission
-from service.errors import DomainError, InvalidInput, RuleBroken, checked_days
+from service.errors import Conflict, DomainError, InvalidInput, RuleBroken, checked_days
 from service.formats import format_number
 from service.forms import Form
+from service.i18n import current_language, ngettext
 from service.i18n import gettext as _
 from service.matching import review, services
 from service.matching.schemas import (
@@ -25,6 +26,7 @@ from service.matching.schemas import (
     ProposalAdd,
     ProposalChange,
     ProposalOut,
+    PublishCounts,
     Published,
     RunDetail,
     RunIn,
@@ -186,23 +188,41 @@ async def start_run_submit(request: Req, state: State) -> Response[Any]:
     return Redirect(f"/matching/runs/{run.id}")
 
 
-@get("/matching/runs/{run_id:int}", guards=[permission("matching.run")])
-async def run_page(request: Req, run_id: PathId, view: QueryText = "people") -> Template:
+def _checked_view(view: str, changes: str) -> None:
     if view not in ("people", "slots"):
         raise InvalidInput("view", _("Choose people or slots."))
+    if changes not in ("all", "only"):
+        raise InvalidInput("changes", _("Choose everything or changes only."))
+
+
+@get("/matching/runs/{run_id:int}", guards=[permission("matching.run")])
+async def run_page(
+    request: Req, run_id: PathId, view: QueryText = "people", changes: QueryText = "all"
+) -> Template:
+    _checked_view(view, changes)
     detail = await services.run_detail(run_id)
     if request.headers.get("hx-request") and request.headers.get("hx-target") == "run-state":
         response = page(request, "matching/_state.html", detail=detail, run=detail.run)
         if detail.run.status.value not in ("queued", "running"):
             response.headers["HX-Refresh"] = "true"  # the review replaces the progress bar
         return response
-    return page(request, "matching/run.html", **await _review_context(request, detail, view))
+    context = await _review_context(request, detail, view, changes)
+    return page(request, "matching/run.html", **context)
 
 
-async def _review_context(request: Req, detail: RunDetail, view: str) -> dict[str, Any]:
+def _is_change(p: ProposalOut) -> bool:
+    """Whether the row changes something: all but a kept place that stays kept."""
+    return not (p.change == "kept" and p.accepted)
+
+
+async def _review_context(
+    request: Req, detail: RunDetail, view: str, changes: str = "all"
+) -> dict[str, Any]:
     by_person: dict[int, list[ProposalOut]] = {}
     by_slot: dict[int, list[ProposalOut]] = {}
     for p in detail.proposals:
+        if changes == "only" and not _is_change(p):
+            continue
         by_person.setdefault(p.participant_id, []).append(p)
         by_slot.setdefault(p.slot_id, []).append(p)
     reviewing = detail.run.status == "done"
@@ -213,6 +233,9 @@ async def _review_context(request: Req, detail: RunDetail, view: str) -> dict[st
         "detail": detail,
         "run": detail.run,
         "view": view,
+        "changes": changes,
+        "losses": review.losses(detail.proposals),
+        "fills": await review.fill_by_slot(detail.run.id) if view == "slots" else {},
         "by_person": by_person,
         "by_slot": sorted(
             by_slot.values(), key=lambda group: (group[0].weekday, group[0].slot_label)
@@ -242,16 +265,24 @@ def _counts(proposals: list[ProposalOut]) -> dict[str, int]:
     return counts
 
 
+async def _view_of(request: Req) -> tuple[str, str]:
+    """The review's view and filter a form was sent from (unknown values: the default)."""
+    form = await request.form()
+    view = form.get("view") if form.get("view") in ("people", "slots") else "people"
+    changes = form.get("changes") if form.get("changes") in ("all", "only") else "all"
+    return str(view), str(changes)
+
+
 async def _review_redirect(request: Req, run_id: int, message: str) -> Redirect:
     flash(request, message, category="info")
-    view = (await request.form()).get("view") or "people"
-    return Redirect(f"/matching/runs/{run_id}?view={view}")
+    view, changes = await _view_of(request)
+    return Redirect(f"/matching/runs/{run_id}?view={view}&changes={changes}")
 
 
 async def _review_error(request: Req, run_id: int, error: DomainError) -> Template:
     detail = await services.run_detail(run_id)
-    form = await request.form()
-    context = await _review_context(request, detail, str(form.get("view") or "people"))
+    view, changes = await _view_of(request)
+    context = await _review_context(request, detail, view, changes)
     rules = error.rules if isinstance(error, RuleBroken) else []
     return page(
         request,
@@ -273,12 +304,39 @@ async def change_proposal_submit(
 ) -> Response[Any]:
     form = await request.form()
     values = {k: form.get(k) for k in ("accepted", "pinned") if form.get(k) in ("true", "false")}
+    row = request.headers.get("hx-request") == "true"
     try:
         change = Form(ProposalChange, values).parse()
-        await review.change_proposal(actor_of(request), state.settings, run_id, proposal_id, change)
+        changed = await review.change_proposal(
+            actor_of(request), state.settings, run_id, proposal_id, change
+        )
     except DomainError as error:
+        if row and error.status_code in (409, 422):
+            return await _proposal_row(request, run_id, proposal_id, error)
         return await _review_error(request, run_id, error)
+    if row:
+        return await _proposal_row(request, run_id, changed.id)
     return await _review_redirect(request, run_id, _("The proposal is changed."))
+
+
+async def _proposal_row(
+    request: Req, run_id: int, proposal_id: int, error: DomainError | None = None
+) -> Template:
+    """The one row htmx swaps after a change (or a refused one, its reason named)."""
+    detail = await services.run_detail(run_id)
+    proposal = next(p for p in detail.proposals if p.id == proposal_id)
+    view, changes = await _view_of(request)
+    return page(
+        request,
+        "matching/_proposal.html",
+        status_code=error.status_code if error else HTTP_200_OK,
+        p=proposal,
+        run=detail.run,
+        view=view,
+        changes=changes,
+        row_error=error.detail if error else None,
+        row_rules=error.rules if isinstance(error, RuleBroken) else [],
+    )
 
 
 @post(
@@ -312,6 +370,41 @@ async def accept_all_submit(request: Req, run_id: PathId) -> Response[Any]:
     return await _review_redirect(request, run_id, message)
 
 
+def publish_message(counts: PublishCounts) -> str:
+    """What was published, in words: the same counts (`review.publish_counts`) that the
+    confirmation listed."""
+    parts = ", ".join(
+        (
+            ngettext("%(num)s new placement", "%(num)s new placements", counts.new),
+            ngettext("%(num)s moved", "%(num)s moved", counts.moved),
+            ngettext("%(num)s ending", "%(num)s ending", counts.ending),
+            ngettext(
+                "%(num)s person without a place",
+                "%(num)s people without a place",
+                counts.without_place,
+            ),
+        )
+    )
+    return _("Published: %(parts)s.", parts=parts)
+
+
+@get("/matching/runs/{run_id:int}/publish", guards=[permission("matching.run")])
+async def publish_confirm_page(request: Req, run_id: PathId) -> Response[Any]:
+    """Publishing asks first, with the counts of what it would change."""
+    try:
+        counts = await review.publish_preview(run_id)
+    except Conflict:
+        return Redirect(f"/matching/runs/{run_id}")
+    detail = await services.run_detail(run_id)
+    return page(
+        request,
+        "matching/publish.html",
+        run=detail.run,
+        publish_counts=counts,
+        losses=review.losses(detail.proposals),
+    )
+
+
 @post(
     "/matching/runs/{run_id:int}/publish",
     guards=[permission("matching.run")],
@@ -322,15 +415,8 @@ async def publish_submit(request: Req, state: State, run_id: PathId) -> Response
         result = await review.publish(actor_of(request), state.settings, run_id)
     except DomainError as error:
         return await _review_error(request, run_id, error)
-    return await _review_redirect(
-        request,
-        run_id,
-        _(
-            "Published: %(created)s new placements, %(ended)s ended.",
-            created=result.created,
-            ended=result.ended,
-        ),
-    )
+    counts = result.counts or PublishCounts()
+    return await _review_redirect(request, run_id, publish_message(counts))
 
 
 @post(
@@ -384,6 +470,7 @@ ROUTES = [
     change_proposal_submit,
     add_proposal_submit,
     accept_all_submit,
+    publish_confirm_page,
     publish_submit,
     discard_submit,
     stop_submit,

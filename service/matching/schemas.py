@@ -127,3 +127,41 @@ class Published(msgspec.Struct):
     created: int
     ended: int
     pinned: int
+    counts: PublishCounts | None = None
+
+
+class PublishCounts(msgspec.Struct):
+    """What publishing the reviewed plan changes, counted once (`review.publish_counts`)
+    for the confirmation and again for the message after publishing.
+
+    `new`: accepted new places of people who keep all they had; `moved`: accepted new
+    places of people who also give one up; `ending`: places given up by people who gain
+    none; `without_place`: people in the run who would hold no place afterwards."""
+
+    new: int = 0
+    moved: int = 0
+    ending: int = 0
+    without_place: int = 0
+
+
+class SlotFill(msgspec.Struct):
+    """A weekly slot in the review by slot: its places and how many hold one there
+    before publishing and after (as the review stands)."""
+
+    slot_id: int
+    min_participants: int
+    max_participants: int
+    before: int
+    after: int
+
+
+class Loss(msgspec.Struct):
+    """Someone the proposal would take a place from, flagged at the top of the review:
+    the places that would end, whether any ending is accepted, and whether they would
+    have no place left under the whole proposal."""
+
+    participant_id: int
+    name: str
+    ending: list[str]
+    accepted: bool
+    ends_with_none: bool

@@ -12,6 +12,7 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK
 
 from service import clock
+from service.attendance import services as attendance
 from service.auth.guards import permission
 from service.catalog import services as catalog
 from service.catalog.vocabulary import domain_label, weekday_names
@@ -19,16 +20,15 @@ from service.errors import DomainError, InvalidInput, NotFound
 from service.forms import form_to
 from service.i18n import gettext as _
 from service.matching import services as matching
-from service.params import PathId
+from service.params import WEEKS_AHEAD_MAX, PathId, QueryWeeksAhead
 from service.people import services
 from service.people.cards import recent_cards
-from service.people.schemas import GoalIn, InterestsIn
+from service.people.schemas import GoalIn, GoalOut, InterestsIn
 from service.placements import services as placements
-from service.placements.schemas import AbsenceIn
+from service.placements.schemas import AbsenceIn, AbsenceTakeBack
 from service.web import actor_of, current_user, page
 
 Req = Request[Any, Any, Any]
-WEEK_AHEAD = 13
 
 
 async def _own(request: Req) -> tuple[Any, int | None]:
@@ -42,11 +42,13 @@ def _weekday(day: date) -> str:
 
 
 @get("/me", guards=[permission("participant.self")])
-async def my_week(request: Req) -> Template:
+async def my_week(request: Req, week: QueryWeeksAhead = 0) -> Template:
+    """One week, Monday to Sunday: this one, or one of the next few (`week` ahead)."""
     _user, participant_id = await _own(request)
     today = clock.today()
+    monday = today - timedelta(days=today.weekday()) + timedelta(weeks=week)
     sessions = (
-        await placements.my_sessions(participant_id, today, today + timedelta(days=WEEK_AHEAD))
+        await placements.my_sessions(participant_id, monday, monday + timedelta(days=6))
         if participant_id
         else []
     )
@@ -63,6 +65,11 @@ async def my_week(request: Req) -> Template:
         weekday=_weekday,
         today=today,
         now=clock.utcnow(),
+        week=week,
+        monday=monday,
+        sunday=monday + timedelta(days=6),
+        last_week=WEEKS_AHEAD_MAX,
+        overlaps=placements.overlapping(sessions),
     )
 
 
@@ -102,7 +109,31 @@ async def absence_submit(request: Req, session_id: PathId) -> Template | Redirec
         _("Thank you for telling us. We will miss you, see you next time!"),
         category="info",
     )
-    return Redirect("/me")
+    session = await _my_session(request, session_id)
+    return Redirect(f"/me?week={_weeks_ahead(session.date)}#session-{session_id}")
+
+
+@post(
+    "/me/sessions/{session_id:int}/absence/take-back",
+    guards=[permission("participant.self")],
+    status_code=HTTP_200_OK,
+)
+async def take_back_submit(request: Req, session_id: PathId) -> Redirect:
+    """ "I can come after all", back to the week the session is in."""
+    user, _participant_id = await _own(request)
+    session = await _my_session(request, session_id)
+    await placements.take_back_absence(  # refused: the error page says why
+        actor_of(request), user, form_to(AbsenceTakeBack, {"session_id": session_id})
+    )
+    flash(request, _("Good to hear! We will see you there."), category="info")
+    return Redirect(f"/me?week={_weeks_ahead(session.date)}#session-{session_id}")
+
+
+def _weeks_ahead(day: date) -> int:
+    """Which week of the participant's week pages `day` falls in (0: this week)."""
+    today = clock.today()
+    this_monday = today - timedelta(days=today.weekday())
+    return max(0, min(WEEKS_AHEAD_MAX, (day - this_monday).days // 7))
 
 
 async def _my_session(request: Req, session_id: int) -> Any:
@@ -128,6 +159,7 @@ async def my_goals(request: Req) -> Template:
         "me/goals.html",
         linked=participant_id is not None,
         goals=goals,
+        waiting=_waiting_for_a_talk(goals),
         domain_names=await _domain_names(),
         error="",
         wish="",
@@ -157,6 +189,7 @@ async def add_wish(request: Req) -> Template | Redirect:
             status_code=error.status_code,
             linked=True,
             goals=goals,
+            waiting=_waiting_for_a_talk(goals),
             domain_names=await _domain_names(),
             error=error.detail,
             wish=wish,
@@ -209,6 +242,7 @@ async def my_activities(request: Req) -> Template:
         interests=interests,
         domain_names=await _domain_names(),
         sites=sites,
+        attended=await attendance.attended_activity_ids(participant_id),
     )
 
 
@@ -243,8 +277,23 @@ async def toggle_interest(request: Req, activity_id: PathId) -> Redirect:
     return Redirect(f"/me/activities#activity-{activity_id}")
 
 
+def _waiting_for_a_talk(goals: list[GoalOut]) -> set[int]:
+    """The wishes staff have not taken up yet: no goal domain set and never reviewed
+    (a participant's wish is saved with neither; staff add them when they talk it over)."""
+    return {g.id for g in goals if not g.domains and g.reviewed_at is None}
+
+
 async def _domain_names() -> dict[str, str]:
     return {d.key: domain_label(d.key, d.label) for d in await catalog.list_domains()}
 
 
-PAGES = [my_week, absence_page, absence_submit, my_goals, add_wish, my_activities, toggle_interest]
+PAGES = [
+    my_week,
+    absence_page,
+    absence_submit,
+    take_back_submit,
+    my_goals,
+    add_wish,
+    my_activities,
+    toggle_interest,
+]

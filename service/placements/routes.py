@@ -20,6 +20,8 @@ from service.placements import services
 from service.placements.schemas import (
     AbsenceIn,
     AbsenceOut,
+    AbsenceTakeBack,
+    AbsenceTakenBack,
     MySession,
     PlacementIn,
     PlacementOut,
@@ -93,6 +95,19 @@ async def give_absence(request: Req, data: JSONBody[AbsenceIn]) -> AbsenceOut:
     return await services.give_absence(actor_of(request), user, data)
 
 
+@post(
+    "/api/v1/absences/take-back",
+    guards=[permission("absence.give")],
+    status_code=HTTP_200_OK,
+    tags=["placements"],
+)
+async def take_back_absence(request: Req, data: JSONBody[AbsenceTakeBack]) -> AbsenceTakenBack:
+    """ "I can come after all": take back an absence notice until the session starts."""
+    user = current_user(request)
+    assert user is not None
+    return await services.take_back_absence(actor_of(request), user, data)
+
+
 @get("/api/v1/absences", guards=[permission("roster.view")], tags=["placements"])
 async def list_absences(request: Req, session: QueryId) -> list[AbsenceOut]:
     user = current_user(request)
@@ -119,5 +134,6 @@ ROUTES = [
     end_placement,
     my_sessions,
     give_absence,
+    take_back_absence,
     list_absences,
 ]

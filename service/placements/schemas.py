@@ -3,6 +3,7 @@ pages and the JSON API."""
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import date, datetime, time
 from typing import Annotated
 
@@ -50,12 +51,26 @@ class MySession(msgspec.Struct):
     cancel_reason: str
     what_to_bring: str
     absence_given_at: datetime | None
+    moved_from: dt.date | None = None  # the date it was first planned on, when moved
 
 
 class AbsenceIn(Input):
     session_id: RowId
     participant_id: RowId | None = None
     note: Annotated[str, text(300)] = ""
+
+
+class AbsenceTakeBack(Input):
+    """ "I can come after all": which notice to take back (a participant's own when
+    `participant_id` is left out)."""
+
+    session_id: RowId
+    participant_id: RowId | None = None
+
+
+class AbsenceTakenBack(msgspec.Struct):
+    participant_id: int
+    session_id: int
 
 
 class AbsenceOut(msgspec.Struct):

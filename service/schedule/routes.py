@@ -7,9 +7,11 @@ from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
+from babel.dates import format_date
 from litestar import Request, Response, delete, get, patch, post, put
 from litestar.datastructures import FormMultiDict, State
 from litestar.params import FromQuery, JSONBody
+from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from litestar.status_codes import (
     HTTP_200_OK,
@@ -27,6 +29,7 @@ from service.catalog.tables import ActivityKind
 from service.catalog.vocabulary import kind_label
 from service.errors import DomainError, InvalidInput, checked_days
 from service.forms import Form, form_to
+from service.i18n import current_language
 from service.i18n import gettext as _
 from service.params import OptionalQueryId, OptionalQueryText, PathId, QueryText
 from service.schedule import services
@@ -143,6 +146,18 @@ async def change_session(
 )
 async def cancel_session(request: Req, session_id: PathId, data: JSONBody[CancelIn]) -> SessionOut:
     return await services.cancel_session(actor_of(request), session_id, data.reason)
+
+
+@post(
+    "/api/v1/sessions/{session_id:int}/restore",
+    guards=[permission("schedule.plan")],
+    status_code=HTTP_200_OK,
+    tags=["schedule"],
+)
+async def restore_session(request: Req, session_id: PathId) -> SessionOut:
+    """Plan a session cancelled by hand again; 409 when a closure cancelled it or its
+    room is booked meanwhile."""
+    return await services.restore_session(actor_of(request), session_id)
 
 
 @post(
@@ -263,10 +278,15 @@ async def _form_choices(request: Req, site_id: int | None) -> dict[str, Any]:
     user = current_user(request)
     activities = await catalog.list_activities(user, site_id=site_id)
     sites = {s.id: s for s in await catalog.list_sites(user)}
+    shown = [s for s in sites.values() if site_id is None or s.id == site_id]
     return {
         "activities": [a for a in activities if a.is_active],
-        "rooms": [(room, sites[room.site_id].name) for s in sites.values() for room in s.rooms],
-        "staff": await list_staff(),
+        "rooms": [(room, sites[room.site_id].name) for s in shown for room in s.rooms],
+        "staff": [
+            member
+            for member in await list_staff()
+            if site_id is None or not member.site_ids or site_id in member.site_ids
+        ],
     }
 
 
@@ -413,6 +433,27 @@ async def cancel_session_submit(request: Req, session_id: PathId) -> Response[An
     return await _after_change(request, session.date, form.values)
 
 
+@post(
+    "/planner/sessions/{session_id:int}/restore",
+    guards=[permission("schedule.plan")],
+    status_code=HTTP_200_OK,
+)
+async def restore_session_submit(request: Req, session_id: PathId) -> Response[Any]:
+    """ "Plan it again" on a cancelled session's card; a refusal shows the error page."""
+    form = _posted(CancelIn, await request.form())
+    session = await services.restore_session(actor_of(request), session_id)
+    flash(
+        request,
+        _(
+            "%(title)s on %(day)s is planned again.",
+            title=session.title,
+            day=format_date(session.date, format="medium", locale=current_language()),
+        ),
+        category="info",
+    )
+    return await _after_change(request, session.date, form.values)
+
+
 ROUTES = [
     list_slots,
     get_slot,
@@ -434,4 +475,6 @@ ROUTES = [
     create_session_submit,
     change_session_submit,
     cancel_session_submit,
+    restore_session,
+    restore_session_submit,
 ]

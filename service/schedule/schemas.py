@@ -77,6 +77,7 @@ class SessionOut(msgspec.Struct):
     staff: list[StaffName]
     warnings: list[WarningOut]
     note: str
+    min_participants: int = 0
 
 
 class SessionIn(Input):
@@ -120,6 +121,7 @@ class ClosureOut(msgspec.Struct):
     start_date: date
     end_date: date
     reason: str
+    cancelled: int = 0  # when just added: how many sessions it cancelled
 
 
 class GenerationResult(msgspec.Struct):

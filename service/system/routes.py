@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from typing import Any
 
 import msgspec
@@ -12,15 +13,22 @@ from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.response import Redirect, Template
 
+from service import clock
 from service.attendance.live import live_updates_health
-from service.attendance.services import open_follow_ups
+from service.attendance.services import day_sessions, open_follow_ups
 from service.audit.reads import AUDIT_READS
 from service.auth.guards import permission, public
 from service.auth.permissions import may
+from service.auth.schemas import CurrentUser
 from service.db import check_database, pending_migrations
 from service.jobs import JobQueue
+from service.matching import services as matching
 from service.outages import RETRY_AFTER_SECONDS
-from service.web import current_user, page
+from service.people import services as people
+from service.people.tables import ParticipantStatus
+from service.schedule import services as schedule
+from service.schedule.tables import SessionStatus
+from service.web import actor_of, current_user, page
 
 
 class Health(msgspec.Struct):
@@ -99,7 +107,53 @@ async def dashboard(request: Request[Any, Any, Any]) -> Template:
 
     user = current_user(request)
     assert user is not None
-    return page(request, "dashboard.html", follow_ups=await open_follow_ups(user))
+    return page(
+        request,
+        "dashboard.html",
+        follow_ups=await open_follow_ups(user),
+        **await _cockpit(request, user),
+    )
+
+
+async def _cockpit(request: Request[Any, Any, Any], user: CurrentUser) -> dict[str, Any]:
+    """What a coordinator handles next, each part only for those whose role has it:
+    today's sessions with their attendance, this week's sessions under their minimum or
+    short of staff, reviews due, and who is waiting for a place."""
+    today = clock.today()
+    monday = today - timedelta(days=today.weekday())
+    context: dict[str, Any] = {"today": today, "monday": monday}
+    if may(user, "roster.view"):
+        context["today_sessions"] = [
+            s for s in await day_sessions(user, today) if s.status != SessionStatus.cancelled
+        ]
+    if may(user, "schedule.plan"):
+        week = await schedule.list_sessions(monday, monday + timedelta(days=6), user)
+        context["week_problems"] = [
+            (s, [w for w in s.warnings if w.code in ("below_minimum", "too_few_staff")])
+            for s in week
+            if s.status != SessionStatus.cancelled
+            and s.date >= today
+            and any(w.code in ("below_minimum", "too_few_staff") for w in s.warnings)
+        ]
+    if may(user, "participant.follow"):
+        context["reviews_due"] = await people.due_reviews(user)
+    if may(user, "matching.run"):
+        context["waiting"] = await _waiting(request, user)
+    return context
+
+
+async def _waiting(request: Request[Any, Any, Any], user: CurrentUser) -> list[tuple[int, str]]:
+    """Those waiting for a place: whom the latest run could not place, then those with
+    the status "waiting" (also before any run), by id and name."""
+    _run, unplaced = await matching.waitlist()
+    waiting = [(u.participant_id, u.participant_name) for u in unplaced]
+    known = {pid for pid, _name in waiting}
+    for row in await people.list_participants(
+        actor_of(request), user, status=ParticipantStatus.waiting
+    ):
+        if row.id not in known:
+            waiting.append((row.id, row.display_name))
+    return waiting
 
 
 ROUTES = [health, home, dashboard]

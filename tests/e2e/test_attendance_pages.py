@@ -323,3 +323,58 @@ def test_a_refused_mark_is_set_aside_and_shown_and_the_others_arrive(tablet):
     page.reload()
     page.locator("#att-rows li.att-row").first.wait_for()
     assert problems.is_hidden()
+
+
+def test_a_walk_in_keeps_its_name_offline_and_the_count_says_so(tablet):
+    page = tablet.new_page()
+    sign_in(page, STAFF)
+    page.wait_for_url("**/dashboard")
+    session = sessions_to_mark(page)[4]
+    open_roster(page, session["id"])
+    expected = rows(page).count()
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=15000)
+    page.wait_for_function(
+        "() => caches.open('tupa-pages-v1').then(c => c.match(location.href)).then(Boolean)",
+        timeout=15000,
+    )
+    back = page.get_by_role("link", name="Sessions of the day")
+    assert back.bounding_box()["height"] >= 44
+
+    tablet.set_offline(True)
+    page.locator("#att-offline").wait_for(state="visible")
+    # The picker's search narrows the names; the first that fits is chosen.
+    choices = page.locator("#walkin option:not([value=''])")
+    walk_in = choices.first.inner_text()
+    page.get_by_label("Search by name").fill(walk_in[:4])
+    assert page.get_by_label("Participant at this site").input_value() != ""
+    page.get_by_label("Participant at this site").select_option(label=walk_in)
+    page.get_by_role("button", name="Add as present").click()
+    group = page.get_by_role("group", name=f"{walk_in} (walk-in)")
+    group.wait_for()
+    assert page.locator("#att-progress").inner_text() == f"0 of {expected} marked + 1 walk-in"
+    row = page.locator("li.att-row", has=group)
+    assert row.get_by_role("button", name="Arrived now").count() == 0  # arrived at a time
+    arrived = row.locator(".att-arrived").inner_text()
+    assert arrived.startswith("Arrived ") and ":" in arrived
+    assert "M" not in arrived.removeprefix("Arrived ")  # 24-hour time, no AM or PM
+
+    page.reload()  # still offline: the name comes from this tablet
+    page.get_by_role("group", name=f"{walk_in} (walk-in)").wait_for()
+    row = page.locator("li.att-row", has=page.get_by_role("group", name=f"{walk_in} (walk-in)"))
+    # Marked absent after all: the arrival time goes.
+    row.get_by_role("button", name="Excused").click()
+    assert row.get_by_role("button", name="Arrived now").count() == 1
+
+    # Everyone else present at once.
+    page.get_by_role("button", name="Mark everyone not yet marked present").click()
+    page.locator("#att-summary").wait_for(state="visible")
+    assert page.locator("#att-progress").inner_text() == (
+        f"{expected} of {expected} marked + 1 walk-in"
+    )
+    tablet.set_offline(False)
+    page.wait_for_function(
+        "() => !document.body.innerText.includes('saved on this tablet')", timeout=30000
+    )
+    sheet = server_sheet(page, session["id"])
+    walked = next(r for r in sheet["rows"] if not r["expected"])
+    assert (walked["mark"]["status"], walked["mark"]["arrived_at"]) == ("excused", None)

@@ -15,18 +15,40 @@ def test_participant_week_on_a_phone(phone):
     phone.wait_for_url("**/me")
     assert phone.get_by_role("heading", level=1).inner_text() == "My week"
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    assert phone.get_by_text("This week").first.is_visible()
+    # Next week surely has sessions that have not started, whatever day it is today.
+    phone.get_by_role("link", name="Next week").click()
+    phone.wait_for_url("**/me?week=1")
     buttons = phone.get_by_role("link", name="I can't come")
     assert buttons.count() >= 1
-    target = buttons.last  # a session that has surely not started yet
+    session = (
+        phone.locator("article.me-session")
+        .filter(has=phone.get_by_role("link", name="I can't come"))
+        .last
+    )
+    session_id = session.get_attribute("id")
+    target = session.get_by_role("link", name="I can't come")
     box = target.bounding_box()
     assert box["height"] >= 44
     target.click()
     phone.wait_for_url("**/absence")
     phone.get_by_label("Do you want to say something? (You don't have to.)").fill("Flu")
     phone.get_by_role("button", name="Yes, tell them I can't come").click()
-    phone.wait_for_url("**/me")
+    phone.wait_for_url(f"**/me?week=1#{session_id}")
     assert "Thank you for telling us." in phone.get_by_role("status").first.inner_text()
-    assert phone.get_by_text("You told us you can't come.").count() >= 1
+    marked = phone.locator(f"#{session_id}")
+    assert marked.get_by_text("You told us you can't come.").count() == 1
+
+    # Changed their mind: it can be taken back until the session starts.
+    take_back = marked.get_by_role("button", name="I can come after all")
+    assert take_back.bounding_box()["height"] >= 44
+    take_back.click()
+    phone.wait_for_url(f"**/me?week=1#{session_id}")
+    assert "Good to hear!" in phone.get_by_role("status").first.inner_text()
+    again = phone.locator(f"#{session_id}")
+    assert again.get_by_text("You told us you can't come.").count() == 0
+    assert again.get_by_role("link", name="I can't come").count() == 1
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
 
 
 def test_participant_adds_a_wish_and_shows_interest(phone):

@@ -173,15 +173,16 @@ async def test_staff_profile_page(client, as_coordinator):
     assert "The end must be after the start." in bad.text
 
 
-async def test_closures_page_is_for_administrators(client, db):
+async def test_coordinators_manage_closures_and_hear_what_they_cancelled(client, db):
     site = await h.site()
     await h.slot(await h.activity(site), weekday=0, today=clock.today())
-    coordinator = await make_user(Role.coordinator, "kaisa@example.org")
-    await api_login(client, coordinator.email)
+    staff = await make_user(Role.staff, "sanna@example.org")
+    await api_login(client, staff.email)
     assert (await client.get("/admin/closures")).status_code == 403
     await client.post("/api/v1/auth/logout", json={})
-    admin = await make_user(Role.admin, "admin@example.org")
-    await api_login(client, admin.email)
+    coordinator = await make_user(Role.coordinator, "kaisa@example.org")
+    await api_login(client, coordinator.email)
+    assert (await client.get("/admin/closures")).status_code == 200
     first_monday = (await Session.select(Session.date).order_by(Session.date).first())["date"]
     added = await post_form(
         client,
@@ -195,6 +196,7 @@ async def test_closures_page_is_for_administrators(client, db):
     )
     assert added.status_code == 200
     assert "Moving house" in added.text
+    assert "The closure is saved; it cancelled 1 session." in added.text
     cancelled = await Session.select().where(Session.date == first_monday).first()
     assert cancelled["status"] == "cancelled"
     backwards = await post_form(

@@ -296,9 +296,11 @@ async def test_replanning_after_one_change_keeps_everyone_else(client, app, scen
     assert all(changes.get(pair) == "kept" for pair in others)
     removed = next(p for p in replan["proposals"] if p["change"] == "removed")
     assert removed["reason"]["rule"] == "window"
-    assert (
-        await client.post(f"/api/v1/matching/runs/{replan['run']['id']}/publish", json={})
-    ).status_code == 200
+    assert removed["accepted"] is False  # ending a place is the coordinator's call
+    run_url = f"/api/v1/matching/runs/{replan['run']['id']}"
+    ending = await client.post(f"{run_url}/proposals/{removed['id']}", json={"accepted": True})
+    assert ending.status_code == 200
+    assert (await client.post(f"{run_url}/publish", json={})).status_code == 200
     garden = (
         await Placement.select()
         .where((Placement.participant == aino) & (Placement.slot == slots["garden_mon"]))
@@ -606,3 +608,104 @@ async def test_publishing_reaches_the_participants_calendar(client, app, scene):
     titles = {str(event["SUMMARY"]) for event in after}
     assert {"Woodwork", "Garden"} <= titles  # (and any on public holidays, as cancelled)
     assert "Eero" not in (await client.get(path)).text
+
+
+async def replanned_without_the_garden(client, app, scene) -> dict:
+    """Aino's week is published, then she can come only on Wednesdays: the re-plan
+    would end her Monday garden."""
+    first = await run_to_done(client, app, {"first_day": scene["first_day"].isoformat()})
+    assert (
+        await client.post(f"/api/v1/matching/runs/{first['run']['id']}/publish", json={})
+    ).status_code == 200
+    await save_capacity(
+        h.ACTOR,
+        scene["people"]["aino"],
+        CapacityIn(
+            weekly_hours=3,
+            windows=[WindowIn(weekday=2, start=time(8), end=time(16))],
+            reachable_site_ids=list(scene["sites"]),
+        ),
+    )
+    return await run_to_done(
+        client,
+        app,
+        {"first_day": scene["first_day"].isoformat(), "replan_for": scene["people"]["aino"]},
+    )
+
+
+def list_items(html: str, css_class: str) -> list[str]:
+    """The texts of the list items in the first list with `css_class`."""
+    start = html.index(f'class="summary {css_class}"')
+    block = html[start : html.index("</ul>", start)]
+    return [part.split("</li>")[0].strip() for part in block.split("<li>")[1:]]
+
+
+async def test_an_ending_is_flagged_starts_kept_and_publishing_asks_with_the_counts(
+    client, app, scene
+):
+    await coordinator_client(client)
+    replan = await replanned_without_the_garden(client, app, scene)
+    run_url = f"/matching/runs/{replan['run']['id']}"
+    removal = next(p for p in replan["proposals"] if p["change"] == "removed")
+    assert removal["accepted"] is False
+
+    review = await client.get(run_url)
+    flagged = review.text[review.text.index('id="losses-title"') :]
+    flagged = flagged[: flagged.index("</section>")]
+    assert "1 person would lose a place" in flagged
+    assert "Aino Virtanen" in flagged and "Garden" in flagged
+    assert review.text.index('id="losses-title"') < review.text.index('id="summary-title"')
+    assert f'href="{run_url}/publish"' in review.text  # Publish asks first
+
+    asked = await client.get(f"{run_url}/publish")
+    assert asked.status_code == 200
+    before = list_items(asked.text, "publish-counts")
+    assert "0 ending" in before
+    assert "kept: the ending is not accepted" in asked.text
+
+    # The ending accepted through htmx: only its row comes back, now ending.
+    swapped = await client.post(
+        f"{run_url}/proposals/{removal['id']}",
+        data={"_csrf_token": await csrf_token(client), "accepted": "true", "view": "people"},
+        headers={"HX-Request": "true", "HX-Target": f"proposal-{removal['id']}"},
+    )
+    assert swapped.status_code == 200
+    assert swapped.text.lstrip().startswith(f'<li id="proposal-{removal["id"]}"')
+    assert "Ends when published" in swapped.text and "<html" not in swapped.text
+
+    asked = await client.get(f"{run_url}/publish")
+    counts = list_items(asked.text, "publish-counts")
+    assert "1 ending" in counts
+    published = await post_form(client, f"{run_url}/publish", {})
+    assert published.status_code == 200
+    assert f"Published: {', '.join(counts)}." in published.text
+    garden = (
+        await Placement.select()
+        .where(
+            (Placement.participant == scene["people"]["aino"])
+            & (Placement.slot == scene["slots"]["garden_mon"])
+        )
+        .first()
+    )
+    assert garden["status"] == PlacementStatus.ended
+    gone = await client.get(f"{run_url}/publish", follow_redirects=False)
+    assert gone.status_code in (302, 303)  # nothing left to publish
+
+
+async def test_changes_only_and_the_fill_of_each_slot(client, app, scene):
+    await coordinator_client(client)
+    replan = await replanned_without_the_garden(client, app, scene)
+    run_url = f"/matching/runs/{replan['run']['id']}"
+    everything = await client.get(run_url)
+    changes = await client.get(run_url, params={"changes": "only"})
+    assert "Eero Nieminen" in everything.text  # his place is kept
+    assert (
+        "Eero Nieminen"
+        not in changes.text.split('id="changes-title"')[1].split('id="unplaced-title"')[0]
+    )
+    assert "Garden" in changes.text
+    by_slot = await client.get(run_url, params={"view": "slots"})
+    assert "Places: 2 (at least 1)." in by_slot.text  # Woodwork
+    assert "Now 1, after publishing 1." in by_slot.text  # the garden kept until ended
+    bad = await client.get(run_url, params={"changes": "some"})
+    assert bad.status_code in (400, 422) and "changes" in bad.text

@@ -3,11 +3,13 @@ and activities that fit my goals."""
 
 from __future__ import annotations
 
-from datetime import time
+import uuid
+from datetime import time, timedelta
 
 import pytest
 
 from service import clock
+from service.attendance.tables import AttendanceMark
 from service.auth.tables import Role
 from service.people.schemas import GoalIn, ParticipantIn
 from service.people.services import link_account, save_goal, save_participant
@@ -110,3 +112,106 @@ async def test_a_participant_without_a_plan_is_told_kindly(client, db):
     page = await client.get("/me")
     assert "Your plan is not ready yet." in page.text
     assert (await client.get("/", follow_redirects=False)).headers["location"] == "/me"
+
+
+async def sessions_of(slot: int) -> list[dict]:
+    return await Session.select().where(Session.slot == slot).order_by(Session.date)
+
+
+async def test_i_can_come_after_all_until_the_session_starts(client, aino):
+    next_week = (await sessions_of(aino["slot"]))[1]
+    url = f"/me/sessions/{next_week['id']}/absence"
+    await post_form(client, url, {})
+    week = await client.get("/me", params={"week": 1})
+    assert "You told us you can't come." in week.text
+    assert f'action="{url}/take-back"' in week.text
+
+    back = await post_form(client, f"{url}/take-back", {})
+    assert back.status_code == 200
+    assert back.url.path == "/me" and back.url.params["week"] == "1"
+    assert "Good to hear! We will see you there." in back.text
+    assert await AbsenceNotice.count() == 0
+    assert f'href="{url}"' in back.text  # "I can't come" is offered again
+    again = await post_form(client, f"{url}/take-back", {})
+    assert again.status_code == 404  # nothing left to take back
+
+    # Through the API too, and not once the session has started.
+    api = "/api/v1/absences"
+    assert (await client.post(api, json={"session_id": next_week["id"]})).status_code == 201
+    taken = await client.post(f"{api}/take-back", json={"session_id": next_week["id"]})
+    assert (taken.status_code, taken.json()) == (
+        200,
+        {"participant_id": aino["id"], "session_id": next_week["id"]},
+    )
+    assert (await client.post(api, json={"session_id": next_week["id"]})).status_code == 201
+    await Session.update({Session.starts_at: clock.utcnow() - timedelta(minutes=1)}).where(
+        Session.id == next_week["id"]
+    )  # it has started
+    late = await client.post(f"{api}/take-back", json={"session_id": next_week["id"]})
+    assert late.status_code == 422, late.text
+    assert "session_id" in late.text
+    assert await AbsenceNotice.count() == 1
+    bad = await client.post(f"{api}/take-back", json={"session_id": 0})
+    assert bad.status_code in (400, 422)
+
+
+async def test_taking_back_is_refused_to_those_who_may_not_give_notice(client, aino):
+    partner = await make_user(Role.partner, "farm@example.org")
+    await api_login(client, partner.email)
+    session = (await sessions_of(aino["slot"]))[1]
+    refused = await client.post("/api/v1/absences/take-back", json={"session_id": session["id"]})
+    assert refused.status_code == 403
+
+
+async def test_my_week_steps_to_the_next_and_marks_moves_and_overlaps(client, aino):
+    this_week = await client.get("/me")
+    assert "This week" in this_week.text and 'href="/me?week=1"' in this_week.text
+    sessions = await sessions_of(aino["slot"])
+    following = sessions[1]
+    moved_to = following["date"] + timedelta(days=1)
+    await Session.update(
+        {Session.status: "moved", Session.date: moved_to, Session.origin_date: following["date"]}
+    ).where(Session.id == following["id"])
+    # Another session of hers at the same time on that day: a second place.
+    other = await h.activity(await h.site("Pajatalo"), "Pottery")
+    slot = await h.slot(
+        other,
+        weekday=moved_to.weekday(),
+        start=time(23, 0),
+        end=time(23, 30),
+        valid_from=aino["today"],
+        today=aino["today"],
+    )
+    await place(
+        h.ACTOR, PlacementIn(participant_id=aino["id"], slot_id=slot, start_date=aino["today"])
+    )
+    this_monday = aino["today"] - timedelta(days=aino["today"].weekday())
+    week = await client.get("/me", params={"week": (moved_to - this_monday).days // 7})
+    assert week.status_code == 200
+    assert "Moved" in week.text
+    assert "At the same time as Pottery." in week.text
+    assert (await client.get("/me", params={"week": 99})).status_code in (400, 422)
+
+
+async def test_a_wish_waits_for_a_talk_and_attended_activities_ask_nothing(client, aino):
+    await post_form(client, "/me/goals", {"wish": "I'd like to learn to bake bread"})
+    goals = await client.get("/me/goals")
+    bread = goals.text.split("bake bread")[1].split("</article>")[0]
+    assert "Waiting for a talk with your instructor" in bread
+    meet = goals.text.split("Meet people")[1].split("</article>")[0]
+    assert "Waiting for a talk" not in meet  # staff set it up with its domain
+    session = (await sessions_of(aino["slot"]))[0]
+    await AttendanceMark.insert(
+        AttendanceMark(
+            client_uuid=str(uuid.uuid4()),
+            session=session["id"],
+            participant=aino["id"],
+            status="present",
+            marked_at=clock.utcnow(),
+        )
+    )
+    page = await client.get("/me/activities")
+    cafe = page.text.split("<h2>Morning cafe</h2>")[1].split("</article>")[0]
+    assert "You have taken part in this." in cafe and "I'm interested" not in cafe
+    woodwork = page.text.split("<h2>Woodwork</h2>")[1].split("</article>")[0]
+    assert "I'm interested" in woodwork

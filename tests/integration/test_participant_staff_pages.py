@@ -47,6 +47,12 @@ async def test_coordinator_creates_reviews_and_finds_a_participant(client, db):
     profile = await client.get(f"/participants/{row['id']}")
     assert "Cook for myself" in profile.text
     goal_id = profile.text.split('name="goal_id"')[1].split('value="')[1].split('"')[0]
+    rating = profile.text.split('name="rating"')[1].split("</select>")[0]
+    assert '<option value="">' in rating and "selected" not in rating  # no score chosen
+    unscored = await post_form(
+        client, f"/participants/{row['id']}/reviews", {"goal_id": goal_id, "rating": ""}
+    )
+    assert unscored.status_code in (400, 422) and 'id="rating-error"' in unscored.text
     review = await post_form(
         client,
         f"/participants/{row['id']}/reviews",

@@ -16,8 +16,10 @@ from service.catalog.forms import (
     staff_values,
 )
 from service.catalog.schemas import ActivityIn, GoalDomainIn
+from service.catalog.vocabulary import skill_label
 from service.errors import InvalidInput
 from service.forms import form_to
+from service.i18n import use_language
 from service.schedule.schemas import SlotIn
 from service.staff.schemas import StaffProfileIn, StaffProfileOut, WindowIn
 
@@ -140,3 +142,10 @@ def test_a_staff_profile_is_shown_with_its_windows():
         "windows": {4: ("08:30", "12:00")},
         "contract_hours": "",
     }
+
+
+def test_skills_are_shown_as_words_never_as_keys():
+    assert skill_label("outdoor_guiding") == "Outdoor guiding"
+    assert skill_label("ceramics_glazing") == "Ceramics glazing"  # one added by hand
+    with use_language("fi"):
+        assert skill_label("first_aid") == "Ensiapu"

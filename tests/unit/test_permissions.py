@@ -46,7 +46,7 @@ EXPECTED = {
     "catalog.edit": "AC",
     "staff.manage": "AC",
     "sites.all": "AC",
-    "closures.manage": "A",
+    "closures.manage": "AC",
     "goal_domains.manage": "A",
     "schedule.view": "ACSP",
     "schedule.plan": "AC",

@@ -8,7 +8,12 @@ and give are in `service.attendance.schemas`."""
 from service.attendance.schemas import MAX_BATCH, UUID_PATTERN
 from service.attendance.services.daily import lunch_list, transport_csv, transport_list
 from service.attendance.services.follow_ups import close_follow_up, open_follow_ups
-from service.attendance.services.marks import current_marks, mark_history, record_marks
+from service.attendance.services.marks import (
+    attended_activity_ids,
+    current_marks,
+    mark_history,
+    record_marks,
+)
 from service.attendance.services.morning import morning_sheet
 from service.attendance.services.pages_data import check_day, day_sessions, sheet
 from service.attendance.services.who_may_mark import visible_session
@@ -16,6 +21,7 @@ from service.attendance.services.who_may_mark import visible_session
 __all__ = [
     "MAX_BATCH",
     "UUID_PATTERN",
+    "attended_activity_ids",
     "check_day",
     "close_follow_up",
     "current_marks",

@@ -354,3 +354,16 @@ def _current_out(row: dict[str, Any]) -> CurrentMark:
         left_at=row["left_at"],
         uuid=row["client_uuid"],
     )
+
+
+ATTENDED = (MarkStatus.present, MarkStatus.late, MarkStatus.left_early)
+
+
+async def attended_activity_ids(participant_id: int) -> set[int]:
+    """The activities the participant has been to (marked present, late or left early
+    at one of their sessions)."""
+    rows = await AttendanceMark.select(AttendanceMark.session.activity).where(
+        (AttendanceMark.participant == participant_id)
+        & AttendanceMark.status.is_in([s.value for s in ATTENDED])
+    )
+    return {r["session.activity"] for r in rows}

@@ -1,4 +1,4 @@
-"""Closure pages (administrators): days when a site or everything is closed."""
+"""Closure pages (administrators and coordinators): days when a site or everything is closed."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from service.catalog.pages._shared import Req
 from service.errors import DomainError
 from service.forms import Form
 from service.i18n import gettext as _
+from service.i18n import ngettext
 from service.params import PathId
 from service.schedule import services as schedule
 from service.schedule.schemas import ClosureIn
@@ -42,10 +43,18 @@ async def closures_page(request: Req) -> Template:
 async def add_closure_submit(request: Req) -> Template | Redirect:
     form = Form.posted(ClosureIn, await request.form())
     try:
-        await schedule.add_closure(actor_of(request), form.parse())
+        added = await schedule.add_closure(actor_of(request), form.parse())
     except DomainError as error:
         return await _closures_page(request, form.refused(error), error.status_code)
-    flash(request, _("The closure is saved; the sessions it hits are cancelled."), category="info")
+    flash(
+        request,
+        ngettext(
+            "The closure is saved; it cancelled %(num)s session.",
+            "The closure is saved; it cancelled %(num)s sessions.",
+            added.cancelled,
+        ),
+        category="info",
+    )
     return Redirect("/admin/closures")
 
 

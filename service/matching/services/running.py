@@ -746,6 +746,10 @@ def _proposal_rows(run_id: int, inputs: Inputs, plan: Plan) -> list[MatchingProp
     for person in sorted(problem.people, key=lambda p: p.id):
         mine = chosen.get(person.id, [])
         mine_slots = [slots[s] for s in mine]
+        # Losing a place is the coordinator's call: an ending starts set aside, and so
+        # do the new places of someone who would give one up (a move), since holding
+        # both could break their rules.
+        loses = any(slot_id not in mine for slot_id in held[person.id])
         for slot_id in sorted(mine):
             kept = held[person.id].get(slot_id)
             reason = asdict(explain_placement(person, slots[slot_id], mine_slots))
@@ -756,6 +760,7 @@ def _proposal_rows(run_id: int, inputs: Inputs, plan: Plan) -> list[MatchingProp
                     slot=slot_id,
                     change=Change.kept if kept else Change.new,
                     placement=kept.placement_id if kept else None,
+                    accepted=bool(kept) or not loses,
                     pinned=bool(kept and kept.pinned),
                     reason=json.dumps(reason),
                 )
@@ -770,6 +775,7 @@ def _proposal_rows(run_id: int, inputs: Inputs, plan: Plan) -> list[MatchingProp
                         slot=slot_id,
                         change=Change.removed,
                         placement=h.placement_id,
+                        accepted=False,
                         reason=json.dumps({"rule": rule}),
                     )
                 )

@@ -7,7 +7,12 @@ import from here are re-exported.
 """
 
 from service.placements.schemas import AbsenceIn, AbsenceOut, MySession, PlacementIn
-from service.placements.services.absences import give_absence, list_absences, record_absence
+from service.placements.services.absences import (
+    give_absence,
+    list_absences,
+    record_absence,
+    take_back_absence,
+)
 from service.placements.services.placements import (
     end_placement,
     get_placement,
@@ -15,7 +20,7 @@ from service.placements.services.placements import (
     place,
 )
 from service.placements.services.roster import roster
-from service.placements.services.sessions import my_sessions
+from service.placements.services.sessions import my_sessions, overlapping
 
 __all__ = [
     "AbsenceIn",
@@ -28,7 +33,9 @@ __all__ = [
     "list_absences",
     "list_placements",
     "my_sessions",
+    "overlapping",
     "place",
     "record_absence",
     "roster",
+    "take_back_absence",
 ]

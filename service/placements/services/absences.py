@@ -16,6 +16,8 @@ from service.people import services as people
 from service.placements.schemas import (
     AbsenceIn,
     AbsenceOut,
+    AbsenceTakeBack,
+    AbsenceTakenBack,
 )
 from service.placements.services.sessions import my_sessions
 from service.placements.tables import AbsenceNotice
@@ -88,6 +90,45 @@ async def _store_absence(
         await events.publish(
             events.AbsenceChanged(session_id=data.session_id, participant_id=participant_id)
         )
+
+
+async def take_back_absence(
+    actor: Actor, user: CurrentUser, data: AbsenceTakeBack
+) -> AbsenceTakenBack:
+    """ "I can come after all": take an absence notice back, until the session starts.
+    404 when there is no notice to take back; taking it back twice finds none the
+    second time."""
+    participant_id = await _absent_participant(user, data.participant_id)
+    async with transaction():
+        session = await Session.select().where(Session.id == data.session_id).first()
+        if session is None or await _notice(participant_id, data.session_id) is None:
+            raise NotFound(_("You have not said you can't come to this session."))
+        if session["status"] == SessionStatus.cancelled:
+            raise Conflict(_("The session is cancelled."))
+        if session["starts_at"] <= clock.utcnow():
+            raise InvalidInput("session_id", _("The session has already started."))
+        # A conditional delete: of two at once, one takes it back and the other finds none.
+        taken = (
+            await AbsenceNotice.delete()
+            .where(
+                (AbsenceNotice.participant == participant_id)
+                & (AbsenceNotice.session == data.session_id)
+            )
+            .returning(AbsenceNotice.id)
+        )
+        if not taken:
+            raise NotFound(_("You have not said you can't come to this session."))
+        await record(
+            actor,
+            "absence.take_back",
+            entity="session",
+            entity_id=data.session_id,
+            details={"participant_id": participant_id},
+        )
+        await events.publish(
+            events.AbsenceChanged(session_id=data.session_id, participant_id=participant_id)
+        )
+    return AbsenceTakenBack(participant_id=participant_id, session_id=data.session_id)
 
 
 async def _notice(participant_id: int, session_id: int) -> dict[str, Any] | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date
+from typing import Any
 
 from service.catalog.services import activity_titles, title_in
 from service.catalog.tables import ActivityKind
@@ -30,6 +31,7 @@ async def my_sessions(participant_id: int, first: date, last: date) -> list[MySe
             Session.end,
             Session.starts_at,
             Session.status,
+            Session.origin_date,
             Session.cancel_reason,
             Session.activity.id,
             Session.activity.title,
@@ -71,7 +73,28 @@ async def my_sessions(participant_id: int, first: date, last: date) -> list[MySe
             cancel_reason=row["cancel_reason"],
             what_to_bring=row["activity.what_to_bring"],
             absence_given_at=notices.get(row["id"]),
+            moved_from=_moved_from(row),
         )
         for row in rows
         if any(p.covers(row["date"]) for p in by_slot[row["slot"]])
     ]
+
+
+def _moved_from(row: dict[str, Any]) -> date | None:
+    """The day a moved session was first planned on, when it is not the day it is on."""
+    origin = row["origin_date"]
+    if row["status"] == SessionStatus.moved and origin is not None and origin != row["date"]:
+        return origin
+    return None
+
+
+def overlapping(sessions: list[MySession]) -> dict[int, list[str]]:
+    """For each of a participant's sessions that overlaps another (cancelled ones left
+    out), the titles of the others it overlaps."""
+    live = [s for s in sessions if s.status != SessionStatus.cancelled]
+    clashes: dict[int, list[str]] = {}
+    for a in live:
+        for b in live:
+            if a.id != b.id and a.date == b.date and a.start < b.end and b.start < a.end:
+                clashes.setdefault(a.id, []).append(b.title)
+    return clashes

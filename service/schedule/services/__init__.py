@@ -16,6 +16,7 @@ from service.schedule.services.sessions import (
     create_session,
     get_session,
     list_sessions,
+    restore_session,
 )
 from service.schedule.services.slots import end_slot, get_slot, list_slots, save_slot
 
@@ -38,6 +39,7 @@ __all__ = [
     "list_slots",
     "remove_closure",
     "replace_staff",
+    "restore_session",
     "save_slot",
     "session_rows",
 ]

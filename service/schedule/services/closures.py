@@ -53,11 +53,13 @@ async def add_closure(actor: Actor, data: ClosureIn, *, today: date | None = Non
             },
         )
         slot_ids = await _slot_ids_at(data.site_id)
-        await generate_sessions(today=today, slot_ids=slot_ids)
+        generated = await generate_sessions(today=today, slot_ids=slot_ids)
     await events.publish(
         events.ClosureChanged(slot_ids=tuple(slot_ids or ()), everything=slot_ids is None)
     )
-    return _closure_out(await catalog.get_row(Closure, row.id, ""))
+    added = _closure_out(await catalog.get_row(Closure, row.id, ""))
+    added.cancelled = generated.cancelled
+    return added
 
 
 async def remove_closure(actor: Actor, closure_id: int, *, today: date | None = None) -> None:

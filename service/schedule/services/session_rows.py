@@ -8,6 +8,7 @@ from typing import Any
 
 from service.auth.tables import User
 from service.catalog.tables import ActivityKind, ActivitySkill
+from service.catalog.vocabulary import skill_label
 from service.i18n import gettext as _
 from service.placements.queries import SessionDay, placed_counts
 from service.schedule import conflicts
@@ -152,7 +153,9 @@ def _warning_out(warning: conflicts.Warning, staff: dict[int, conflicts.StaffFac
             other=warning.other_session_id,
         ),
         "staff_unavailable": _("%(name)s is not available at this time.", name=name),
-        "missing_skill": _("No staff member here has the skill %(skill)s.", skill=warning.skill),
+        "missing_skill": _(
+            "No staff member here has the skill %(skill)s.", skill=skill_label(warning.skill or "")
+        ),
         "too_few_staff": _(
             "%(needed)s staff members are needed, %(have)s are assigned.",
             needed=warning.needed,
@@ -205,6 +208,7 @@ def session_out(row: SessionRow, names: dict[int, str], warnings: list[WarningOu
         slot_changed_since_edit=row.slot_changed_since_edit,
         placed=row.placed,
         capacity=row.max_participants,
+        min_participants=row.min_participants,
         staff=[StaffName(id=user, name=names.get(user, "")) for user in sorted(row.staff_ids)],
         warnings=warnings,
         note=row.note,

@@ -199,6 +199,37 @@ async def cancel_session(actor: Actor, session_id: int, reason: str) -> SessionO
     return await get_session(session_id)
 
 
+async def restore_session(actor: Actor, session_id: int) -> SessionOut:
+    """Plan a session cancelled by hand again (its room must still be free). One that a
+    holiday or closure cancelled comes back when the closure is removed, not here."""
+    current = await get_session(session_id)
+    if current.status != SessionStatus.cancelled:
+        raise Conflict(_("The session is not cancelled."))
+    if not current.edited_by_hand:
+        raise Conflict(
+            _("A holiday or closure cancelled this session; remove the closure to plan it again.")
+        )
+    async with transaction():
+        await _refuse_room_clash(current.room_id, current.starts_at, current.ends_at, session_id)
+        restored = (
+            await Session.update(
+                {
+                    Session.status: SessionStatus.planned.value,
+                    Session.cancel_reason: "",
+                    Session.sequence: Session.sequence + 1,
+                    Session.updated_at: clock.utcnow(),
+                }
+            )
+            .where(_still(session_id, current.status))
+            .returning(Session.id)
+        )
+        if not restored:
+            raise _changed_meanwhile()
+        await record(actor, "session.restore", entity="session", entity_id=session_id)
+    await events.publish(events.SessionsChanged(session_ids=(session_id,)))
+    return await get_session(session_id)
+
+
 def _still(session_id: int, status: SessionStatus) -> Combinable:
     """The session, if it still has the status the change was decided on: a change
     raced by a cancellation (or a second cancellation) then changes nothing."""
@@ -241,9 +272,7 @@ async def _refuse_room_clash(
     if clash is not None:
         raise Conflict(
             _(
-                "The room is already booked by session %(id)s (%(title)s on %(date)s, "
-                "%(start)s-%(end)s).",
-                id=clash.session_id,
+                "The room is already booked for %(title)s on %(date)s, %(start)s–%(end)s.",
                 title=clash.title,
                 date=format_day(clash.date),
                 start=format_clock(clash.start),

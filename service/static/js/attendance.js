@@ -214,10 +214,13 @@
     return message.replace(/\{(\w+)\}/g, function (_m, key) { return values[key]; });
   }
 
+  // 24-hour times in every language (09:05, 14:30).
   function clock(iso) {
     var d = new Date(iso);
-    return d.toLocaleTimeString(document.documentElement.lang || undefined, { hour: "2-digit", minute: "2-digit" });
+    return d.toLocaleTimeString(document.documentElement.lang || undefined, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
   }
+
+  var ABSENT = { absent_notice: true, absent_no_notice: true, excused: true };
 
   function current(pid) {
     var mine = local[pid];
@@ -312,11 +315,22 @@
     var total = Object.keys(rows).length;
     var counts = {};
     var marked = 0;
+    var expected = 0;
+    var expectedMarked = 0;
     Object.keys(rows).forEach(function (pid) {
       var status = effectiveStatus(Number(pid));
       if (status) { marked += 1; counts[status] = (counts[status] || 0) + 1; }
+      if (rows[pid].data.expected) {
+        expected += 1;
+        if (status) expectedMarked += 1;
+      }
     });
-    document.getElementById("att-progress").textContent = format(text.marked_count, { marked: marked, total: total });
+    var walkIns = total - expected;
+    var progress = format(text.marked_count, { marked: expectedMarked, total: expected });
+    if (walkIns) progress += " " + format(walkIns === 1 ? text.plus_walk_in : text.plus_walk_ins, { count: walkIns });
+    document.getElementById("att-progress").textContent = progress;
+    var everyone = document.getElementById("att-all-present");
+    if (everyone) everyone.hidden = !canMark || marked === total;
     var summary = document.getElementById("att-summary");
     var wasHidden = summary.hidden;
     summary.hidden = !(total > 0 && marked === total);
@@ -342,14 +356,18 @@
     var before = current(pid);
     var base = before ? before.mark : {};
     var status = change.status || base.status || "present";
+    if (ABSENT[status] && (change.arrived_at || change.left_at)) status = "present";  // arriving means present
+    var absent = !!ABSENT[status];  // someone absent has no arrival or leaving time
     var made = {
       uuid: uuid4(),
       session_id: sessionId,
       participant_id: pid,
+      name: rows[pid].data.name,  // kept on the tablet, so a walk-in is named offline
+      expected: !!rows[pid].data.expected,
       status: status,
       marked_at: new Date().toISOString(),
-      arrived_at: "arrived_at" in change ? change.arrived_at : (base.arrived_at || null),
-      left_at: "left_at" in change ? change.left_at : (base.left_at || null),
+      arrived_at: absent ? null : ("arrived_at" in change ? change.arrived_at : (base.arrived_at || null)),
+      left_at: absent ? null : ("left_at" in change ? change.left_at : (base.left_at || null)),
       note: "note" in change ? change.note : (base.note || rows[pid].element.querySelector("textarea").value || ""),
       sent: 0
     };
@@ -369,7 +387,8 @@
         }
         local[m.participant_id] = later(local[m.participant_id], m);
         if (!rows[m.participant_id]) {
-          addRow({ participant_id: m.participant_id, name: "#" + m.participant_id, expected: false, note: m.note });
+          addRow({ participant_id: m.participant_id, name: m.name || "#" + m.participant_id, expected: !!m.expected, note: m.note });
+          dropWalkInChoice(m.participant_id);
         }
       });
     });
@@ -455,6 +474,39 @@
       problemList.textContent = "";
       problems.hidden = true;
       return Promise.all(work);
+    });
+  }
+
+  function dropWalkInChoice(pid) {
+    var option = document.querySelector('#walkin option[value="' + pid + '"]');
+    if (option) option.remove();
+  }
+
+  // The walk-in picker's search narrows the list to the names that contain the words.
+  var search = document.getElementById("walkin-search");
+  if (search) {
+    search.addEventListener("input", function () {
+      var words = search.value.trim().toLowerCase();
+      var select = document.getElementById("walkin");
+      var first = null;
+      Array.prototype.forEach.call(select.options, function (option) {
+        if (!option.value) return;
+        var hit = option.textContent.toLowerCase().indexOf(words) !== -1;
+        option.hidden = !hit;
+        option.disabled = !hit;
+        if (hit && !first) first = option;
+      });
+      select.value = words && first ? first.value : "";
+    });
+  }
+
+  // Everyone not marked yet is marked present at once (partners on a farm, a full room).
+  var allPresent = document.getElementById("att-all-present");
+  if (allPresent) {
+    allPresent.addEventListener("click", function () {
+      Object.keys(rows).forEach(function (pid) {
+        if (!effectiveStatus(Number(pid))) mark(Number(pid), { status: "present" });
+      });
     });
   }
 
