@@ -18,8 +18,8 @@ from service.auth.guards import permission
 from service.errors import Conflict, DomainError, InvalidInput, RuleBroken, checked_days
 from service.formats import format_number
 from service.forms import Form
-from service.i18n import current_language, ngettext
 from service.i18n import gettext as _
+from service.i18n import ngettext
 from service.matching import review, services
 from service.matching.schemas import (
     AllIn,

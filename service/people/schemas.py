@@ -184,6 +184,7 @@ class ParticipantExport(msgspec.Struct):
     reviews: list[ExportedReview]
     interests: InterestsOut
     exported_at: datetime
+    day_needs: DayNeedsOut | None = None
 
 
 BirthYear = Annotated[int, msgspec.Meta(ge=1900, le=2199)]
@@ -204,7 +205,6 @@ class ReportingIn(Input):
 
     birth_year: BirthYear | None = None
     municipality_ref: Annotated[str, text(64)] = ""
-    day_needs: DayNeedsOut | None = None
 
 
 class DayNeedsIn(Input):
