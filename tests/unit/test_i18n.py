@@ -186,8 +186,8 @@ def test_plural_forms_are_the_languages_own(path: Path):
     [
         # Russian: one (1, 21), few (2), many (0, 5).
         ("ru", ["0 событий", "1 событие", "2 события", "5 событий", "21 событие"]),
-        # Latvian: zero (0), one (1, 21), other (2, 5).
-        ("lv", ["0 notikumi", "1 notikums", "2 notikumi", "5 notikumi", "21 notikums"]),
+        # Latvian: zero (0, and 10-20, 30...) in the genitive, one (1, 21), other (2, 5).
+        ("lv", ["0 notikumu", "1 notikums", "2 notikumi", "5 notikumi", "21 notikums"]),
     ],
 )
 def test_three_plural_forms_in_latvian_and_russian(language: str, expected: list[str]):
