@@ -4,10 +4,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
 
 from litestar import Request, get, post
+from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, Operation, Schema
+from litestar.openapi.spec.enums import OpenAPIFormat, OpenAPIType
 from litestar.params import JSONBody, QueryParameter
 from litestar.response import Response, Stream
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
@@ -69,6 +72,20 @@ def group_heading(grouping: Grouping) -> str:
     }[grouping]
 
 
+@dataclass
+class FileOperation(Operation):
+    """The OpenAPI operation of a report that is also a file: its 200 answer may be
+    XLSX or CSV besides JSON (`?format=` or `Accept`)."""
+
+    def __post_init__(self) -> None:
+        ok = (self.responses or {}).get("200")
+        if isinstance(ok, OpenAPIResponse):
+            binary = OpenAPIMediaType(
+                schema=Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY)
+            )
+            ok.content = {**(ok.content or {}), XLSX: binary, CSV: binary}
+
+
 class FileStream(Stream):
     """A streamed file that keeps its own media type: Litestar's `Stream` takes the
     handler's (JSON) before its own, unlike `Response`."""
@@ -97,6 +114,7 @@ def download(
     "/api/v1/reports/attendance",
     guards=[permission("reports.view")],
     tags=["reports"],
+    operation_class=FileOperation,
     opt={AUDIT_READS: True},  # grouped by participant, the labels are names
 )
 async def attendance_api(
@@ -127,6 +145,7 @@ async def attendance_api(
     "/api/v1/reports/outcomes",
     guards=[permission("reports.all_sites")],
     tags=["reports"],
+    operation_class=FileOperation,
 )
 async def outcomes_api(
     request: Req,
@@ -150,7 +169,12 @@ async def outcomes_api(
     return download(name, kind, headings, iter(rows), _("Outcomes"))  # type: ignore[return-value]
 
 
-@get("/api/v1/reports/goals", guards=[permission("reports.all_sites")], tags=["reports"])
+@get(
+    "/api/v1/reports/goals",
+    guards=[permission("reports.all_sites")],
+    tags=["reports"],
+    operation_class=FileOperation,
+)
 async def goals_api(
     request: Req,
     start: Annotated[date, QueryParameter()],
@@ -177,6 +201,7 @@ async def goals_api(
     "/api/v1/reports/allowances",
     guards=[permission("allowances.manage")],
     tags=["reports"],
+    operation_class=FileOperation,
 )
 async def allowances_api(
     request: Req,
@@ -232,6 +257,7 @@ async def add_rate(request: Req, data: JSONBody[RateIn]) -> RateOut:
     "/api/v1/reports/funder",
     guards=[permission("reports.funder")],
     tags=["reports"],
+    operation_class=FileOperation,
     include_in_schema=True,
 )
 async def funder_file(
