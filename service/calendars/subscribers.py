@@ -50,6 +50,11 @@ async def on_user_changed(event: events.UserChanged) -> None:
     await feeds_changed(staff_ids=[event.user_id], session_ids=session_ids, slot_ids=slot_ids)
 
 
+async def on_staff_absence_changed(event: events.StaffAbsenceChanged) -> None:
+    """A staff member's own feed shows their absences."""
+    await feeds_changed(staff_ids=[event.user_id])
+
+
 def register() -> None:
     events.subscribe(events.SessionsChanged, on_sessions_changed)
     events.subscribe(events.SlotsChanged, on_slots_changed)
@@ -60,3 +65,4 @@ def register() -> None:
     events.subscribe(events.ActivityChanged, on_activity_changed)
     events.subscribe(events.ParticipantChanged, on_participant_changed)
     events.subscribe(events.UserChanged, on_user_changed)
+    events.subscribe(events.StaffAbsenceChanged, on_staff_absence_changed)

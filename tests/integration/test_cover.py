@@ -615,3 +615,24 @@ async def test_coordinators_set_rides_meals_and_site_service_on_pages(client, wo
     assert done.status_code == 200
     service = await catalog_services.get_day_service(pajatalo)
     assert (service.serves_lunch, service.transport_lead_minutes) == (True, 30)
+
+
+async def test_a_staff_members_absence_is_in_their_own_feed(client, app, world):
+    sanna = world["people"]["sanna"]
+    await api_login(client, world["coordinator"].email)
+    feed = await client.post("/api/v1/feeds", json={"kind": "staff", "owner_id": sanna})
+    assert feed.status_code == 201, feed.text
+    path = feed.json()["path"]
+    assert "staff-absence-" not in (await client.get(path)).text
+    recorded = await client.post(
+        "/api/v1/staff/absences",
+        json={"start_date": world["day"].isoformat(), "reason": "sick", "user_id": sanna},
+    )
+    await app.state.queue.drain()
+    calendar = icalendar.Calendar.from_ical((await client.get(path)).content)
+    (away,) = [e for e in calendar.walk("VEVENT") if str(e["UID"]).startswith("staff-absence-")]
+    assert str(away["SUMMARY"]) == "Away: Sick"
+    assert away["DTSTART"].dt.astimezone(clock.provider_time_zone()).date() == world["day"]
+    await client.delete(f"/api/v1/staff/absences/{recorded.json()['id']}")
+    await app.state.queue.drain()
+    assert "staff-absence-" not in (await client.get(path)).text

@@ -30,6 +30,7 @@ from service.placements.queries import SessionDay
 from service.placements.tables import AbsenceNotice
 from service.schedule.services import HORIZON_WEEKS
 from service.schedule.tables import Session, SessionStaff, SessionStatus
+from service.staff.tables import AbsenceReason, StaffAbsence
 
 #: The feed shows this far back; cancelled sessions stay this long after cancelling.
 KEEP_PAST = timedelta(days=30)
@@ -70,6 +71,8 @@ async def render_feed(ref: FeedRef, *, base_url: str, secret_key: str, today: da
     with use_language(language):
         rows = await _session_rows(where, first, last)
         events = await _events(ref, rows, base_url, secret_key, today)
+        if ref.kind == FeedKind.staff:
+            events += await _absence_events(ref.owner_id, first, last)
         return render.render(
             render.FeedCalendar(name=name, events=events, refresh_minutes=REFRESH_MINUTES)
         )
@@ -194,6 +197,45 @@ async def _events(
             )
         )
     return events
+
+
+async def _absence_events(user_id: int, first: date, last: date) -> list[render.FeedEvent]:
+    """A staff member's own absences, in their own feed (the reason category only)."""
+    rows = await StaffAbsence.select().where(
+        (StaffAbsence.user == user_id)
+        & (StaffAbsence.start_date <= last)
+        & (StaffAbsence.end_date >= first)
+    )
+    tz = clock.provider_time_zone()
+    reasons = {
+        AbsenceReason.sick.value: _("Sick"),
+        AbsenceReason.leave.value: _("Leave"),
+        AbsenceReason.training.value: _("Training"),
+        AbsenceReason.other.value: _("Other"),
+    }
+    found = []
+    for row in rows:
+        if row["start_time"] is None:
+            spans = [(row["start_date"], time(0), row["end_date"] + timedelta(days=1), time(0))]
+        else:
+            days = (row["end_date"] - row["start_date"]).days + 1
+            spans = [
+                (day, row["start_time"], day, row["end_time"])
+                for day in (row["start_date"] + timedelta(days=n) for n in range(days))
+            ]
+        for n, (start_day, start, end_day, end) in enumerate(spans):
+            found.append(
+                render.FeedEvent(
+                    uid=f"staff-absence-{row['id']}-{n}@tupa",
+                    title=_("Away: %(reason)s", reason=reasons.get(row["reason"], row["reason"])),
+                    starts_at=datetime.combine(start_day, start, tzinfo=tz),
+                    ends_at=datetime.combine(end_day, end, tzinfo=tz),
+                    sequence=0,
+                    cancelled=False,
+                    last_modified=row["created_at"],
+                )
+            )
+    return found
 
 
 async def _staff_first_names(ids: list[int]) -> dict[int, list[str]]:
