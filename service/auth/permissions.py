@@ -79,7 +79,12 @@ PERMISSIONS: dict[str, Permission] = _table(
     Permission("users.manage", has_role(A), "user accounts, everyone's API tokens", True),
     Permission("audit.read", has_role(A), "the audit log", True),
     Permission("provider.export", has_role(A), "export everything the provider holds", True),
-    Permission("provider.import", has_role(A, C), "spreadsheet templates for bringing data in"),
+    Permission(
+        "provider.import",
+        has_role(A, C),
+        "bring data in from spreadsheets: templates, upload, preview, import",
+        True,
+    ),
     # --- participants --------------------------------------------------------------
     Permission("participant.self", has_role(T), "a participant's own pages", True),
     Permission(
