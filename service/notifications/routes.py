@@ -30,9 +30,7 @@ Req = Request[Any, Any, Any]
 CHECKBOXES = ("email", "sms", "evening_reminder", "support_person_reminders", "week_ahead")
 StateFilter = Annotated[
     str | None,
-    QueryParameter(
-        query="state", max_length=10, pattern="^(queued|sending|sent|failed|cancelled)$"
-    ),
+    QueryParameter(name="state", max_length=10, pattern="^(queued|sending|sent|failed|cancelled)$"),
 ]
 
 
