@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 import asyncpg
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date
 from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
 from jinja2.runtime import Context
 from litestar import Litestar, Request, Router
@@ -314,6 +314,9 @@ def _may_in_template(context: Context, name: str, obj: Any = None) -> bool:
 
 
 def _format_datetime(value: datetime | None, settings: Settings, fmt: str) -> str:
+    """The date in the reader's language and the time on a 24-hour clock in every
+    language (English would otherwise say 1:24 PM)."""
     if value is None:
         return ""
-    return format_datetime(value, format=fmt, tzinfo=settings.tz, locale=current_language())
+    local = value.astimezone(settings.tz)
+    return f"{format_date(local.date(), format=fmt, locale=current_language())} {local:%H:%M}"
