@@ -225,12 +225,22 @@ def week_start(value: str | None) -> date:
     return day - timedelta(days=day.weekday())
 
 
+def shown_days(week: list[date], sessions: list[SessionOut], every_day: bool) -> list[date]:
+    """The days the planner shows: those with a session, unless every day is asked for
+    (or the week has none, when every day is shown to add to)."""
+    busy = {s.date for s in sessions}
+    if every_day or not busy:
+        return week
+    return [day for day in week if day in busy]
+
+
 async def planner_context(
-    request: Req, monday: date, site: int | None, kind: str | None
+    request: Req, monday: date, site: int | None, kind: str | None, every_day: bool = False
 ) -> dict[str, Any]:
     user = current_user(request)
-    days = [monday + timedelta(days=n) for n in range(7)]
-    sessions = await services.list_sessions(days[0], days[-1], user, site_id=site, kind=kind)
+    week = [monday + timedelta(days=n) for n in range(7)]
+    sessions = await services.list_sessions(week[0], week[-1], user, site_id=site, kind=kind)
+    days = shown_days(week, sessions, every_day)
     sites = await catalog.list_sites(user)
     shown_sites = [s for s in sites if site is None or s.id == site]
     grid: dict[tuple[int, date], list[SessionOut]] = {}
@@ -238,7 +248,10 @@ async def planner_context(
         grid.setdefault((session.site_id, session.date), []).append(session)
     return {
         "monday": monday,
+        "sunday": week[-1],
         "days": days,
+        "hidden_days": len(week) - len(days),
+        "every_day": every_day,
         "sites": sites,
         "shown_sites": shown_sites,
         "grid": grid,
@@ -261,13 +274,14 @@ async def planner_page(
     site: QueryText = "",
     kind: QueryText = "",
     print_view: FromQuery[bool] = False,
+    every_day: FromQuery[bool] = False,
 ) -> Template:
     """The week grid. Empty filters (as a form sends them) mean "all"."""
     monday = week_start(week)
     site_id = optional_int(site, "site")
     if kind and kind not in ActivityKind.__members__:
         raise InvalidInput("kind", _("Choose one of the kinds."))
-    context = await planner_context(request, monday, site_id, kind or None)
+    context = await planner_context(request, monday, site_id, kind or None, every_day)
     template = "schedule/planner_print.html" if print_view else "schedule/planner.html"
     if request.headers.get("hx-request") and not print_view:
         template = "schedule/_grid.html"

@@ -4,6 +4,7 @@ rosters, re-plan after a change, and the waitlist. And what each route refuses."
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -419,6 +420,9 @@ async def test_the_pages_start_show_and_publish_a_run(client, app, scene):
     )
     assert bad.status_code == 422
     assert "The last day must be on or after the first day." in bad.text
+    listed = (await client.get("/matching")).text
+    assert re.search(r"\d\d:\d\d</td>", listed)  # a 24-hour time
+    assert " AM<" not in listed and " PM<" not in listed
     published = await post_form(client, f"{run_url}/publish", {})
     assert published.status_code == 200
     assert "Published:" in published.text

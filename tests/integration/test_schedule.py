@@ -224,6 +224,19 @@ async def test_a_cancelled_session_is_planned_again_unless_a_closure_cancelled_i
     assert (await client.post(f"{url}/restore", json={})).status_code == 403
 
 
+async def test_the_planner_hides_days_with_nothing_unless_asked(client, db):
+    coordinator = await make_user(Role.coordinator, "kaisa@example.org")
+    await api_login(client, coordinator.email)
+    await h.slot(await h.activity(await h.site()), weekday=2, today=MONDAY)
+    week = {"week": (MONDAY + timedelta(days=7)).isoformat()}
+    planner = await client.get("/planner", params=week)
+    header = planner.text.split("<thead>")[1].split("</thead>")[0]
+    assert header.count('scope="col"') == 2  # the site, and Wednesday
+    assert "6 days with nothing planned are hidden." in planner.text
+    every = await client.get("/planner", params={**week, "every_day": "true"})
+    assert every.text.split("<thead>")[1].split("</thead>")[0].count('scope="col"') == 8
+
+
 async def test_the_new_session_form_offers_the_sites_rooms_only(client, db):
     coordinator = await make_user(Role.coordinator, "kaisa@example.org")
     await api_login(client, coordinator.email)
