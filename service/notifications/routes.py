@@ -17,6 +17,7 @@ from service.auth.permissions import may
 from service.auth.schemas import CurrentUser
 from service.errors import DomainError, Forbidden, NotFound
 from service.forms import errors_of, form_to, posted_fields
+from service.headers import SECRET_PAGE
 from service.i18n import gettext as _
 from service.notifications import services
 from service.notifications.schemas import NotificationOut, PreferencesIn, PreferencesOut
@@ -58,7 +59,12 @@ async def _owner(user: CurrentUser) -> dict[str, int]:
 # --- one-click unsubscribe ----------------------------------------------------------------
 
 
-@get("/unsubscribe/{token:str}", guards=[public], include_in_schema=False)
+@get(
+    "/unsubscribe/{token:str}",
+    guards=[public],
+    include_in_schema=False,
+    opt={SECRET_PAGE: True},
+)
 async def unsubscribe_page(request: Req, token: PathText) -> Template:
     """A confirmation button: a mail scanner that follows links must not unsubscribe."""
     if read_unsubscribe_token(_settings(request).secret_key, token) is None:
@@ -71,6 +77,7 @@ async def unsubscribe_page(request: Req, token: PathText) -> Template:
     guards=[public],
     include_in_schema=False,
     status_code=HTTP_200_OK,
+    opt={SECRET_PAGE: True},
 )
 async def unsubscribe(request: Req, token: PathText) -> Template:
     """The one-click POST of RFC 8058 (`List-Unsubscribe=One-Click`), and the button."""

@@ -143,7 +143,7 @@ async def test_activities(client, coordinator):
         ({"domains": [{"key": "interaction", "strength": 4}]}, "strength"),
         ({"required_skills": ["Bad Skill!"]}, "required_skills"),
         ({"site_id": 4242}, "site_id"),
-        ({"titles": {"sv": "Träslöjd"}}, "titles.sv"),
+        ({"titles": {"de": "Holzarbeit"}}, "titles.de"),
         ({"titles": {"fi": ""}}, "titles"),
     ],
 )

@@ -137,7 +137,7 @@ def _new_participant(
 ) -> Participant:
     columns = _participant_columns(values, staff)
     columns.setdefault(Participant.status, ParticipantStatus.waiting.value)
-    columns.setdefault(Participant.preferred_language, "fi")
+    columns.setdefault(Participant.preferred_language, "")  # not recorded: the browser decides
     for key, default in TEXT_DEFAULTS.items():
         columns[PARTICIPANT_FIELDS[key]] = columns.get(PARTICIPANT_FIELDS[key]) or default
     start = columns.get(Participant.plan_start) or today
@@ -172,7 +172,7 @@ def _participant_columns(values: Mapping[str, Any], staff: Mapping[str, int]) ->
         ("demand_tolerance", 3),
         ("animal_contact_allowed", True),
         ("status", ParticipantStatus.waiting.value),
-        ("language", "fi"),
+        ("language", ""),
     ):
         if key in values and values[key] is None:
             columns[PARTICIPANT_FIELDS[key]] = default
